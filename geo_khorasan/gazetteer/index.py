@@ -1,0 +1,235 @@
+"""The embedded gazetteer index: one SQLite file, built once from the sources and reused."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+from shapely.geometry import Point
+
+from .. import __version__
+from ..paths import DATA_DIR, cache_dir
+from ..records import Place
+from .build import SourceInfo, build_places, load_recipes
+from .names import keys, split_level
+
+log = logging.getLogger(__name__)
+
+#: Bump when the index layout or the reconciliation changes.
+INDEX_FORMAT = 3
+
+_SCHEMA = """
+CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
+CREATE TABLE places (id TEXT PRIMARY KEY, name TEXT, level TEXT, country TEXT, lat REAL, lon REAL,
+                     admin1 TEXT, admin2 TEXT, population INTEGER, source TEXT, other_ids TEXT, has_polygon INTEGER);
+CREATE TABLE names (key TEXT, loose TEXT, place_id TEXT, name TEXT, kind TEXT);
+CREATE TABLE polygons (place_id TEXT PRIMARY KEY, wkb BLOB);
+CREATE TABLE sources (key TEXT, path TEXT, licence TEXT, attribution TEXT, features INTEGER);
+CREATE TABLE lines (a3_left TEXT, a3_right TEXT, wkb BLOB);
+"""
+
+
+class IndexError_(RuntimeError):
+    """The index file is missing, from another version, or corrupt."""
+
+
+def fingerprint(gazetteer_dir: Path | None) -> str:
+    """Changes when the code version, the curated data or any source file changes."""
+    h = hashlib.sha256(f"{INDEX_FORMAT}:{__version__}".encode())
+    for f in sorted(DATA_DIR.glob("*")):
+        if f.suffix in (".toml", ".csv", ".yaml"):
+            h.update(f.name.encode() + f.read_bytes())
+    if gazetteer_dir and gazetteer_dir.is_dir():
+        for recipe in load_recipes().get("layer", []) + load_recipes().get("basemap", []):
+            p = gazetteer_dir / recipe["path"]
+            if p.exists():
+                st = p.stat()
+                h.update(f"{recipe['path']}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:16]
+
+
+def build_index(gazetteer_dir: Path | None, out: Path) -> list[str]:
+    """Build the index file at ``out`` (atomically). Returns the build warnings."""
+    result = build_places(gazetteer_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + f".{os.getpid()}.tmp")
+    if tmp.exists():
+        tmp.unlink()
+    con = sqlite3.connect(tmp)
+    try:
+        con.executescript(_SCHEMA)
+        place_rows, name_rows, poly_rows = [], [], []
+        for p in result.places:
+            place_rows.append((p.id, p.name, p.level, p.country, round(p.lat, 6), round(p.lon, 6), p.admin1, p.admin2,
+                               p.population, p.source, json.dumps(sorted(p.other_ids)), int(p.geometry is not None)))
+            for name, kind in p.names.items():
+                key, _ = split_level(name)
+                exact, loose = keys(key)
+                if exact:
+                    name_rows.append((exact, loose, p.id, name, kind))
+            if p.geometry is not None:
+                poly_rows.append((p.id, shapely.to_wkb(p.geometry)))
+        con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", place_rows)
+        con.executemany("INSERT INTO names VALUES (?,?,?,?,?)", sorted(set(name_rows)))
+        con.executemany("INSERT INTO polygons VALUES (?,?)", poly_rows)
+        con.executemany("INSERT INTO sources VALUES (?,?,?,?,?)",
+                        [(s.key, s.path, s.licence, s.attribution, s.features) for s in result.sources])
+        if result.lines is not None:
+            con.executemany("INSERT INTO lines VALUES (?,?,?)", [
+                (r["adm0_a3_l"], r["adm0_a3_r"], shapely.to_wkb(r["geometry"])) for r in result.lines.to_dict("records")])
+        con.execute("CREATE INDEX names_key ON names(key)")
+        con.execute("CREATE INDEX names_loose ON names(loose)")
+        con.executemany("INSERT INTO meta VALUES (?,?)", [
+            ("format", str(INDEX_FORMAT)), ("fingerprint", fingerprint(gazetteer_dir)),
+            ("gazetteer_dir", str(gazetteer_dir or "")), ("warnings", json.dumps(result.warnings))])
+        con.commit()
+    finally:
+        con.close()
+    os.replace(tmp, out)
+    return result.warnings
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    place: Place
+    name: str  # the gazetteer name that matched
+    kind: str  # primary | alt | alias
+    exact: bool  # exact key (True) or loose key (False)
+
+
+class Gazetteer:
+    """Read-only access to a built index."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        if not self.path.exists():
+            raise IndexError_(f"{self.path}: gazetteer index not found")
+        try:
+            self._con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            meta = dict(self._con.execute("SELECT k, v FROM meta"))
+        except sqlite3.DatabaseError as exc:
+            raise IndexError_(f"{self.path}: gazetteer index is corrupt ({exc}); delete it to rebuild") from exc
+        if meta.get("format") != str(INDEX_FORMAT):
+            raise IndexError_(f"{self.path}: gazetteer index format {meta.get('format')} is not {INDEX_FORMAT}")
+        self.meta = meta
+        self.warnings: list[str] = json.loads(meta.get("warnings", "[]"))
+        self._place_cache: dict[str, Place] = {}
+        self._poly_cache: dict[str, object] = {}
+
+    # -- opening ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, gazetteer_dir: Path | None = None, index_path: Path | None = None, rebuild: bool = False) -> "Gazetteer":
+        """Open the index for ``gazetteer_dir``, building it first when missing or stale."""
+        gazetteer_dir = Path(gazetteer_dir).resolve() if gazetteer_dir else None
+        fp = fingerprint(gazetteer_dir)
+        path = Path(index_path) if index_path else cache_dir() / f"gazetteer-{fp}.sqlite"
+        if rebuild or not path.exists():
+            log.info("building gazetteer index %s", path)
+            build_index(gazetteer_dir, path)
+        return cls(path)
+
+    # -- queries -----------------------------------------------------------------------------
+    def _place(self, row) -> Place:
+        pid = row[0]
+        if pid not in self._place_cache:
+            self._place_cache[pid] = Place(
+                id=row[0], name=row[1], level=row[2], country=row[3], lat=row[4], lon=row[5], admin1=row[6],
+                admin2=row[7], population=row[8], source=row[9], other_ids=tuple(json.loads(row[10] or "[]")),
+                has_polygon=bool(row[11]))
+        return self._place_cache[pid]
+
+    def get(self, place_id: str) -> Place | None:
+        row = self._con.execute("SELECT * FROM places WHERE id = ?", (place_id,)).fetchone()
+        return self._place(row) if row else None
+
+    def match(self, text: str) -> list[NameMatch]:
+        """Places one of whose names has the same exact or loose key as ``text``."""
+        key, _ = split_level(text)
+        exact, loose = keys(key)
+        if not exact:
+            return []
+        return self.match_keys(exact, loose)
+
+    def match_keys(self, exact: str, loose: str) -> list[NameMatch]:
+        rows = self._con.execute(
+            "SELECT p.*, n.name, n.kind, n.key = ? FROM names n JOIN places p ON p.id = n.place_id "
+            "WHERE n.key = ? OR n.loose = ? ORDER BY p.id", (exact, exact, loose)).fetchall()
+        best: dict[str, NameMatch] = {}
+        rank = {"primary": 0, "alias": 1, "alt": 2}
+        for row in rows:
+            m = NameMatch(self._place(row[:12]), row[12], row[13], bool(row[14]))
+            old = best.get(m.place.id)
+            if old is None or (m.exact, -rank[m.kind]) > (old.exact, -rank[old.kind]):
+                best[m.place.id] = m
+        return list(best.values())
+
+    def has_key(self, exact: str) -> bool:
+        return self._con.execute("SELECT 1 FROM names WHERE key = ? LIMIT 1", (exact,)).fetchone() is not None
+
+    def has_prefix(self, exact: str) -> bool:
+        """True when some name key starts with ``exact`` followed by a space (for longest-match scanning)."""
+        return self._con.execute("SELECT 1 FROM names WHERE key > ? AND key < ? LIMIT 1",
+                                 (exact + " ", exact + " \uffff")).fetchone() is not None
+
+    def polygon(self, place_id: str):
+        if place_id not in self._poly_cache:
+            row = self._con.execute("SELECT wkb FROM polygons WHERE place_id = ?", (place_id,)).fetchone()
+            self._poly_cache[place_id] = shapely.from_wkb(row[0]) if row else None
+        return self._poly_cache[place_id]
+
+    def contains(self, outer: Place, inner: Place) -> bool:
+        """Whether ``inner`` lies within ``outer`` (by polygon, else by admin names/country)."""
+        if outer.id == inner.id:
+            return False
+        if outer.level == "country":
+            return inner.country == outer.country and inner.level != "country"
+        poly = self.polygon(outer.id) if outer.has_polygon else None
+        if poly is not None:
+            return bool(poly.buffer(0.02).contains(Point(inner.lon, inner.lat)))
+        if inner.country != outer.country:
+            return False
+        name = keys(split_level(outer.name)[0])[1]
+        for admin in (inner.admin1, inner.admin2):
+            if admin and keys(split_level(admin)[0])[1] == name:
+                return True
+        return False
+
+    def sources(self) -> list[SourceInfo]:
+        return [SourceInfo(*r) for r in self._con.execute("SELECT * FROM sources ORDER BY rowid")]
+
+    def attribution(self) -> str:
+        seen = dict.fromkeys(s.attribution for s in self.sources() if s.attribution)
+        return ", ".join(seen)
+
+    def places(self, level: str | None = None, country: str | None = None, polygons: bool = False) -> gpd.GeoDataFrame:
+        """Places as a GeoDataFrame (points, or polygons where known when ``polygons``)."""
+        sql, args = "SELECT * FROM places WHERE 1=1", []
+        if level:
+            sql += " AND level = ?"
+            args.append(level)
+        if country:
+            sql += " AND country = ?"
+            args.append(country)
+        rows = [self._place(r) for r in self._con.execute(sql + " ORDER BY id", args)]
+        geoms = [(self.polygon(p.id) if polygons and p.has_polygon else None) or Point(p.lon, p.lat) for p in rows]
+        return gpd.GeoDataFrame(
+            {"place_id": [p.id for p in rows], "name": [p.name for p in rows], "level": [p.level for p in rows],
+             "country": [p.country for p in rows], "admin1": [p.admin1 for p in rows], "admin2": [p.admin2 for p in rows],
+             "population": [p.population for p in rows]},
+            geometry=geoms, crs=4326)
+
+    def boundary_lines(self) -> gpd.GeoDataFrame:
+        rows = self._con.execute("SELECT a3_left, a3_right, wkb FROM lines ORDER BY rowid").fetchall()
+        return gpd.GeoDataFrame({"left": [r[0] for r in rows], "right": [r[1] for r in rows]},
+                                geometry=[shapely.from_wkb(r[2]) for r in rows], crs=4326)
+
+    @property
+    def has_rich_data(self) -> bool:
+        return bool(self.meta.get("gazetteer_dir"))

@@ -1,0 +1,76 @@
+"""Normalised matching keys for place names.
+
+The rules (ezafe particles, level words, transliteration rewrites) are data, read
+from ``data/name_rules.toml``; this module only applies them.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+
+from anyascii import anyascii
+
+from ..paths import DATA_DIR
+
+
+@dataclass(frozen=True)
+class Rules:
+    ezafe: frozenset[str]
+    level_words: dict[str, str]
+    loose: tuple[tuple[re.Pattern[str], str], ...]
+
+
+@cache
+def rules() -> Rules:
+    raw = tomllib.loads((DATA_DIR / "name_rules.toml").read_text("utf-8"))
+    return Rules(
+        ezafe=frozenset(w.strip("-") for w in raw["ezafe"]),
+        level_words=dict(raw["level_words"]),
+        loose=tuple((re.compile(r["pattern"]), r["replace"]) for r in raw["loose"]),
+    )
+
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def tokens(name: str) -> list[str]:
+    """ASCII, lower-case word tokens of ``name`` with ezafe particles dropped."""
+    ascii_name = anyascii(name).lower().replace("'", "").replace("`", "")
+    words = _NON_ALNUM.sub(" ", ascii_name).split()
+    ez = rules().ezafe
+    # Keep a lone particle when it is the whole name.
+    kept = [w for i, w in enumerate(words) if not (w in ez and 0 < i < len(words) - 1)]
+    return kept or words
+
+
+def split_level(name: str) -> tuple[str, str | None]:
+    """Exact key of ``name`` without a trailing/leading level word, and that level."""
+    words = tokens(name)
+    level = None
+    lw = rules().level_words
+    if len(words) > 1 and words[-1] in lw:
+        level = lw[words[-1]]
+        words = words[:-1]
+    elif len(words) > 2 and words[0] in ("city", "district", "province") and words[1] == "of":
+        level = lw[words[0]]
+        words = words[2:]
+    return " ".join(words), level
+
+
+def exact_key(name: str) -> str:
+    return " ".join(tokens(name))
+
+
+def loose_key(key: str) -> str:
+    """Loose key from an exact key (see ``data/name_rules.toml``)."""
+    out = key
+    for pattern, repl in rules().loose:
+        out = pattern.sub(repl, out)
+    return out
+
+
+def keys(name: str) -> tuple[str, str]:
+    k = exact_key(name)
+    return k, loose_key(k)

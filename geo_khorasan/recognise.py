@@ -1,0 +1,272 @@
+"""Find the place names an article writes.
+
+Candidates are runs of capitalised words; a run (or part of it) is a place when the
+gazetteer knows the name and the rest of the run does not make it a person's,
+an organisation's or an outlet's name. Vague regions are found by their phrases
+from ``data/regions.yaml``. Names the gazetteer lacks are kept when the words
+around them say they are places ("Alkhani village"), so that they can fall back
+to the place that contains them.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import yaml
+
+from .gazetteer.index import Gazetteer
+from .gazetteer.names import keys, split_level
+from .paths import DATA_DIR
+from .records import Document, Mention
+
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_](?:[\w'’\-]*[^\W_])?")
+# A parenthetical holding a date is a citation: "(Dawn, June 8, 2017)". Outlet names there are not places.
+_CITATION = re.compile(r"\((?=[^()]*(?:\b(?:1[89]|20)\d\d\b|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d))[^()]*\)")
+_EZAFE = {"e", "i", "ye", "ul", "ud", "us", "al", "el", "y"}
+
+
+@dataclass(frozen=True)
+class Words:
+    stop: frozenset[str]
+    person: frozenset[str]
+    organisation: frozenset[str]
+    place: frozenset[str]
+    level_after: dict[str, str]
+    level_before: dict[str, str]
+    directions: frozenset[str]
+    not_places: frozenset[str]
+
+
+@cache
+def words() -> Words:
+    raw = yaml.safe_load((DATA_DIR / "recognise.yaml").read_text("utf-8"))
+    low = lambda xs: frozenset(x.lower() for x in xs)  # noqa: E731
+    return Words(low(raw["stopwords"]), low(raw["person_words"]), low(raw["organisation_words"]),
+                 low(raw["place_words"]), raw["level_after"], raw["level_before"], low(raw["directions"]),
+                 low(raw["not_places"]))
+
+
+@cache
+def region_phrases() -> list[tuple[re.Pattern[str], str]]:
+    spec = yaml.safe_load((DATA_DIR / "regions.yaml").read_text("utf-8"))
+    out = []
+    for key, r in spec["regions"].items():
+        for phrase in {r["name"], *r.get("names", [])}:
+            pat = r"\s+".join(re.escape(w) for w in phrase.split())
+            out.append((re.compile(rf"(?<![\w-])(?:the\s+)?{pat}(?![\w-])", re.I), f"region:{key}"))
+    # longest phrases first so that "tribal lands of Afghanistan and Pakistan" beats "tribal"
+    return sorted(out, key=lambda x: -len(x[0].pattern))
+
+
+@dataclass
+class _Tok:
+    start: int
+    end: int
+    text: str
+    possessive: bool
+
+    @property
+    def low(self) -> str:
+        return self.text.lower()
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[0].isupper()
+
+
+def _tokens(text: str) -> list[_Tok]:
+    out = []
+    for m in _TOKEN.finditer(text):
+        s, e, t = m.start(), m.end(), m.group()
+        poss = False
+        for suffix in ("’s", "'s", "’", "'"):
+            if t.endswith(suffix) and len(t) > len(suffix) + 1:
+                t, e, poss = t[: -len(suffix)], e - len(suffix), True
+                break
+        out.append(_Tok(s, e, t, poss))
+    return out
+
+
+def _runs(text: str, toks: list[_Tok]) -> list[list[_Tok]]:
+    """Runs of capitalised tokens joined only by spaces (ezafe particles may sit inside)."""
+    runs, cur = [], []
+    for i, t in enumerate(toks):
+        gap = text[cur[-1].end:t.start] if cur else ""
+        joined = cur and gap.strip() == "" and "\n" not in gap and not cur[-1].possessive
+        is_name = t.capitalised and (t.low not in words().stop or (t.text.isupper() and len(t.text) > 1))
+        is_particle = t.low in _EZAFE and i + 1 < len(toks) and toks[i + 1].capitalised
+        if is_name or (is_particle and cur and joined):
+            if cur and not joined:
+                runs.append(cur)
+                cur = []
+            cur.append(t)
+        else:
+            if cur:
+                runs.append(cur)
+            cur = []
+    if cur:
+        runs.append(cur)
+    return runs
+
+
+def _word_after(text: str, end: int) -> tuple[str, int] | None:
+    m = re.match(r"[ \t]+([A-Za-z]+)", text[end:])
+    return (m.group(1), end + m.end()) if m else None
+
+
+def _level_before(text: str, start: int) -> str | None:
+    before = text[max(0, start - 24):start].lower()
+    for phrase, level in words().level_before.items():
+        # "the city of Kerman", "the villages of Moghul and Sar Dara" -- but not "X district of Y"
+        if re.search(rf"\b(?:the|a)\s+{re.escape(phrase)}\s+(?:the\s+)?$", before):
+            return level
+    wide = text[max(0, start - 60):start]
+    m = re.search(r"\bthe\s+(villages|areas)\s+of\s+[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?\s+and\s+$", wide)
+    if m:
+        return "village" if m.group(1) == "villages" else "area"
+    return None
+
+
+def _inside_longer_name(text: str, start: int, end: int) -> bool:
+    before = re.search(r"([A-Za-z][\w'’-]*)[ \t]+$", text[max(0, start - 30):start])
+    after = re.match(r"[ \t]+([A-Za-z][\w'’-]*)", text[end:end + 30])
+    w = words()
+    if before and before.group(1)[0].isupper() and before.group(1).lower() not in w.stop:
+        return True
+    if after and after.group(1)[0].isupper() and after.group(1).lower() not in w.stop | w.place:
+        return True
+    return bool(after and after.group(1).lower() in ("province",) and before and before.group(1).lower() in w.stop)
+
+
+class Recogniser:
+    def __init__(self, gazetteer: Gazetteer):
+        self.gaz = gazetteer
+        self._known: dict[str, bool] = {}
+
+    def _is_known(self, name: str) -> bool:
+        if name not in self._known:
+            key, _ = split_level(name)
+            exact, loose = keys(key)
+            ok = len(exact.replace(" ", "")) >= 3 or name.isupper()
+            self._known[name] = bool(ok and self.gaz.match_keys(exact, loose))
+        return self._known[name]
+
+    def mentions(self, doc: Document) -> list[Mention]:
+        text = doc.text
+        taken: list[tuple[int, int]] = []
+        found: list[Mention] = []
+
+        def free(s: int, e: int) -> bool:
+            return all(e <= a or s >= b for a, b in taken)
+
+        def add(s: int, e: int, **kw) -> None:
+            ss, se = doc.sentence_at(s)
+            found.append(Mention(doc=doc.id, start=s, end=e, text=text[s:e], sentence_start=ss, sentence_end=se, **kw))
+            taken.append((s, e))
+
+        for pattern, region_id in region_phrases():
+            for m in pattern.finditer(text):
+                s = m.start() + (4 if m.group().lower().startswith("the ") else 0)
+                if _inside_longer_name(text, s, m.end()):
+                    continue  # "Azad Kashmir", "Islamic State Khorasan Province"
+                if free(s, m.end()):
+                    add(s, m.end(), level_hint="region", region=region_id)
+
+        for m in _CITATION.finditer(text):
+            taken.append(m.span())
+        w = words()
+        toks = [t for t in _tokens(text) if not any(ch.isdigit() for ch in t.text)]
+        for run in _runs(text, toks):
+            self._scan_run(text, run, free, add, w)
+        return sorted(found, key=lambda m: m.start)
+
+    def _scan_run(self, text, run: list[_Tok], free, add, w: Words) -> None:
+        n = len(run)
+        i = 0
+        used = [False] * n
+        spans = []
+        while i < n:
+            for j in range(n, i, -1):
+                if run[j - 1].low in _EZAFE:
+                    continue
+                s, e = run[i].start, run[j - 1].end
+                if self._is_known(text[s:e]) and run[i].low not in _EZAFE:
+                    spans.append((i, j))
+                    for k in range(i, j):
+                        used[k] = True
+                    i = j
+                    break
+            else:
+                i += 1
+        if not spans:
+            self._unknown(text, run, free, add, w)
+            return
+        rest = [t.low for k, t in enumerate(run) if not used[k] and t.low not in _EZAFE]
+        embedded = bool(rest) and not all(r in w.place or r in w.directions for r in rest)
+        if embedded:
+            # other words in the run make it a person, organisation or outlet ("Pakistan Today")
+            return
+        lows = {t.low for t in run}
+        personal = bool(lows & w.person)
+        kept = []
+        for i, j in spans:
+            one = j - i == 1
+            low = run[i].low
+            if low in w.not_places or text[run[i].start:run[j - 1].end].lower() in w.not_places:
+                continue
+            if (low in w.person or low in w.organisation) and all(
+                    t.low in w.level_after or t.low in w.place for t in run[i + 1:j]):
+                continue  # "Media", "Police District"
+            if one and personal and len(spans) > 1:
+                # "Abbas Omari", "Qari Musa": single names side by side are a person's name
+                continue
+            kept.append((i, j))
+        if spans and not kept:
+            return
+        if len(kept) > 1 and all(j - i == 1 for i, j in kept) and len(kept) == len(run):
+            # "Sar Dara": two short known words that only together name an unknown place
+            spans = []
+        else:
+            spans = kept
+        if not spans:
+            self._unknown(text, run, free, add, w)
+            return
+        for i, j in spans:
+            s, e = run[i].start, run[j - 1].end
+            # a capitalised level word inside the run after the name ("Mastung District")
+            while j < n and run[j].low in w.level_after and not run[j - 1].possessive:
+                e = run[j].end
+                j += 1
+            level = None
+            after = None if run[j - 1].possessive else _word_after(text, e)
+            if after and after[0].lower() in w.level_after:
+                level = w.level_after[after[0].lower()]
+                if level in ("district", "province", "town", "village"):
+                    e = after[1]
+            elif j - 1 >= i and run[j - 1].low in w.level_after:
+                level = w.level_after[run[j - 1].low]
+            level = level or _level_before(text, s)
+            if free(s, e):
+                add(s, e, level_hint=level)
+
+    def _unknown(self, text, run: list[_Tok], free, add, w: Words) -> None:
+        """A name the gazetteer lacks, kept only when the words around say it is a place."""
+        if any(t.low in w.person or t.low in w.organisation or t.low in w.directions for t in run):
+            return
+        if len(run) > 3 or run[-1].possessive or run[0].text.isupper():
+            return
+        s, e = run[0].start, run[-1].end
+        after = _word_after(text, e)
+        level = w.level_after.get(after[0].lower()) if after else None
+        if level == "town" and not re.search(r"\b(?:in|at|near|from)\s+$", text[max(0, s - 8):s], re.I):
+            return  # "the Syrian city of": a demonym before "city" is no name
+        if level in ("village", "area", "town"):
+            if level in ("village", "town"):
+                e = after[1]
+        else:
+            level = _level_before(text, s)
+            if level not in ("village", "area"):
+                return
+        if free(s, e):
+            add(s, e, level_hint=level, known=False)

@@ -1,0 +1,206 @@
+"""Resolve each place mention to one gazetteer place, using the sentence and the document.
+
+Every candidate gets a score from plain, named rules; the rules that applied are kept
+with the candidate so that the analyst can see why a place was chosen.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+from .gazetteer.geonames import REGION_COUNTRIES
+from .gazetteer.index import Gazetteer, NameMatch
+from .records import Candidate, Document, Mention, Place, Resolution
+
+#: Countries the articles are about; their places win ties against namesakes elsewhere.
+THEATRE = frozenset({"PK", "AF", "IR"})
+
+LEVEL_PRECISION = {"neighbourhood": 1, "village": 1, "town": 1, "district": 3, "province": 4, "region": 5, "country": 6}
+#: Preference between levels for a bare name with no other evidence.
+LEVEL_PRIOR = {"country": 1.5, "province": 0.5, "region": 0.5, "district": 0.3, "town": 0.15, "village": -0.5,
+               "neighbourhood": -0.5}
+#: Size order of levels, for "X lies within Y" to make sense.
+LEVEL_RANK = {"neighbourhood": 0, "village": 1, "town": 2, "district": 3, "province": 4, "region": 5, "country": 6}
+HINT_LEVELS = {"district": {"district"}, "province": {"province"}, "town": {"town", "village", "neighbourhood"},
+               "village": {"village", "town", "neighbourhood"}}
+
+# Words between X and Y that say X lies within Y: "X, Y", "X of the Y", "X in Y", "X, in Y", "X near Y".
+_WITHIN = re.compile(r"^(?:\s*(?:village|area|district|city|town|province|valley)s?)?"
+                     r"(?:\s*,\s*(?:in\s+|near\s+)?|\s+(?:of|in|near|in\s+the|of\s+the|near\s+the)\s+)(?:the\s+)?"
+                     # an unnamed sub-unit in between: "area of Police District Kabul City", "near PD12, Kabul City"
+                     r"(?:(?:[A-Z][A-Za-z-]*\s+){1,3}|[A-Z]+\d+,?\s+)?$")
+_NEAR = re.compile(r"\bnear\s*(?:the\s+)?$", re.I)
+
+
+def precision_words(precision: int, place: Place) -> str:
+    words = {1: "exact place", 2: "near", 3: "district-level", 4: "province-level", 5: "vague region",
+             6: "country-level"}[precision]
+    return f"{words}: {place.name}"
+
+
+class Resolver:
+    def __init__(self, gazetteer: Gazetteer):
+        self.gaz = gazetteer
+
+    # -- candidates ----------------------------------------------------------------------------
+    def _matches(self, m: Mention) -> list[NameMatch]:
+        if m.region:
+            p = self.gaz.get(m.region)
+            return [NameMatch(p, p.name, "primary", True)] if p else []
+        if not m.known:
+            return []
+        matches = self.gaz.match(m.text)
+        if m.level_hint in HINT_LEVELS:
+            hinted = [x for x in matches if x.place.level in HINT_LEVELS[m.level_hint]]
+            matches = hinted or matches
+        return matches
+
+    def _score(self, m: Mention, nm: NameMatch, doc_countries: Counter, doc_admin1: set[str]) -> tuple[float, list[str]]:
+        p = nm.place
+        why = []
+        score = 1.0 if nm.exact else 0.75
+        why.append("exact name" if nm.exact else "spelling variant")
+        if nm.kind != "primary":
+            score -= {"alias": 0.02, "alt": 0.08}[nm.kind]
+            why.append(f"{nm.kind} name {nm.name!r}")
+        level_bonus = LEVEL_PRIOR.get(p.level, 0)
+        if p.level == "town" and (p.population or 0) >= 100_000:
+            level_bonus = 0.6 if p.population >= 1_000_000 else 0.45
+        if p.level == "village" and m.level_hint == "village":
+            level_bonus = 0.15  # the text says it is a village
+        score += level_bonus
+        if p.population:
+            score += 0.05 * math.log10(p.population + 1) / 7
+        if p.country in THEATRE:
+            score += 0.3
+            why.append("in the theatre (PK/AF/IR)")
+        elif p.country in REGION_COUNTRIES:
+            score += 0.1
+        if p.country and doc_countries.get(p.country):
+            score += 0.3
+            why.append(f"article names {p.country}")
+        if p.admin1 and p.admin1 in doc_admin1:
+            score += 0.15
+            why.append(f"article names {p.admin1}")
+        return score, why
+
+    def _plausible(self, m: Mention, best: Candidate, doc_countries: Counter) -> bool:
+        """Drop matches that are far more likely a word than a place ("Time", "Police", "JUI")."""
+        p = best.place
+        if m.region or p.level in ("country", "region"):
+            return True
+        if m.text.isupper() and not (best.why and "alias" in " ".join(best.why)) and p.level not in ("province", "district"):
+            return False
+        if p.country in THEATRE or doc_countries.get(p.country or ""):
+            return "spelling variant" not in best.why or p.country in THEATRE
+        if p.country in REGION_COUNTRIES:
+            return m.level_hint is not None or (p.population or 0) >= 100_000
+        return (p.population or 0) >= 250_000 or m.level_hint == "town"
+
+    # -- document ------------------------------------------------------------------------------
+    def resolve_document(self, doc: Document, mentions: list[Mention]) -> list[Resolution]:
+        text = doc.text
+        matches = [self._matches(m) for m in mentions]
+        # Document geography from names that are unambiguous: countries and provinces written out.
+        doc_countries: Counter = Counter()
+        doc_admin1: set[str] = set()
+        for ms in matches:
+            levels = {x.place.level for x in ms}
+            if ms and levels <= {"country"}:
+                doc_countries[ms[0].place.country] += 1
+            if len(ms) == 1 and ms[0].place.level == "province":
+                doc_admin1.add(ms[0].place.name)
+                doc_countries[ms[0].place.country] += 1
+        chosen: list[Candidate | None] = []
+        scored: list[list[Candidate]] = []
+        for m, ms in zip(mentions, matches):
+            cands = []
+            for nm in ms:
+                s, why = self._score(m, nm, doc_countries, doc_admin1)
+                cands.append(Candidate(nm.place, round(s, 3), "; ".join(why)))
+            cands.sort(key=lambda c: (-c.score, c.place.id))
+            scored.append(cands)
+            chosen.append(cands[0] if cands and self._plausible(m, cands[0], doc_countries) else None)
+
+        # Sentence structure: "X village of the Y district", "X, Y", "Y's X" -- X must lie within Y.
+        containers = [self._container(text, mentions, i) for i in range(len(mentions))]
+        for _ in range(2):
+            for i, (m, cands) in enumerate(zip(mentions, scored)):
+                j = containers[i]
+                if j is None or chosen[j] is None or not cands or m.region:
+                    continue
+                outer = chosen[j].place
+                if all(LEVEL_RANK[c.place.level] >= LEVEL_RANK[outer.level] for c in cands):
+                    continue  # "Iran, Central Asia, Afghanistan and Pakistan" is a list, not a nesting
+                inside = [c for c in cands if self.gaz.contains(outer, c.place)]
+                if inside:
+                    best = max(inside, key=lambda c: (c.score, c.place.id))
+                    chosen[i] = Candidate(best.place, round(best.score + 0.6, 3),
+                                          best.why + f"; within {outer.name} (named in the sentence)")
+                else:
+                    chosen[i] = None  # a namesake elsewhere is worse than the container the text gives
+
+        out = []
+        for i, m in enumerate(mentions):
+            cands = tuple(scored[i][:5])
+            best = chosen[i]
+            if best is not None:
+                prec = LEVEL_PRECISION[best.place.level]
+                note = None
+                if m.level_hint in ("district", "province") and best.place.level in ("town", "village"):
+                    prec = LEVEL_PRECISION[m.level_hint]
+                    note = f"the {m.level_hint} is not in the gazetteer; placed at its namesake town"
+                elif m.level_hint == "area" and prec == 1:
+                    prec = 2
+                    note = "an area at or around this place"
+                elif _NEAR.search(text[max(0, m.start - 12):m.start]) and prec == 1:
+                    prec = 2
+                    note = "near this place"
+                rule = "region phrase (data/regions.yaml)" if m.region else best.why
+                out.append(Resolution(m, best.place, prec, best.score, rule, cands, note))
+                continue
+            fallback = self._fallback(mentions, chosen, containers, i)
+            if fallback is not None:
+                place, how = fallback
+                prec = 2 if place.level in ("town", "village", "neighbourhood") else LEVEL_PRECISION[place.level]
+                note = f"{m.text!r} is not in the gazetteer{'' if not cands else ' within ' + place.name}; placed at {place.name} ({how})"
+                out.append(Resolution(m, place, prec, 0.5, f"fallback to containing place: {how}", cands, note))
+        return out
+
+    def _container(self, text: str, mentions: list[Mention], i: int) -> int | None:
+        m = mentions[i]
+        j = i + 1
+        if j < len(mentions) and mentions[j].sentence_start == m.sentence_start:
+            between = text[m.end:mentions[j].start]
+            if len(between) < 40 and _WITHIN.match(between) and not mentions[j].region:
+                return j
+        # "Khyber Pakhtunkhwa's Bajaur district"
+        k = i - 1
+        if k >= 0 and mentions[k].sentence_start == m.sentence_start:
+            between = text[mentions[k].end:m.start]
+            if re.fullmatch(r"\s*['’]s?\s*", between):
+                return k
+        return None
+
+    def _fallback(self, mentions, chosen, containers, i) -> tuple[Place, str] | None:
+        m = mentions[i]
+        j = containers[i]
+        # follow the chain of containers to the first one that resolved ("X village of Y valley of Z district")
+        hops = 0
+        while j is not None and hops < 4:
+            if chosen[j] is not None:
+                return chosen[j].place, f"named as its container in the sentence: {mentions[j].text!r}"
+            j = containers[j]
+            hops += 1
+        if m.known or m.level_hint not in ("village", "area", "town"):
+            return None
+        # "the villages of Moghul and Sar Dara" after "In the Darzab district ...": the nearest
+        # district or smaller place named just before, in this or the previous sentence.
+        for k in range(i - 1, -1, -1):
+            prev = mentions[k]
+            if m.sentence_start - prev.sentence_end > 400:
+                break
+            if chosen[k] is not None and chosen[k].place.level in ("district", "town", "village"):
+                return chosen[k].place, f"nearest smaller place named before: {prev.text!r}"
+        return None
