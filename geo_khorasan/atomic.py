@@ -18,6 +18,7 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; maps are for everyone who opens them
         os.replace(tmp, path)
     except BaseException:
         try:

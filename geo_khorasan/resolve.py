@@ -66,7 +66,7 @@ class Resolver:
             why.append(f"{nm.kind} name {nm.name!r}")
         level_bonus = LEVEL_PRIOR.get(p.level, 0)
         if p.level == "town" and (p.population or 0) >= 100_000:
-            level_bonus = 0.6 if p.population >= 1_000_000 else 0.45
+            level_bonus = 0.6 if p.population >= 1_000_000 else 0.55
         if p.level == "village" and m.level_hint == "village":
             level_bonus = 0.15  # the text says it is a village
         score += level_bonus

@@ -16,7 +16,7 @@ from shapely.geometry import Point
 
 from .. import __version__
 from ..paths import DATA_DIR, cache_dir
-from ..records import Place
+from ..records import LEVELS, Place
 from .build import SourceInfo, build_places, load_recipes
 from .names import keys, split_level
 
@@ -186,7 +186,7 @@ class Gazetteer:
 
     def contains(self, outer: Place, inner: Place) -> bool:
         """Whether ``inner`` lies within ``outer`` (by polygon, else by admin names/country)."""
-        if outer.id == inner.id:
+        if outer.id == inner.id or LEVELS.index(inner.level) >= LEVELS.index(outer.level):
             return False
         if outer.level == "country":
             return inner.country == outer.country and inner.level != "country"

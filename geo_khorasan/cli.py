@@ -1,0 +1,149 @@
+"""Command line: ``geo-khorasan build``, ``geo-khorasan geocode``, ``geo-khorasan data list``."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import tomllib
+from pathlib import Path
+
+from . import __version__
+
+
+def project_config(cwd: Path | None = None) -> dict:
+    """``[tool.geo_khorasan]`` of the pyproject.toml in the current folder, if any
+    (default seeds/maps/gazetteer folders of a checkout)."""
+    path = (cwd or Path.cwd()) / "pyproject.toml"
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text("utf-8")).get("tool", {}).get("geo_khorasan", {})
+    except tomllib.TOMLDecodeError:
+        return {}
+
+
+def _gazetteer_dir(args, cfg) -> Path | None:
+    value = args.gazetteer or os.environ.get("GEO_KHORASAN_GAZETTEER") or cfg.get("gazetteer")
+    if not value:
+        from .paths import cache_dir
+
+        installed = cache_dir() / "data"
+        return installed if installed.is_dir() else None
+    path = Path(value)
+    if not path.is_dir():
+        logging.getLogger("geo_khorasan").warning("gazetteer folder %s not found; using packaged data only", path)
+        return None
+    return path
+
+
+def _open_gazetteer(args, cfg):
+    from .gazetteer.index import Gazetteer, IndexError_
+
+    gz = _gazetteer_dir(args, cfg)
+    try:
+        return Gazetteer.open(gz, index_path=Path(args.index) if getattr(args, "index", None) else None)
+    except IndexError_ as exc:
+        raise SystemExit(f"error: {exc}") from None
+
+
+def cmd_build(args) -> int:
+    from .corpus import CorpusError
+    from .pipeline import build, check
+
+    cfg = project_config()
+    seeds = Path(args.seeds or cfg.get("seeds", "seeds"))
+    out = Path(args.out or cfg.get("maps", "maps"))
+    gaz = _open_gazetteer(args, cfg)
+    for w in gaz.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    print("gazetteer: " + ", ".join(f"{s.key}" for s in gaz.sources()), file=sys.stderr)
+    try:
+        if args.check:
+            changed = check(seeds, out, gaz)
+            if changed:
+                print(f"{out}: out of date; a fresh build changes {len(changed)} file(s):", file=sys.stderr)
+                for f in changed:
+                    print(f"  {f}", file=sys.stderr)
+                return 1
+            print(f"{out}: up to date")
+            return 0
+        report = build(seeds, out, gaz, progress=sys.stderr.isatty() and not args.quiet)
+    except CorpusError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except PermissionError as exc:
+        print(f"error: {exc.filename}: cannot write ({exc.strerror})", file=sys.stderr)
+        return 2
+    for e in report.errors:
+        print(f"error: {e}", file=sys.stderr)
+    for w in report.warnings:
+        if w not in gaz.warnings:
+            print(f"warning: {w}", file=sys.stderr)
+    print(f"{report.documents} documents, {report.mentions} mentions, {report.incidents} incidents, "
+          f"{report.regions} regions -> {out}/")
+    return 1 if report.documents == 0 else 0
+
+
+def cmd_geocode(args) -> int:
+    from .geocoder import LocalGeocoder
+
+    cfg = project_config()
+    gaz = _open_gazetteer(args, cfg)
+    coder = LocalGeocoder(gazetteer=gaz)
+    results = coder.candidates(args.name, country=args.country)
+    if args.json:
+        print(json.dumps([r.as_dict() for r in results], indent=1, ensure_ascii=False))
+        return 0 if results else 1
+    if not results:
+        print(f"no place named {args.name!r}" + (f" in {args.country}" if args.country else ""), file=sys.stderr)
+        return 1
+    for i, r in enumerate(results):
+        mark = "*" if i == 0 else " "
+        print(f"{mark} {r.place.name} [{r.place.level}, {r.place.admin1 or '-'}, {r.place.country}] "
+              f"{r.place.lat:.5f},{r.place.lon:.5f} {r.place.id} score {r.score:.2f}")
+    return 0
+
+
+def cmd_data_list(args) -> int:
+    cfg = project_config()
+    gaz = _open_gazetteer(args, cfg)
+    for s in gaz.sources():
+        print(f"{s.key:34} {s.features:>7} features  {s.licence:18} {s.attribution}  [{s.path}]")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="geo-khorasan", description=__doc__)
+    parser.add_argument("--version", action="version", version=__version__)
+    parser.add_argument("--gazetteer", help="folder of gazetteer data (default: [tool.geo_khorasan] in pyproject.toml, "
+                        "$GEO_KHORASAN_GAZETTEER, or installed data)")
+    parser.add_argument("--index", help="gazetteer index file to use (default: built in the user cache)")
+    parser.add_argument("-q", "--quiet", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="read the articles and write maps and exports")
+    b.add_argument("seeds", nargs="?", help="folder of articles (default: seeds)")
+    b.add_argument("--out", help="output folder (default: maps)")
+    b.add_argument("--check", action="store_true", help="exit 1 and name the files if a fresh build would change them")
+    b.set_defaults(func=cmd_build)
+    g = sub.add_parser("geocode", help="look a place name up in the local gazetteer")
+    g.add_argument("name")
+    g.add_argument("--country", help="ISO 3166-1 alpha-2 code to restrict to")
+    g.add_argument("--json", action="store_true")
+    g.set_defaults(func=cmd_geocode)
+    d = sub.add_parser("data", help="gazetteer data")
+    dsub = d.add_subparsers(dest="data_command", required=True)
+    dl = dsub.add_parser("list", help="show the gazetteer sources in use, with licences")
+    dl.set_defaults(func=cmd_data_list)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("interrupted; outputs already written are complete, the rest are unchanged", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

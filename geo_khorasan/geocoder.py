@@ -1,0 +1,106 @@
+"""A geopy-compatible geocoder over the local gazetteer index.
+
+``LocalGeocoder().geocode("Torghandi, Bajaur agency")`` reads the query the way the
+pipeline reads a sentence, so that "X, Y" and "X area of Y" fall back to the smallest
+place the text and the data support, with a precision that says so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from geopy.geocoders.base import Geocoder
+from geopy.location import Location
+from geopy.point import Point
+
+from .corpus import split_sentences
+from .gazetteer.index import Gazetteer
+from .recognise import Recogniser
+from .records import Document, DocumentMeta, Mention, Place
+from .resolve import Resolver
+
+
+@dataclass(frozen=True)
+class GeocodeResult:
+    place: Place
+    score: float
+    precision: int
+    rule: str
+    note: str | None = None
+
+    def as_dict(self) -> dict:
+        p = self.place
+        return {"place_name": p.name, "place_id": p.id, "level": p.level, "country": p.country, "admin1": p.admin1,
+                "admin2": p.admin2, "latitude": p.lat, "longitude": p.lon, "precision": self.precision,
+                "score": self.score, "rule": self.rule, "note": self.note}
+
+
+class LocalGeocoder(Geocoder):
+    """Offline geocoder: ``geocode`` and ``reverse`` return :class:`geopy.location.Location`."""
+
+    def __init__(self, gazetteer: Gazetteer | None = None, country: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.gaz = gazetteer or Gazetteer.open()
+        self.country = country
+        self._recogniser = Recogniser(self.gaz)
+        self._resolver = Resolver(self.gaz)
+
+    def candidates(self, query: str, country: str | None = None, limit: int = 5) -> list[GeocodeResult]:
+        """The best place first, then the runners-up."""
+        country = country or self.country
+        text = query.strip()
+        if country:
+            # the country, written after the query, decides between namesakes as in an article
+            import pycountry
+
+            c = pycountry.countries.get(alpha_2=country.upper())
+            text = f"{text}, {getattr(c, 'common_name', None) or c.name}" if c else text
+        doc = Document(id="query", path="", text=text, meta=DocumentMeta(), sentences=split_sentences(text))
+        mentions = self._recogniser.mentions(doc)
+        if not any(m.start < len(query.strip()) for m in mentions):
+            mentions = [Mention("query", 0, len(query.strip()), query.strip(), 0, len(text))] + mentions
+        resolved = [r for r in self._resolver.resolve_document(doc, mentions) if r.mention.start < len(query.strip())]
+        if country:
+            resolved = [r for r in resolved if r.place.country == country.upper() or r.place.level == "region"]
+        if not resolved:
+            return []
+        best = min(resolved, key=lambda r: (r.precision, -r.score, r.mention.start))
+        out = [GeocodeResult(best.place, best.score, best.precision, best.rule, best.note)]
+        for c in best.candidates:
+            if c.place.id != best.place.id and (not country or c.place.country == country.upper()):
+                out.append(GeocodeResult(c.place, c.score, _precision(c.place), c.why))
+        return out[:limit]
+
+    def geocode(self, query: str, *, exactly_one: bool = True, country: str | None = None, **_):
+        results = self.candidates(query, country=country)
+        locs = [_location(r) for r in results]
+        if not locs:
+            return None
+        return locs[0] if exactly_one else locs
+
+    def reverse(self, query, *, exactly_one: bool = True, **_):
+        """The smallest gazetteer area containing the point, else the nearest town."""
+        pt = Point(query)
+        found = []
+        for level in ("district", "province", "country"):
+            gdf = self.gaz.places(level=level, polygons=True)
+            from shapely.geometry import Point as SPoint
+
+            hit = gdf[gdf.contains(SPoint(pt.longitude, pt.latitude))]
+            if len(hit):
+                found.append(self.gaz.get(hit.iloc[0]["place_id"]))
+        if not found:
+            return None
+        locs = [Location(p.name, (p.lat, p.lon), {"place_id": p.id, "level": p.level, "country": p.country}) for p in found]
+        return locs[0] if exactly_one else locs
+
+
+def _precision(place: Place) -> int:
+    from .resolve import LEVEL_PRECISION
+
+    return LEVEL_PRECISION[place.level]
+
+
+def _location(r: GeocodeResult) -> Location:
+    p = r.place
+    address = ", ".join(x for x in (p.name, p.admin2 if p.admin2 != p.name else None, p.admin1, p.country) if x)
+    return Location(address, (p.lat, p.lon), r.as_dict())

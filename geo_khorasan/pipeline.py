@@ -1,0 +1,186 @@
+"""The whole pipeline: seeds folder in, maps folder out."""
+from __future__ import annotations
+
+import filecmp
+import json
+import logging
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shapely.geometry import mapping
+
+from . import classify, export
+from .assemble import ClassifiedMention, incidents as assemble_incidents, regions as assemble_regions
+from .corpus import read_corpus
+from .gazetteer.index import Gazetteer
+from .recognise import Recogniser
+from .records import Document
+from .resolve import Resolver
+
+log = logging.getLogger(__name__)
+
+#: Countries drawn on the tile-free basemap: the theatre and its neighbours.
+BASEMAP_COUNTRIES = ("AF", "PK", "IR", "IN", "TJ", "UZ", "TM", "CN", "KG", "KZ", "OM", "AE", "IQ", "AZ", "AM", "TR")
+BASEMAP_PROVINCES = ("AF", "PK", "IR")
+BASEMAP_TOLERANCE = 0.01  # degrees (~1 km): outlines for orientation, not for measurement
+
+
+@dataclass
+class BuildReport:
+    documents: int = 0
+    mentions: int = 0
+    incidents: int = 0
+    regions: int = 0
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    gazetteer_sources: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+
+
+def document_date(doc: Document) -> tuple[str | None, bool]:
+    if doc.meta.date:
+        return doc.meta.date, False
+    inferred = classify.infer_document_date(doc.text)
+    return inferred, inferred is not None
+
+
+def analyse(doc: Document, recogniser: Recogniser, resolver: Resolver) -> list[ClassifiedMention]:
+    mentions = recogniser.mentions(doc)
+    resolutions = resolver.resolve_document(doc, mentions)
+    date, _ = document_date(doc)
+    out = []
+    by_sentence: dict[int, list[tuple[int, int]]] = {}
+    for r in resolutions:
+        m = r.mention
+        by_sentence.setdefault(m.sentence_start, []).append((m.start - m.sentence_start, m.end - m.sentence_start))
+    for r in resolutions:
+        m = r.mention
+        sentence = doc.text[m.sentence_start:m.sentence_end]
+        s, e = m.start - m.sentence_start, m.end - m.sentence_start
+        others = [span for span in by_sentence[m.sentence_start] if span != (s, e)]
+        c = classify.classify(sentence, s, e, doc_date=date, other_places=others)
+        citation = classify.find_citation(doc.text, m.sentence_start, m.sentence_end)
+        out.append(ClassifiedMention(doc=doc, resolution=r, classification=c, citation=citation))
+    return out
+
+
+def _simplified(gdf, tolerance=BASEMAP_TOLERANCE) -> dict:
+    feats = []
+    for name, country, geom in zip(gdf["name"], gdf["country"], gdf.geometry):
+        g = geom.simplify(tolerance, preserve_topology=True)
+        if g.is_empty:
+            continue
+        feats.append({"type": "Feature", "properties": {"name": name, "country": country},
+                      "geometry": export._round(mapping(g))})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def basemap_layers(gaz: Gazetteer) -> dict:
+    countries = gaz.places(level="country", polygons=True)
+    countries = countries[countries["country"].isin(BASEMAP_COUNTRIES) & (countries.geom_type != "Point")]
+    provinces = gaz.places(level="province", polygons=True)
+    provinces = provinces[provinces["country"].isin(BASEMAP_PROVINCES) & (provinces.geom_type != "Point")]
+    towns = gaz.places(level="town")
+    towns = towns[towns["country"].isin(BASEMAP_PROVINCES) & (towns["population"].fillna(0) >= 300_000)]
+    return {"countries": _simplified(countries), "provinces": _simplified(provinces), "towns": _simplified(towns)}
+
+
+def _document_dict(doc: Document, counts: dict) -> dict:
+    date, inferred = document_date(doc)
+    return {"id": doc.id, "title": doc.meta.title or doc.id, "outlet": doc.meta.outlet, "author": doc.meta.author,
+            "date": date, "date_inferred": inferred, "url": doc.meta.url, "text": doc.text,
+            "sentences": [list(s) for s in doc.sentences], "counts": counts}
+
+
+def _subset(fc: dict, doc_id: str, key: str | None) -> dict:
+    if key is None:
+        feats = [f for f in fc["features"] if f["properties"]["doc"] == doc_id]
+    else:
+        feats = [f for f in fc["features"] if any(s["doc"] == doc_id for s in f["properties"][key])]
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def build(seeds: Path, out: Path, gaz: Gazetteer, progress: bool = False) -> BuildReport:
+    """Read every document in ``seeds`` and write maps, source pages and exports to ``out``."""
+    from .render.map import render_map
+    from .render.pages import render_source_page
+
+    report = BuildReport(gazetteer_sources=[f"{s.key} ({s.licence})" for s in gaz.sources()], warnings=list(gaz.warnings))
+    docs = read_corpus(seeds, errors=report.errors)
+    report.documents = len(docs)
+    recogniser, resolver = Recogniser(gaz), Resolver(gaz)
+    items = docs
+    if progress:
+        from tqdm import tqdm
+
+        items = tqdm(docs, desc="reading articles", unit="doc")
+    classified: list[ClassifiedMention] = []
+    for doc in items:
+        found = analyse(doc, recogniser, resolver)
+        if not found:
+            report.warnings.append(f"{doc.path}: no place names found")
+        classified.extend(found)
+    incidents = assemble_incidents(classified, gaz)
+    regions = assemble_regions(classified, gaz)
+    doc_dates = {d.id: document_date(d)[0] for d in docs}
+    mentions_fc = export.mention_features(classified)
+    incidents_fc = export.incident_features(incidents)
+    regions_fc = export.region_features(regions, gaz, doc_dates)
+    report.mentions, report.incidents, report.regions = len(mentions_fc["features"]), len(incidents), len(regions)
+
+    out.mkdir(parents=True, exist_ok=True)
+    export.write_exports(out, mentions_fc, incidents_fc, regions_fc)
+    base = basemap_layers(gaz)
+    attribution = gaz.attribution()
+    documents = []
+    for doc in docs:
+        counts = {"mentions": len(_subset(mentions_fc, doc.id, None)["features"]),
+                  "incidents": len(_subset(incidents_fc, doc.id, "sources")["features"]),
+                  "regions": len(_subset(regions_fc, doc.id, "claims")["features"])}
+        documents.append(_document_dict(doc, counts))
+    steps = [("index.html", None)] + [(f"{d['id']}.html", d) for d in documents]
+    if progress:
+        from tqdm import tqdm
+
+        steps = tqdm(steps, desc="drawing maps", unit="map")
+    for name, d in steps:
+        if d is None:
+            render_map(out / name, title="IS-K reporting: all documents", mentions=mentions_fc, incidents=incidents_fc,
+                       regions=regions_fc, documents=documents, basemap=base, attribution=attribution)
+        else:
+            render_map(out / name, title=d["title"], mentions=_subset(mentions_fc, d["id"], None),
+                       incidents=_subset(incidents_fc, d["id"], "sources"), regions=_subset(regions_fc, d["id"], "claims"),
+                       documents=[d], basemap=base, attribution=attribution)
+            render_source_page(out / "sources" / f"{d['id']}.html", document=d,
+                               mentions=[f["properties"] for f in _subset(mentions_fc, d["id"], None)["features"]],
+                               map_href=name, attribution=attribution)
+    _remove_stale(out, {d["id"] for d in documents})
+    return report
+
+
+def _remove_stale(out: Path, doc_ids: set[str]) -> None:
+    """Maps and source pages of documents that were removed from the seeds."""
+    keep = {"index.html"} | {f"{i}.html" for i in doc_ids}
+    for p in out.glob("*.html"):
+        if p.name not in keep:
+            p.unlink()
+    for p in (out / "sources").glob("*.html"):
+        if p.stem not in doc_ids:
+            p.unlink()
+
+
+def check(seeds: Path, out: Path, gaz: Gazetteer) -> list[str]:
+    """Files in ``out`` that a fresh build would change (added, removed or different)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Path(tmp) / "maps"
+        build(seeds, fresh, gaz)
+        a = {p.relative_to(fresh).as_posix() for p in fresh.rglob("*") if p.is_file()}
+        b = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} if out.exists() else set()
+        changed = sorted((a ^ b) | {f for f in a & b if not filecmp.cmp(fresh / f, out / f, shallow=False)})
+    return changed
+
+
+def report_json(report: BuildReport) -> str:
+    return json.dumps(report.__dict__, indent=1, sort_keys=True)
+

@@ -1,0 +1,17 @@
+"""Rendering: GeoJSON layers and documents in, offline HTML maps and source pages out.
+
+Knows nothing about how places were found; see :func:`map.render_map` and
+:func:`pages.render_source_page` for the input contract.
+"""
+from geo_khorasan.render.assets import AssetsNotFound, find_node_modules
+from geo_khorasan.render.map import map_html, render_map
+from geo_khorasan.render.pages import render_source_page, source_page_html
+
+__all__ = [
+    "AssetsNotFound",
+    "find_node_modules",
+    "map_html",
+    "render_map",
+    "render_source_page",
+    "source_page_html",
+]

@@ -1,0 +1,591 @@
+"""One offline, self-contained HTML map from GeoJSON layers and their sources.
+
+folium assembles the map (map, panes, feature groups, layer switcher, scale);
+our MacroElements call the small script in ``templates/map.js``, which draws
+every feature from one JSON data block, builds popups with ``textContent``
+only, and fits the view to the data. Leaflet and leaflet.markercluster are
+inlined from ``node_modules``, and folium's CDN links are never emitted.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from collections import OrderedDict
+from urllib.parse import quote
+
+import folium
+import jinja2
+from branca.element import Element, Figure, MacroElement
+from folium.map import CustomPane, FeatureGroup, LayerControl
+from folium.template import Template
+from markupsafe import Markup
+
+from geo_khorasan.atomic import write_text
+from geo_khorasan.render import assets
+
+#: Region status -> fill colour, strongest claim first (also the legend order).
+STATUS_COLORS = OrderedDict(
+    (
+        ("headquarters", "#67000d"),
+        ("stronghold", "#b71c1c"),
+        ("controlled", "#e53935"),
+        ("safe haven", "#ef6c00"),
+        ("hub", "#6a1b9a"),
+        ("contested", "#f9a825"),
+        ("presence", "#607d8b"),
+    )
+)
+UNKNOWN_COLOR = "#9e9e9e"
+
+#: Incident types get these colours in sorted order of the types on the map.
+TYPE_PALETTE = (
+    "#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd",
+    "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
+)
+
+#: Precision codes from this value up are areas, not points: drawn hollow and dashed.
+APPROXIMATE_FROM = 3
+
+#: Shown when neither the data nor the basemap has coordinates (Afghanistan-Pakistan).
+DEFAULT_BOUNDS = [[24.0, 60.0], [38.5, 75.0]]
+
+_PAGE = jinja2.Environment(autoescape=True, keep_trailing_newline=True).from_string(
+    assets.template_text("map.html")
+)
+
+
+class _Map(folium.Map):
+    """folium.Map without its CDN resources, jQuery snippet and global switches."""
+
+    default_js: list = []
+    default_css: list = []
+    _template = Template(
+        """
+        {% macro html(this, kwargs) %}
+            <div class="gk-map" id={{ this.get_name()|tojson }}></div>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.map(
+                {{ this.get_name()|tojson }},
+                {{ this.options|tojavascript }}
+            );
+            {%- if this.control_scale %}
+            L.control.scale({imperial: false, position: "bottomleft"}).addTo({{ this.get_name() }});
+            {%- endif %}
+        {% endmacro %}
+        """
+    )
+
+
+class _Draw(MacroElement):
+    """Draws one kind of feature from the data block into its parent FeatureGroup."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            GK.draw({{ this.map.get_name() }}, {{ this._parent.get_name() }}, {{ this.kind|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, fmap: folium.Map, kind: str):
+        super().__init__()
+        self._name = "Draw"
+        self.map = fmap
+        self.kind = kind
+
+
+class _Call(MacroElement):
+    """``GK.<function>(map)``: one of the controls or the start-up step of map.js."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            GK.{{ this.function }}({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, function: str):
+        super().__init__()
+        self._name = "GK_" + function
+        self.function = function
+
+
+def render_map(
+    path,
+    *,
+    title: str,
+    mentions: dict,
+    incidents: dict,
+    regions: dict,
+    documents: list[dict],
+    basemap: dict,
+    attribution: str,
+    sources_dir: str = "sources",
+) -> None:
+    """Write the map as one HTML file (see :func:`map_html`)."""
+    write_text(
+        path,
+        map_html(
+            title=title,
+            mentions=mentions,
+            incidents=incidents,
+            regions=regions,
+            documents=documents,
+            basemap=basemap,
+            attribution=attribution,
+            sources_dir=sources_dir,
+        ),
+    )
+
+
+def map_html(
+    *,
+    title: str,
+    mentions: dict,
+    incidents: dict,
+    regions: dict,
+    documents: list[dict],
+    basemap: dict,
+    attribution: str,
+    sources_dir: str = "sources",
+) -> str:
+    """The map page: same inputs, same bytes."""
+    library = assets.libraries()
+    docs = {str(d.get("id")): d for d in documents or []}
+    data = _payload(
+        title=title,
+        mentions=mentions,
+        incidents=incidents,
+        regions=regions,
+        docs=docs,
+        documents=documents or [],
+        basemap=basemap or {},
+        attribution=attribution,
+        sources_dir=sources_dir,
+    )
+    figure = _assemble(data)
+    _number_elements(figure)
+    for child in figure._children.values():
+        child.render()
+    header = figure.header.render()
+    body = figure.html.render()
+    script = _compact(figure.script.render())
+    # Every executable script is one of the three below, each allowed by its hash.
+    if "<script" in (header + body).lower():
+        raise RuntimeError("a folium element emitted a <script> outside the hashed blocks")
+    app_js = assets.safe_script_text(assets.template_text("map.js"))
+    script = assets.safe_script_text(script)
+    scripts = [library.js, app_js, script]
+    return _PAGE.render(
+        csp=assets.content_security_policy(scripts=scripts, tiles=True),
+        title=title or "",
+        library_css=Markup(library.css),
+        app_css=Markup(assets.safe_style_text(assets.template_text("map.css"))),
+        header=Markup(header),
+        body=Markup(body),
+        data=Markup(assets.script_json(data)),
+        library_js=Markup(library.js),
+        app_js=Markup(app_js),
+        script=Markup(script),
+    )
+
+
+def _assemble(data: dict) -> Figure:
+    fmap = _Map(location=None, tiles=None, control_scale=True, zoom_control=True)
+    (south, west), (north, east) = data["bounds"]
+    fmap.options = {
+        "center": [_round((south + north) / 2), _round((west + east) / 2)],
+        "zoom": 5,
+        "maxZoom": 14,  # markercluster needs a finite maxZoom, and there are no tiles to set one
+        "minZoom": 2,
+        "zoomSnap": 0.5,
+        "zoomControl": True,
+    }
+    figure = Figure()
+    figure.header._children.clear()  # its content-type <meta>: map.html has <meta charset>
+    figure.add_child(fmap)
+
+    # Land below the optional tiles; region shapes below incident markers.
+    CustomPane("gkLand", z_index=150, pointer_events=False).add_to(fmap)
+    CustomPane("gkRegions", z_index=350, pointer_events=True).add_to(fmap)
+
+    counts = {kind: len(data[kind]) for kind in ("incidents", "regions", "mentions")}
+    layers = (
+        ("countries", "Countries", True),
+        ("provinces", "Provinces", True),
+        ("towns", "Towns", True),
+        ("regions", f"IS-K areas claimed ({counts['regions']})", True),
+        ("incidents", f"Incidents ({counts['incidents']})", True),
+        ("mentions", f"All place mentions ({counts['mentions']})", False),
+    )
+    for kind, label, show in layers:
+        group = FeatureGroup(name=label, overlay=True, show=show).add_to(fmap)
+        group.add_child(_Draw(fmap, kind))
+    folium.TileLayer(
+        tiles=assets.TILE_URL,
+        attr="© OpenStreetMap contributors",
+        name="OpenStreetMap tiles (online)",
+        overlay=True,
+        show=False,
+        max_zoom=19,
+        subdomains="",
+    ).add_to(fmap)
+    fmap.add_child(_Call("panel"))  # first in the top-right corner, above the layer switcher
+    LayerControl(position="topright", collapsed=False).add_to(fmap)
+    for function in ("legend", "attribution"):
+        fmap.add_child(_Call(function))
+    # start() fits the view to data["bounds"] once the corner panels have their size.
+    fmap.add_child(_Call("start"))
+    return figure
+
+
+def _number_elements(figure: Figure) -> None:
+    """Replace branca's random element ids with a counter, for identical output."""
+    counter = itertools.count(1)
+
+    def visit(element: Element) -> None:
+        element._id = str(next(counter))
+        renamed: OrderedDict = OrderedDict()
+        for key, child in element._children.items():
+            old_name = child.get_name()
+            visit(child)
+            renamed[child.get_name() if key == old_name else key] = child
+        element._children = renamed
+
+    for element in (figure, figure.header, figure.html, figure.script):
+        visit(element)
+
+
+def _compact(script: str) -> str:
+    return "\n".join(line.rstrip() for line in script.splitlines() if line.strip()) + "\n"
+
+
+# --- the data block --------------------------------------------------------
+
+
+def _payload(*, title, mentions, incidents, regions, docs, documents, basemap, attribution, sources_dir) -> dict:
+    sources_prefix = quote(str(sources_dir or "").rstrip("/"), safe="/")
+    sources_prefix = sources_prefix + "/" if sources_prefix else ""
+
+    incident_rows = [_incident(f, docs, sources_prefix) for f in _features(incidents)]
+    incident_rows = [row for row in incident_rows if row]
+    types = sorted({row["type"] for row in incident_rows})
+    type_colors = {t: TYPE_PALETTE[i % len(TYPE_PALETTE)] for i, t in enumerate(types)}
+    for row in incident_rows:
+        row["color"] = type_colors[row["type"]]
+    # Big circles first so that small ones stay clickable on top of them.
+    incident_rows.sort(key=lambda row: (-row["radius"], row["id"]))
+
+    region_rows = [_region(f, docs, sources_prefix) for f in _features(regions)]
+    region_rows = sorted((row for row in region_rows if row), key=lambda row: row["id"])
+    mention_rows = [_mention(f, docs, sources_prefix) for f in _features(mentions)]
+    mention_rows = sorted((row for row in mention_rows if row), key=lambda row: row["id"])
+
+    base = {kind: _basemap_layer(basemap.get(kind), kind) for kind in ("countries", "provinces", "towns")}
+    statuses = {row["status"] for row in region_rows}
+    legend = {
+        "types": [{"label": t, "color": type_colors[t]} for t in types],
+        "statuses": [{"label": s, "color": c} for s, c in STATUS_COLORS.items() if s in statuses]
+        + [{"label": s, "color": UNKNOWN_COLOR} for s in sorted(statuses - set(STATUS_COLORS))],
+    }
+    return {
+        "title": _text(title),
+        "attribution": assets.escape(attribution),
+        "documents": [_document_entry(d, sources_prefix) for d in documents],
+        "incidents": incident_rows,
+        "regions": region_rows,
+        "mentions": mention_rows,
+        "basemap": base,
+        "legend": legend,
+        "bounds": _bounds(incident_rows, region_rows, mention_rows, base),
+    }
+
+
+def _features(collection) -> list[dict]:
+    if not isinstance(collection, dict):
+        return []
+    return [f for f in collection.get("features") or [] if isinstance(f, dict)]
+
+
+def _props(feature: dict) -> dict:
+    props = feature.get("properties")
+    return props if isinstance(props, dict) else {}
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    return str(value)
+
+
+def _int(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _round(value: float) -> float:
+    return round(float(value), 5) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def _point(feature: dict) -> tuple[float, float] | None:
+    geometry = feature.get("geometry")
+    if not isinstance(geometry, dict) or geometry.get("type") != "Point":
+        return None
+    coords = geometry.get("coordinates")
+    if not isinstance(coords, (list, tuple)) or len(coords) < 2:
+        return None
+    lon, lat = (assets.finite_number(c) for c in coords[:2])
+    if lon is None or lat is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return _round(lat), _round(lon)
+
+
+def _rounded_coords(coords):
+    if isinstance(coords, (list, tuple)) and coords and all(
+        assets.finite_number(c) is not None for c in coords
+    ):
+        return [_round(c) for c in coords[:2]]
+    if isinstance(coords, (list, tuple)):
+        parts = [_rounded_coords(c) for c in coords]
+        if any(p is None for p in parts):
+            return None
+        return parts
+    return None
+
+
+def _area_geometry(feature: dict, types=("Polygon", "MultiPolygon")) -> dict | None:
+    geometry = feature.get("geometry")
+    if not isinstance(geometry, dict) or geometry.get("type") not in types:
+        return None
+    coords = _rounded_coords(geometry.get("coordinates"))
+    if not coords:
+        return None
+    return {"type": geometry["type"], "coordinates": coords}
+
+
+def _document_entry(doc: dict, sources_prefix: str) -> dict:
+    doc_id = str(doc.get("id"))
+    counts = doc.get("counts") if isinstance(doc.get("counts"), dict) else {}
+    return {
+        "id": doc_id,
+        "title": _text(doc.get("title")) or doc_id,
+        "outlet": _text(doc.get("outlet")),
+        "date": _doc_date(doc),
+        "source_href": f"{sources_prefix}{quote(doc_id, safe='')}.html",
+        "incidents": _int(counts.get("incidents")),
+    }
+
+
+def _doc_date(doc: dict) -> str | None:
+    date = _text(doc.get("date"))
+    if date and doc.get("date_inferred"):
+        return f"{date} (inferred)"
+    return date
+
+
+def _quote(source: dict, docs: dict, sources_prefix: str) -> dict:
+    """A quoted sentence with the place words marked, its document and links."""
+    doc_id = str(source.get("doc") or "")
+    doc = docs.get(doc_id, {})
+    start, end = _int(source.get("start")), _int(source.get("end"))
+    s_start, s_end = _int(source.get("sentence_start")), _int(source.get("sentence_end"))
+    full_text = doc.get("text")
+    if (
+        isinstance(full_text, str)
+        and s_start is not None
+        and s_end is not None
+        and 0 <= s_start <= s_end <= len(full_text)
+    ):
+        sentence = full_text[s_start:s_end]
+    elif isinstance(source.get("sentence"), str):
+        sentence = source["sentence"]
+    else:
+        sentence = ""
+    words = source.get("text") if isinstance(source.get("text"), str) else None
+    mark = None
+    if s_start is not None and start is not None and end is not None:
+        a, b = start - s_start, end - s_start
+        if 0 <= a < b <= len(sentence) and (not words or sentence[a:b] == words):
+            mark = [a, b]
+    if mark is None and words:
+        found = sentence.find(words)
+        if found >= 0:
+            mark = [found, found + len(words)]
+    url = source.get("url") if source.get("url") is not None else doc.get("url")
+    href = assets.http_url(url)
+    anchor = f"#s{s_start}" if s_start is not None else ""
+    return {
+        "doc": doc_id,
+        "title": _text(doc.get("title")) or doc_id,
+        "outlet": _text(doc.get("outlet")),
+        "date": _doc_date(doc),
+        "sentence": sentence,
+        "mark": mark,
+        "citation": _text(source.get("citation")),
+        "cue": _text(source.get("cue")),
+        "href": href,
+        "url_text": None if href or url is None else str(url),
+        "source_href": f"{sources_prefix}{quote(doc_id, safe='')}.html{anchor}",
+        "mention_id": _text(source.get("mention_id")),
+    }
+
+
+def _quotes(items, docs, sources_prefix) -> list[dict]:
+    return [_quote(item, docs, sources_prefix) for item in items or [] if isinstance(item, dict)]
+
+
+def _docs_of(quotes: list[dict]) -> list[str]:
+    return sorted({q["doc"] for q in quotes if q["doc"]})
+
+
+def _incident(feature: dict, docs: dict, sources_prefix: str) -> dict | None:
+    point = _point(feature)
+    if point is None:
+        return None
+    p = _props(feature)
+    precision = _int(p.get("precision"))
+    fatalities = _int(p.get("fatalities"))
+    sources = _quotes(p.get("sources"), docs, sources_prefix)
+    approx = precision is None or precision >= APPROXIMATE_FROM
+    return {
+        "id": _text(p.get("id")) or "",
+        "lat": point[0],
+        "lon": point[1],
+        "type": _text(p.get("type")) or "unspecified",
+        "date": _text(p.get("date")),
+        "fatalities": fatalities,
+        "injured": _int(p.get("injured")),
+        "actor": _text(p.get("actor")),
+        "place": _text(p.get("place_name")) or "",
+        "precision": precision,
+        "precision_words": _text(p.get("precision_words")),
+        "approx": approx,
+        "radius": _radius(fatalities, approx),
+        "sources": sources,
+        "docs": _docs_of(sources),
+        "mention_ids": sorted({q["mention_id"] for q in sources if q["mention_id"]}),
+    }
+
+
+def _radius(fatalities: int | None, approx: bool) -> float:
+    # Area grows with the death toll; approximate places stay large enough to read as areas.
+    radius = 5 + 2.5 * math.sqrt(max(fatalities or 0, 0))
+    return round(min(max(radius, 11 if approx else 5), 32), 1)
+
+
+def _region(feature: dict, docs: dict, sources_prefix: str) -> dict | None:
+    geometry = _area_geometry(feature)
+    point = None if geometry else _point(feature)
+    if geometry is None and point is None:
+        return None
+    p = _props(feature)
+    claims = _quotes(p.get("claims"), docs, sources_prefix)
+    # Newest document first; undated ones last.
+    dates = {q["doc"]: _text(docs.get(q["doc"], {}).get("date")) or "" for q in claims}
+    claims.sort(key=lambda q: (q["doc"], q["source_href"]))
+    claims.sort(key=lambda q: dates[q["doc"]], reverse=True)  # stable: ties keep doc order
+    status = _text(p.get("status")) or "presence"
+    return {
+        "id": _text(p.get("id")) or "",
+        "geometry": geometry,
+        "lat": point[0] if point else None,
+        "lon": point[1] if point else None,
+        "place": _text(p.get("place_name")) or "",
+        "level": _text(p.get("level")),
+        "status": status,
+        "color": STATUS_COLORS.get(status, UNKNOWN_COLOR),
+        "claims": claims,
+        "docs": _docs_of(claims),
+        "mention_ids": sorted({q["mention_id"] for q in claims if q["mention_id"]}),
+    }
+
+
+def _mention(feature: dict, docs: dict, sources_prefix: str) -> dict | None:
+    point = _point(feature)
+    if point is None:
+        return None
+    p = _props(feature)
+    mention_id = _text(p.get("id")) or ""
+    quote_ = _quote({**p, "mention_id": mention_id}, docs, sources_prefix)
+    candidates = []
+    for c in p.get("candidates") or []:
+        if isinstance(c, dict):
+            score = assets.finite_number(c.get("score"))
+            candidates.append(
+                {
+                    "place": _text(c.get("place_name")),
+                    "place_id": _text(c.get("place_id")),
+                    "country": _text(c.get("country")),
+                    "level": _text(c.get("level")),
+                    "score": None if score is None else round(float(score), 3),
+                    "why": _text(c.get("why")),
+                }
+            )
+    return {
+        "id": mention_id,
+        "lat": point[0],
+        "lon": point[1],
+        "place": _text(p.get("place_name")) or "",
+        "place_id": _text(p.get("place_id")),
+        "level": _text(p.get("level")),
+        "country": _text(p.get("country")),
+        "role": _text(p.get("role")),
+        "precision": _int(p.get("precision")),
+        "precision_words": _text(p.get("precision_words")),
+        "rule": _text(p.get("rule")),
+        "note": _text(p.get("note")),
+        "candidates": candidates,
+        "quote": quote_,
+        "docs": [quote_["doc"]] if quote_["doc"] else [],
+    }
+
+
+def _basemap_layer(collection, kind: str) -> list[dict]:
+    rows = []
+    for feature in _features(collection):
+        props = _props(feature)
+        if kind == "towns":
+            point = _point(feature)
+            if point is not None:
+                rows.append({"name": _text(props.get("name")) or "", "lat": point[0], "lon": point[1]})
+            continue
+        geometry = _area_geometry(
+            feature, ("Polygon", "MultiPolygon", "LineString", "MultiLineString")
+        )
+        if geometry is not None:
+            rows.append({"type": "Feature", "geometry": geometry, "properties": {}})
+    return rows
+
+
+def _bounds(incidents, regions, mentions, base) -> list[list[float]]:
+    """The data's extent: incidents and regions, else mentions, else the basemap."""
+    for groups in ((incidents, regions), (mentions,), (base["countries"], base["provinces"], base["towns"])):
+        lats: list[float] = []
+        lons: list[float] = []
+        for rows in groups:
+            for row in rows:
+                if row.get("lat") is not None:
+                    lats.append(row["lat"])
+                    lons.append(row["lon"])
+                elif row.get("geometry"):
+                    for lon, lat in _positions(row["geometry"]["coordinates"]):
+                        lats.append(lat)
+                        lons.append(lon)
+        if lats:
+            return [[min(lats), min(lons)], [max(lats), max(lons)]]
+    return DEFAULT_BOUNDS
+
+
+def _positions(coords):
+    if coords and not isinstance(coords[0], list):
+        yield coords
+        return
+    for part in coords:
+        yield from _positions(part)

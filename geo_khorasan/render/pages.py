@@ -1,0 +1,142 @@
+"""The source page of one document: its text, each sentence an anchor, each
+resolved place mention a link back to that place on the map."""
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup
+
+from geo_khorasan.atomic import write_text
+from geo_khorasan.render import assets
+
+_PAGE = jinja2.Environment(autoescape=True, keep_trailing_newline=True).from_string(
+    assets.template_text("source.html")
+)
+
+
+def render_source_page(
+    path,
+    *,
+    document: dict,
+    mentions: list[dict],
+    map_href: str,
+    attribution: str,
+) -> None:
+    """Write ``document`` as a static, script-free page (see :func:`source_page_html`)."""
+    write_text(
+        path,
+        source_page_html(document=document, mentions=mentions, map_href=map_href, attribution=attribution),
+    )
+
+
+def source_page_html(*, document: dict, mentions: list[dict], map_href: str, attribution: str) -> str:
+    """The page for a file in ``maps/sources/``; ``map_href`` is relative to ``maps/``.
+
+    ``mentions`` are mention features or their properties; those of other
+    documents or with offsets that do not fit the text are left out.
+    """
+    doc_id = str(document.get("id", ""))
+    text = document.get("text") if isinstance(document.get("text"), str) else ""
+    map_link = "../" + quote(str(map_href), safe="/")
+    links = _mention_links(text, doc_id, mentions or [], map_link)
+    date = document.get("date")
+    if date and document.get("date_inferred"):
+        date = f"{date} (inferred)"
+    url = document.get("url")
+    return _PAGE.render(
+        csp=assets.content_security_policy(scripts=[], tiles=False),
+        title=document.get("title") or doc_id,
+        outlet=document.get("outlet"),
+        date=date,
+        author=document.get("author"),
+        link=assets.http_url(url),
+        url=url,
+        doc_id=doc_id,
+        map_href=map_link,
+        mention_count=len(links),
+        article=Markup(_article_html(text, _sentences(text, document.get("sentences")), links)),
+        attribution=attribution,
+    )
+
+
+def _int(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _sentences(text: str, spans) -> list[tuple[int, int]]:
+    """Valid, sorted, non-overlapping sentence spans."""
+    valid = []
+    for span in spans or []:
+        if not isinstance(span, (list, tuple)) or len(span) != 2:
+            continue
+        start, end = _int(span[0]), _int(span[1])
+        if start is not None and end is not None and 0 <= start < end <= len(text):
+            valid.append((start, end))
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(valid):
+        if not kept or start >= kept[-1][1]:
+            kept.append((start, end))
+    return kept
+
+
+def _mention_links(text: str, doc_id: str, mentions: list[dict], map_link: str) -> list[tuple[int, int, str]]:
+    """(start, end, opening <a> tag) for each mention, the first of overlapping ones kept."""
+    found = []
+    for item in mentions:
+        if not isinstance(item, dict):
+            continue
+        props = item.get("properties") if isinstance(item.get("properties"), dict) else item
+        start, end = _int(props.get("start")), _int(props.get("end"))
+        mention_id = props.get("id")
+        if props.get("doc") not in (None, doc_id) or mention_id is None:
+            continue
+        if start is None or end is None or not 0 <= start < end <= len(text):
+            continue
+        role = re.sub(r"[^a-z-]", "", str(props.get("role") or "mention").lower())
+        described = " \u2014 ".join(
+            str(v) for v in (props.get("place_name"), props.get("precision_words"), props.get("role")) if v
+        )
+        href = f"{map_link}#m={quote(str(mention_id), safe=':')}"
+        tag = (
+            f'<a class="place role-{role}" id="m-{assets.escape(quote(str(mention_id), safe=":"))}" '
+            f'href="{assets.escape(href)}" title="{assets.escape(described)}">'
+        )
+        found.append((start, -end, str(mention_id), tag))
+    links: list[tuple[int, int, str]] = []
+    for start, neg_end, _, tag in sorted(found):
+        if not links or start >= links[-1][1]:
+            links.append((start, -neg_end, tag))
+    return links
+
+
+def _article_html(text: str, sentences: list[tuple[int, int]], links: list[tuple[int, int, str]]) -> str:
+    # Cover the whole text: sentences, and the gaps between them unwrapped.
+    segments: list[tuple[int, int, bool]] = []
+    pos = 0
+    for start, end in sentences:
+        if start > pos:
+            segments.append((pos, start, False))
+        segments.append((start, end, True))
+        pos = end
+    if pos < len(text):
+        segments.append((pos, len(text), False))
+
+    out: list[str] = []
+    following = 0  # index of the first link not yet written
+    for seg_start, seg_end, is_sentence in segments:
+        if is_sentence:
+            out.append(f'<span id="s{seg_start}" class="sentence">')
+        pos = seg_start
+        while following < len(links) and links[following][0] < seg_end:
+            start, end, tag = links[following]
+            following += 1
+            end = min(end, seg_end)  # a mention never straddles two sentence anchors
+            out.append(assets.escape(text[pos:start]))
+            out.append(tag + assets.escape(text[start:end]) + "</a>")
+            pos = end
+        out.append(assets.escape(text[pos:seg_end]))
+        if is_sentence:
+            out.append("</span>")
+    return "".join(out)

@@ -1,0 +1,462 @@
+/* geo_khorasan map: draws the features of the #gk-data block and builds the
+   popups and controls. Article text only ever reaches the page through
+   textContent, never innerHTML. */
+(function () {
+  "use strict";
+
+  var data = JSON.parse(document.getElementById("gk-data").textContent);
+  var KINDS = ["incidents", "regions", "mentions"];
+  var POPUP = { maxWidth: 380, minWidth: 240, maxHeight: 420, autoPanPadding: [30, 30] };
+  var records = { incidents: [], regions: [], mentions: [] };
+  var holders = {};   // kind -> the layer group its features are drawn into
+  var groups = {};    // kind -> its entry in the layer switcher
+  var filter = { doc: "", text: "" };
+  var focusMention = null;  // its source is emphasised in the popup opened from a link
+
+  function el(tag, className, text, parent) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+
+  function isHttp(url) {
+    return typeof url === "string" && /^https?:\/\//i.test(url);
+  }
+
+  function link(parent, href, text, external) {
+    var a = el("a", null, text, parent);
+    a.setAttribute("href", href);
+    if (external) {
+      a.target = "_blank";
+      a.rel = "noopener noreferrer";
+    }
+    return a;
+  }
+
+  function facts(parent, rows) {
+    var dl = el("dl", null, null, parent);
+    rows.forEach(function (row) {
+      if (row[1] === null || row[1] === undefined || row[1] === "") return;
+      el("dt", null, row[0], dl);
+      el("dd", null, row[1], dl);
+    });
+  }
+
+  function count(n) {
+    return n === null || n === undefined ? "unknown" : n;
+  }
+
+  function quote(parent, q) {
+    var item = el("li", "gk-source", null, parent);
+    if (q.mention_id && q.mention_id === focusMention) item.className += " gk-focus";
+    var block = el("blockquote", null, null, item);
+    var s = q.sentence || "";
+    if (q.mark) {
+      block.appendChild(document.createTextNode(s.slice(0, q.mark[0])));
+      el("mark", null, s.slice(q.mark[0], q.mark[1]), block);
+      block.appendChild(document.createTextNode(s.slice(q.mark[1])));
+    } else {
+      block.textContent = s;
+    }
+    if (q.cue) el("div", "gk-cue", "cue: " + q.cue, item);
+    var cite = el("div", "gk-cite", null, item);
+    el("cite", null, q.title, cite);
+    var more = [q.outlet, q.date].filter(Boolean).join(", ");
+    if (more) cite.appendChild(document.createTextNode(" \u2014 " + more));
+    if (q.citation) el("div", "gk-citation", q.citation, item);
+    var links = el("div", "gk-links", null, item);
+    if (isHttp(q.href)) link(links, q.href, "article", true);
+    else if (q.url_text) el("span", "gk-url", q.url_text, links);
+    link(links, q.source_href, "sentence in the source text", false);
+  }
+
+  function quotes(parent, heading, list) {
+    el("h4", null, heading + " (" + list.length + ")", parent);
+    var ol = el("ol", "gk-sources", null, parent);
+    list.forEach(function (q) { quote(ol, q); });
+  }
+
+  function incidentPopup(f) {
+    var root = el("div", "gk-popup gk-popup-incident");
+    el("h3", null, f.type, root);
+    facts(root, [
+      ["Date", f.date || "unknown"],
+      ["Killed", count(f.fatalities)],
+      ["Injured", count(f.injured)],
+      ["Actor", f.actor],
+      ["Place", f.place],
+      ["Located", f.precision_words]
+    ]);
+    quotes(root, "Sources", f.sources);
+    return root;
+  }
+
+  function regionPopup(f) {
+    var root = el("div", "gk-popup gk-popup-region");
+    el("h3", null, f.place || "region", root);
+    facts(root, [["Status", f.status], ["Level", f.level]]);
+    quotes(root, "Claims, newest first", f.claims);
+    return root;
+  }
+
+  function mentionPopup(f) {
+    var root = el("div", "gk-popup gk-popup-mention");
+    el("h3", null, f.place || "place", root);
+    facts(root, [["Role", f.role], ["Located", f.precision_words], ["Country", f.country]]);
+    quotes(root, "Mention", [f.quote]);
+    var details = el("details", null, null, root);
+    el("summary", null, "How this place was chosen", details);
+    facts(details, [["Rule", f.rule], ["Note", f.note], ["Place id", f.place_id]]);
+    if (f.candidates.length) {
+      var table = el("table", null, null, details);
+      var head = el("tr", null, null, table);
+      ["Candidate", "Country", "Level", "Score", "Why"].forEach(function (h) { el("th", null, h, head); });
+      f.candidates.forEach(function (c) {
+        var row = el("tr", null, null, table);
+        [c.place, c.country, c.level, c.score, c.why].forEach(function (v) { el("td", null, v, row); });
+      });
+    }
+    return root;
+  }
+
+  function keep(kind, f, layer, popup) {
+    layer.bindPopup(function () { return popup(f); }, POPUP);
+    layer.gkRecord = { kind: kind, id: f.id };
+    records[kind].push({
+      kind: kind,
+      id: f.id,
+      layer: layer,
+      docs: f.docs,
+      place: (f.place || "").toLowerCase(),
+      mentionIds: f.mention_ids || []
+    });
+  }
+
+  function addAll(kind) {
+    var holder = holders[kind];
+    var layers = records[kind].map(function (r) { return r.layer; });
+    if (holder.addLayers) holder.addLayers(layers);  // markercluster clusters a batch at once
+    else layers.forEach(function (layer) { holder.addLayer(layer); });
+  }
+
+  var draw = {
+    countries: function (holder) {
+      if (!data.basemap.countries.length) return;
+      L.geoJSON(data.basemap.countries, {
+        pane: "gkLand", className: "gk-country", interactive: false,
+        style: { color: "#6b6b6b", weight: 1.2, fillColor: "#fbfaf5", fillOpacity: 1 }
+      }).addTo(holder);
+    },
+    provinces: function (holder) {
+      if (!data.basemap.provinces.length) return;
+      L.geoJSON(data.basemap.provinces, {
+        className: "gk-province", interactive: false,
+        style: { color: "#9a9a9a", weight: 0.7, dashArray: "3 3", fill: false }
+      }).addTo(holder);
+    },
+    towns: function (holder) {
+      data.basemap.towns.forEach(function (t) {
+        L.circleMarker([t.lat, t.lon], {
+          className: "gk-town", interactive: false, radius: 2.5,
+          color: "#444", weight: 1, fillColor: "#444", fillOpacity: 1
+        }).bindTooltip(el("span", null, t.name), {
+          permanent: true, direction: "right", offset: [4, 0], className: "gk-town-label"
+        }).addTo(holder);
+      });
+    },
+    incidents: function (holder, map) {
+      holders.incidents = L.markerClusterGroup({
+        maxClusterRadius: 30, showCoverageOnHover: false, disableClusteringAtZoom: 10,
+        // Animated re-clustering makes zoomToShowLayer drop its callback after a setView.
+        animate: false
+      }).addTo(holder);
+      data.incidents.forEach(function (f) {
+        var layer = L.circleMarker([f.lat, f.lon], {
+          className: "gk-incident" + (f.approx ? " gk-approximate" : ""),
+          radius: f.radius,
+          color: f.approx ? f.color : "#222",
+          weight: f.approx ? 2 : 1,
+          dashArray: f.approx ? "4 3" : null,
+          fillColor: f.color,
+          fillOpacity: f.approx ? 0.12 : 0.8
+        });
+        keep("incidents", f, layer, incidentPopup);
+      });
+    },
+    regions: function (holder) {
+      holders.regions = holder;
+      data.regions.forEach(function (f) {
+        var style = {
+          className: "gk-region", pane: "gkRegions", color: f.color,
+          weight: 1.5, fillColor: f.color, fillOpacity: 0.3
+        };
+        var layer;
+        if (f.geometry) {
+          layer = L.GeoJSON.geometryToLayer({ type: "Feature", geometry: f.geometry, properties: {} }, style);
+        } else {
+          style.radius = 9;
+          style.dashArray = "3 3";
+          style.fillOpacity = 0.45;
+          layer = L.circleMarker([f.lat, f.lon], style);
+        }
+        keep("regions", f, layer, regionPopup);
+      });
+    },
+    mentions: function (holder) {
+      holders.mentions = holder;
+      data.mentions.forEach(function (f) {
+        var layer = L.circleMarker([f.lat, f.lon], {
+          className: "gk-mention", radius: 4, color: "#555", weight: 1, opacity: 0.6,
+          fillColor: "#888", fillOpacity: 0.35
+        });
+        keep("mentions", f, layer, mentionPopup);
+      });
+    }
+  };
+
+  function matches(record) {
+    if (filter.doc && record.docs.indexOf(filter.doc) < 0) return false;
+    return !filter.text || record.place.indexOf(filter.text) >= 0;
+  }
+
+  function applyFilter() {
+    var counts = {};
+    KINDS.forEach(function (kind) {
+      var holder = holders[kind];
+      var shown = records[kind].filter(matches).map(function (r) { return r.layer; });
+      counts[kind] = shown.length;
+      if (!holder) return;
+      holder.clearLayers();
+      if (holder.addLayers) holder.addLayers(shown);
+      else shown.forEach(function (layer) { holder.addLayer(layer); });
+    });
+    window.gkCounts = counts;
+    return counts;
+  }
+
+  function shownCounts() {
+    var counts = {};
+    KINDS.forEach(function (kind) {
+      counts[kind] = records[kind].filter(function (r) { return holders[kind].hasLayer(r.layer); }).length;
+    });
+    return counts;
+  }
+
+  function control(position, build) {
+    var Control = L.Control.extend({
+      options: { position: position },
+      onAdd: function () {
+        var box = L.DomUtil.create("div", "");
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.disableScrollPropagation(box);
+        build(box);
+        return box;
+      }
+    });
+    return new Control();
+  }
+
+  function summary(counts) {
+    return counts.incidents + " incidents \u00b7 " + counts.regions + " areas \u00b7 " +
+      counts.mentions + " place mentions";
+  }
+
+  function panel(map) {
+    control("topright", function (box) {
+      box.className = "gk-panel";
+      el("h1", null, data.title, box);
+      var line = el("div", "gk-summary", summary(shownCounts()), box);
+      var docs = data.documents;
+      if (docs.length === 1) {
+        link(el("div", "gk-summary", null, box), docs[0].source_href, "Read the article text", false);
+      } else if (docs.length > 1) {
+        var docLabel = el("label", null, "Document", box);
+        var select = el("select", "gk-doc-filter", null, docLabel);
+        el("option", null, "All " + docs.length + " documents", select).value = "";
+        docs.forEach(function (d) {
+          var text = d.title + (d.date ? " (" + d.date + ")" : "");
+          el("option", null, text, select).value = d.id;
+        });
+        select.addEventListener("change", function () {
+          filter.doc = select.value;
+          update();
+        });
+      }
+      var searchLabel = el("label", null, "Find a place", box);
+      var input = el("input", "gk-search", null, searchLabel);
+      input.type = "search";
+      input.placeholder = "e.g. Kabul";
+      var status = el("div", "gk-status", null, box);
+      input.addEventListener("input", function () {
+        filter.text = input.value.trim().toLowerCase();
+        update();
+      });
+      input.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") zoomToShown(map);
+      });
+      function update() {
+        map.closePopup();
+        var counts = applyFilter();
+        line.textContent = summary(counts);
+        status.textContent = filter.text ? counts.incidents + counts.regions + counts.mentions + " matching features" : "";
+      }
+    }).addTo(map);
+  }
+
+  function zoomToShown(map) {
+    var bounds = L.latLngBounds([]);
+    KINDS.forEach(function (kind) {
+      records[kind].forEach(function (r) {
+        if (!holders[kind].hasLayer(r.layer)) return;
+        bounds.extend(r.layer.getBounds ? r.layer.getBounds() : r.layer.getLatLng());
+      });
+    });
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 9 });
+  }
+
+  function legend(map) {
+    control("bottomleft", function (box) {
+      box.className = "gk-legend";
+      var details = el("details", null, null, box);
+      details.open = window.innerWidth > 600;  // on a phone the legend would hide the map
+      el("summary", null, "Legend", details);
+      if (data.legend.types.length) {
+        el("h2", null, "Incidents by type", details);
+        var types = el("ul", null, null, details);
+        data.legend.types.forEach(function (t) {
+          var li = el("li", null, null, types);
+          el("span", "gk-swatch", null, li).style.background = t.color;
+          el("span", null, t.label, li);
+        });
+        var notes = el("ul", null, null, details);
+        var hollow = el("li", null, null, notes);
+        el("span", "gk-swatch gk-hollow", null, hollow);
+        el("span", null, "hollow, dashed: located only to a district or vaguer", hollow);
+        el("li", null, "circle size: number killed", notes);
+      }
+      if (data.legend.statuses.length) {
+        el("h2", null, "IS-K areas by claimed status", details);
+        var statuses = el("ul", null, null, details);
+        data.legend.statuses.forEach(function (s) {
+          var li = el("li", null, null, statuses);
+          el("span", "gk-swatch gk-square", null, li).style.background = s.color;
+          el("span", null, s.label, li);
+        });
+      }
+    }).addTo(map);
+  }
+
+  function attribution(map) {
+    // Already HTML-escaped in Python: Leaflet inserts attributions as HTML.
+    if (data.attribution) map.attributionControl.addAttribution(data.attribution);
+  }
+
+  function hashValue(id) {
+    return encodeURIComponent(id).replace(/%3A/g, ":");  // as the source pages write it
+  }
+
+  function parseHash() {
+    var m = /^#([imr])=(.+)$/.exec(window.location.hash);
+    if (!m) return null;
+    try {
+      return { kind: m[1], id: decodeURIComponent(m[2]) };
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function byId(kind, id) {
+    return records[kind].filter(function (r) { return r.id === id; })[0];
+  }
+
+  function bySource(kind, mentionId) {
+    return records[kind].filter(function (r) { return r.mentionIds.indexOf(mentionId) >= 0; })[0];
+  }
+
+  function findTarget(target) {
+    if (target.kind === "i") return byId("incidents", target.id);
+    if (target.kind === "r") return byId("regions", target.id);
+    return bySource("incidents", target.id) || bySource("regions", target.id) || byId("mentions", target.id);
+  }
+
+  function reveal(map, record) {
+    if (!map.hasLayer(groups[record.kind])) map.addLayer(groups[record.kind]);
+    var holder = holders[record.kind];
+    if (!holder.hasLayer(record.layer)) {
+      filter.doc = "";
+      filter.text = "";
+      document.querySelectorAll(".gk-doc-filter, .gk-search").forEach(function (input) { input.value = ""; });
+      applyFilter();
+    }
+    var layer = record.layer;
+    if (layer.getBounds) {
+      map.fitBounds(layer.getBounds(), { padding: [24, 24], maxZoom: 9, animate: false });
+    } else {
+      map.setView(layer.getLatLng(), Math.max(map.getZoom(), 8), { animate: false });
+    }
+    if (holder.zoomToShowLayer) holder.zoomToShowLayer(layer, function () { layer.openPopup(); });
+    else layer.openPopup();
+  }
+
+  function followHash(map) {
+    var target = parseHash();
+    if (!target) return;
+    var record = findTarget(target);
+    if (!record) return;
+    focusMention = target.kind === "m" ? target.id : null;
+    reveal(map, record);
+  }
+
+  function fitData(map) {
+    // Keep the data clear of the panels in the corners when the window is wide enough.
+    var container = map.getContainer();
+    var left = container.querySelector(".leaflet-left.leaflet-bottom").offsetWidth;
+    var right = container.querySelector(".leaflet-right.leaflet-top").offsetWidth;
+    var options = { maxZoom: 9, animate: false, paddingTopLeft: [24, 24], paddingBottomRight: [24, 24] };
+    if (container.clientWidth - left - right > 240) {
+      options.paddingTopLeft = [left + 12, 24];
+      options.paddingBottomRight = [right + 12, 24];
+    }
+    map.fitBounds(data.bounds, options);
+  }
+
+  function start(map) {
+    var container = map.getContainer();
+    fitData(map);
+    function zoomClass() {
+      container.classList.toggle("gk-lowzoom", map.getZoom() < 6);
+    }
+    map.on("zoomend", zoomClass);
+    zoomClass();
+    map.on("popupopen", function (event) {
+      var focused = event.popup.getElement().querySelector(".gk-focus");
+      if (focused) focused.scrollIntoView({ block: "nearest" });
+      var source = event.popup._source;
+      // A shareable address for the open feature; replaceState fires no hashchange.
+      if (source && source.gkRecord && window.history.replaceState) {
+        var prefix = { incidents: "#i=", regions: "#r=", mentions: "#m=" }[source.gkRecord.kind];
+        var wanted = focusMention ? "#m=" + hashValue(focusMention) : prefix + hashValue(source.gkRecord.id);
+        if (window.location.hash !== wanted) window.history.replaceState(null, "", wanted);
+      }
+    });
+    map.on("popupclose", function () { focusMention = null; });
+    window.addEventListener("hashchange", function () { followHash(map); });
+    window.gkCounts = shownCounts();
+    followHash(map);
+    window.gkReady = true;
+  }
+
+  window.GK = {
+    draw: function (map, group, kind) {
+      groups[kind] = group;
+      draw[kind](group, map);
+      if (holders[kind]) addAll(kind);
+    },
+    panel: panel,
+    legend: legend,
+    attribution: attribution,
+    start: start
+  };
+})();

@@ -1,0 +1,99 @@
+"""The build as a user runs it: seeds in, maps and exports out."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from geo_khorasan.cli import main
+from geo_khorasan.pipeline import build, check
+
+
+@pytest.fixture(scope="module")
+def built(gazetteer, seeds_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("maps")
+    report = build(seeds_dir, out, gazetteer)
+    return out, report
+
+
+def _fc(out, name):
+    return json.loads((out / name).read_text("utf-8"))
+
+
+def test_build_writes_maps_sources_and_exports(built, seeds_dir):
+    out, report = built
+    doc_ids = sorted(p.stem for p in seeds_dir.glob("*.txt"))
+    assert report.documents == len(doc_ids) == 5
+    assert (out / "index.html").exists()
+    for d in doc_ids:
+        assert (out / f"{d}.html").exists()
+        assert (out / "sources" / f"{d}.html").exists()
+    for name in ("mentions.geojson", "incidents.geojson", "regions.geojson", "mentions.csv", "incidents.csv"):
+        assert (out / name).stat().st_size > 0
+
+
+def test_every_mention_points_at_its_words_and_sentence(built, seeds_dir):
+    out, _ = built
+    texts = {p.stem: p.read_text("utf-8") for p in seeds_dir.glob("*.txt")}
+    feats = _fc(out, "mentions.geojson")["features"]
+    assert len(feats) > 100
+    for f in feats:
+        p = f["properties"]
+        text = texts[p["doc"]]
+        assert text[p["start"]:p["end"]] == p["text"]
+        assert p["text"] in p["sentence"] and p["sentence"] in text
+        assert p["role"] in ("incident", "contested", "mention")
+        assert 1 <= p["precision"] <= 6
+        assert p["place_id"].split(":", 1)[0] in ("geonames", "geoboundaries", "osm", "region", "afghan-villages",
+                                                   "naturalearth", "naturalearth-places", "iso3166-2",
+                                                   "osm-pakistan-provinces", "osm-iran-provinces")
+        assert p["country"] is None or len(p["country"]) == 2
+
+
+def test_mastung_rally_bombing_is_an_incident_with_its_citation(built):
+    out, _ = built
+    incs = [f["properties"] for f in _fc(out, "incidents.geojson")["features"]]
+    mastung = [i for i in incs if i["place_name"] == "Mastung" and i["date"] == "2018-07-13"]
+    assert mastung, [(i["place_name"], i["date"]) for i in incs]
+    inc = mastung[0]
+    assert inc["fatalities"] == 131
+    assert "suicide" in inc["type"]
+    src = inc["sources"][0]
+    assert src["citation"] and "Dunya News" in src["citation"]
+    assert src["url"].startswith("https://jamestown.org/")
+
+
+def test_every_incident_and_region_carries_its_evidence(built):
+    out, _ = built
+    for f in _fc(out, "incidents.geojson")["features"]:
+        p = f["properties"]
+        assert p["sources"] and all(s["sentence"] and s["doc"] for s in p["sources"])
+        assert p["date"] is None or len(p["date"]) in (4, 7, 10)
+    regions = _fc(out, "regions.geojson")["features"]
+    assert regions
+    for f in regions:
+        p = f["properties"]
+        assert p["claims"] and all(c["cue"] and c["sentence"] for c in p["claims"])
+    hub = [f for f in regions if f["properties"]["place_name"] == "Mastung"]
+    assert hub and hub[0]["geometry"]["type"] in ("Polygon", "MultiPolygon")
+
+
+def test_build_is_byte_identical_and_check_says_so(built, gazetteer, seeds_dir, tmp_path):
+    out, _ = built
+    assert check(seeds_dir, out, gazetteer) == []
+    (out / "incidents.geojson").write_text("{}", "utf-8")
+    assert check(seeds_dir, out, gazetteer) == ["incidents.geojson"]
+
+
+def test_cli_build_reports_counts_and_bad_files(gazetteer, seeds_dir, tmp_path, capsys):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(seeds_dir, seeds)
+    (seeds / "empty.txt").write_text("", "utf-8")
+    (seeds / "binary.txt").write_bytes(b"\x00\x01\x02garbage")
+    code = main(["--index", str(gazetteer.path), "-q", "build", str(seeds), "--out", str(tmp_path / "maps")])
+    err = capsys.readouterr()
+    assert code == 0
+    assert "5 documents" in err.out
+    assert f"{seeds / 'empty.txt'}: empty file" in err.err
+    assert f"{seeds / 'binary.txt'}: binary file" in err.err

@@ -1,0 +1,215 @@
+"""Fast checks of the rendered HTML, without a browser."""
+from __future__ import annotations
+
+import copy
+import html
+import json
+import re
+
+import pytest
+from geo_khorasan.render import assets
+from geo_khorasan.render.map import map_html
+from geo_khorasan.render.pages import source_page_html
+
+DATA_BLOCK = re.compile(r'<script type="application/json" id="gk-data">(.*?)</script>', re.S)
+
+
+def data_of(page: str) -> dict:
+    return json.loads(DATA_BLOCK.search(page).group(1))
+
+
+def all_quotes(data: dict) -> list[dict]:
+    quotes = [q for f in data["incidents"] for q in f["sources"]]
+    quotes += [q for f in data["regions"] for q in f["claims"]]
+    quotes += [f["quote"] for f in data["mentions"]]
+    return quotes
+
+
+@pytest.fixture
+def page(render_fixture) -> str:
+    return map_html(**render_fixture)
+
+
+def source_page(inputs: dict, doc_index: int) -> str:
+    doc = inputs["documents"][doc_index]
+    return source_page_html(
+        document=doc,
+        mentions=[f for f in inputs["mentions"]["features"] if f["properties"]["doc"] == doc["id"]],
+        map_href="index.html",
+        attribution=inputs["attribution"],
+    )
+
+
+def test_no_external_resources(page, render_fixture):
+    for text in (page, source_page(render_fixture, 0), source_page(render_fixture, 1)):
+        assert not re.search(r"<script[^>]*\ssrc\s*=", text, re.I)
+        assert not re.search(r"<link[^>]*\shref\s*=", text, re.I)
+        assert not re.search(r"<(img|iframe|embed|object)[^>]*\s(src|data)\s*=\s*['\"]?https?:", text, re.I)
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//", text, re.I)
+        assert not re.search(r"@import", text, re.I)
+        for cdn in ("cdn.jsdelivr", "code.jquery.com", "cdnjs", "bootstrapcdn", "unpkg.com", "fontawesome"):
+            assert cdn not in text
+
+
+def test_leaflet_and_plugin_are_inlined(page):
+    node_modules = assets.find_node_modules()
+    leaflet_js = (node_modules / "leaflet/dist/leaflet.js").read_text("utf-8").replace("\r\n", "\n")
+    leaflet_js = leaflet_js.split("//# sourceMappingURL")[0].rstrip()
+    assert leaflet_js in page
+    assert "/* leaflet 1.9.4 (BSD-2-Clause) */" in page
+    assert "/* leaflet.markercluster 1.5.3 (MIT) */" in page
+    assert "MarkerClusterGroup" in page
+    assert "images/layers.png" not in page  # inlined as data: URIs
+
+
+def test_every_inline_script_is_allowed_by_the_csp_and_nothing_else(page):
+    csp = html.unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1))
+    assert "connect-src 'none'" in csp and "default-src 'none'" in csp
+    assert "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
+    assert len(scripts) == 3
+    allowed = re.findall(r"'sha256-[^']+'", csp.split("script-src")[1].split(";")[0])
+    assert sorted(allowed) == sorted(assets.script_hash(s) for s in scripts)
+    assert page.lower().count("<script") == 4  # those three and the JSON data block
+
+
+def test_same_inputs_give_identical_bytes(render_fixture, render_write_site, tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    render_write_site(first, copy.deepcopy(render_fixture))
+    render_write_site(second, copy.deepcopy(render_fixture))
+    files = sorted(p.relative_to(first) for p in first.rglob("*.html"))
+    assert len(files) == 3
+    for name in files:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    assert not re.search(r"_[0-9a-f]{32}\b", (first / "index.html").read_text("utf-8"))
+
+
+def test_feature_order_does_not_change_the_output(render_fixture, page):
+    shuffled = copy.deepcopy(render_fixture)
+    for kind in ("mentions", "incidents", "regions"):
+        shuffled[kind]["features"].reverse()
+    assert map_html(**shuffled) == page
+
+
+def test_coordinates_rounded_to_five_decimals(render_fixture):
+    render_fixture["incidents"]["features"][0]["geometry"]["coordinates"] = [66.123456789, 29.987654321]
+    data = data_of(map_html(**render_fixture))
+    assert any(f["lon"] == 66.12346 and f["lat"] == 29.98765 for f in data["incidents"])
+
+
+def test_injected_markup_appears_only_escaped(render_fixture, render_payloads):
+    script, img = render_payloads["script"], render_payloads["img"]
+    render_fixture["title"] = render_fixture["documents"][1]["title"]
+    page = map_html(**render_fixture)
+    for payload in (script, img, "<b>News</b>", "<b>match</b>"):
+        assert payload not in page
+    assert page.lower().count("</script") == 4  # none from the article text
+    assert "<title>Report &lt;script&gt;alert(1)&lt;/script&gt;</title>" in page
+    data = data_of(page)
+    sentences = [q["sentence"] for q in all_quotes(data)]
+    assert any(img in s for s in sentences)  # kept as text, for textContent
+    assert data["title"] == render_fixture["title"]
+
+    hostile = source_page(render_fixture, 1)
+    for payload in (script, img, "</script>", "<b>News</b>"):
+        assert payload not in hostile
+    assert "<script" not in hostile.lower()
+    assert html.escape(img) in hostile
+    assert html.escape(script) in hostile
+    assert "Example &lt;b&gt;News&lt;/b&gt;" in hostile
+
+
+def test_only_http_urls_become_links(page, render_fixture):
+    quotes = all_quotes(data_of(page))
+    assert {q["href"] for q in quotes} == {"https://example.com/mastung", None}
+    assert {q["url_text"] for q in quotes if q["doc"] == "001_bbbb"} == {"javascript:alert(1)"}
+    hostile = source_page(render_fixture, 1)
+    assert not re.search(r"href\s*=\s*['\"]?\s*javascript:", hostile, re.I)
+    assert "<dd>javascript:alert(1)</dd>" in hostile
+    assert '<a href="https://example.com/mastung" rel="noopener noreferrer">' in source_page(render_fixture, 0)
+
+
+def test_quotes_mark_the_place_words(page):
+    for q in all_quotes(data_of(page)):
+        assert q["mark"] is not None
+        assert q["sentence"][q["mark"][0] : q["mark"][1]] in {"Mastung", "Quetta", "Jalalabad", "Nangarhar", "Kabul"}
+
+
+def test_region_claims_newest_document_first(page):
+    nangarhar = next(r for r in data_of(page)["regions"] if r["id"] == "reg-nangarhar")
+    assert [q["doc"] for q in nangarhar["claims"]] == ["001_bbbb", "000_aaaa"]
+
+
+def test_source_pages_have_every_linked_anchor(render_fixture, render_site):
+    data = data_of((render_site / "index.html").read_text("utf-8"))
+    pages = {p.stem: p.read_text("utf-8") for p in (render_site / "sources").glob("*.html")}
+    assert set(pages) == {"000_aaaa", "001_bbbb"}
+    for q in all_quotes(data):
+        path, anchor = q["source_href"].split("#")
+        assert path == f"sources/{q['doc']}.html"
+        assert f'<span id="{anchor}" class="sentence">' in pages[q["doc"]]
+    for doc in render_fixture["documents"]:
+        text = pages[doc["id"]]
+        assert text.count('class="sentence"') == len(doc["sentences"])
+        article = re.search(r'<div class="article">(.*?)</div>', text, re.S).group(1)
+        assert html.unescape(re.sub(r"<[^>]+>", "", article)) == doc["text"]  # paragraph breaks kept
+    for f in render_fixture["mentions"]["features"]:
+        p = f["properties"]
+        assert f'href="../index.html#m={p["id"]}"' in pages[p["doc"]]
+
+
+def test_empty_collections_render(render_fixture):
+    empty = {"type": "FeatureCollection", "features": []}
+    page = map_html(
+        title="Nothing yet",
+        mentions=empty,
+        incidents=empty,
+        regions=empty,
+        documents=[],
+        basemap={"countries": empty, "provinces": empty, "towns": empty},
+        attribution="Natural Earth",
+    )
+    data = data_of(page)
+    assert data["incidents"] == data["regions"] == data["mentions"] == []
+    assert data["bounds"] == [[24.0, 60.0], [38.5, 75.0]]
+    with_basemap = data_of(map_html(**{**render_fixture, "mentions": empty, "incidents": empty, "regions": empty}))
+    assert with_basemap["bounds"] == [[24.0, 60.5], [38.4, 75.0]]
+
+
+def test_features_without_usable_coordinates_are_skipped(render_fixture):
+    render_fixture["incidents"]["features"][0]["geometry"] = None
+    render_fixture["mentions"]["features"][0]["geometry"]["coordinates"] = [float("nan"), 1.0]
+    data = data_of(map_html(**render_fixture))
+    assert len(data["incidents"]) == 1 and len(data["mentions"]) == 5
+
+
+def test_missing_node_modules_is_one_clear_line(tmp_path, monkeypatch):
+    monkeypatch.setenv(assets.NODE_MODULES_ENV, str(tmp_path))
+    with pytest.raises(assets.AssetsNotFound) as error:
+        assets.libraries()
+    message = str(error.value)
+    assert "npm ci" in message and "\n" not in message
+
+
+def test_script_json_cannot_close_its_block():
+    text = assets.script_json({"a": "</script><!-- & >"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == {"a": "</script><!-- & >"}
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("https://example.com/a?b=1", "https://example.com/a?b=1"),
+        ("HTTP://example.com", "HTTP://example.com"),
+        ("javascript:alert(1)", None),
+        (" javascript:alert(1)", None),
+        ("data:text/html,<b>", None),
+        ("//example.com", None),
+        ("https://exa mple.com", None),
+        ('https://example.com/"onmouseover=', None),
+        (None, None),
+    ],
+)
+def test_http_url(url, expected):
+    assert assets.http_url(url) == expected
