@@ -89,7 +89,7 @@ def _alt(phrases: Iterable[str]) -> str:
 def _cs_alt(patterns: Iterable[str]) -> str:
     """Case-sensitive names: longest first, bounded so that 'IS' is not the start of 'IS-K'."""
     items = sorted((str(p) for p in patterns), key=lambda p: -len(p))
-    return r"(?<![\w\-])(?:" + "|".join(items) + r")(?![\w’']|-[A-Z0-9])"
+    return r"(?<![\w\-])(?:" + "|".join(items) + r")(?![\w]|-[A-Z0-9])"
 
 
 class _Cues:
@@ -109,7 +109,7 @@ class _Cues:
             ),
             I,
         )
-        self.specific_plural_re = re.compile(_alt(raw["specific_plural_determiners"]) + r"\s+$", I)
+        self.specific_plural_re = re.compile(_alt(raw["specific_plural_determiners"]), I)
         self.campaign_re = re.compile(_alt(raw["campaign_cues"]), I)
         self.aggregate_q_re = re.compile(_alt(raw["aggregate_quantifiers"]), I)
         self.aggregate_t_re = re.compile(_alt(raw["aggregate_time_markers"]), I)
@@ -251,7 +251,8 @@ _NOT_A_YEAR_AFTER = re.compile(
 )
 
 
-def _find_dates(text: str) -> list[_DateHit]:
+@functools.lru_cache(maxsize=4096)
+def _find_dates(text: str) -> tuple[_DateHit, ...]:
     """Every date expression in ``text``, left to right, overlaps resolved (longest wins)."""
     C = _cues()
     R = _date_res()
@@ -316,7 +317,7 @@ def _find_dates(text: str) -> list[_DateHit]:
         if out and h.start < out[-1].end:
             continue
         out.append(h)
-    return out
+    return tuple(out)
 
 
 def _rel_key(rel: str | None) -> str | None:
@@ -360,8 +361,8 @@ def _shift_months(y: int, m: int, k: int) -> tuple[int, int]:
 
 def _resolve(h: _DateHit, doc: tuple | None, cite: tuple | None = None) -> str | None:
     """ISO text for a date hit; ``doc``/``cite`` are (y, m, d) anchors for yearless dates."""
-    if h.kind == "full":
-        return _fmt(h.year, h.month, h.day)
+    if h.kind == "full":  # an impossible day ("February 30, 2021") keeps its month
+        return _fmt(h.year, h.month, h.day) or _fmt(h.year, h.month)
     if h.kind == "monyear":
         return _fmt(h.year, h.month)
     if h.kind == "year":
@@ -492,7 +493,8 @@ class _Num:
     value: int
 
 
-def _numbers(text: str) -> list[_Num]:
+@functools.lru_cache(maxsize=4096)
+def _numbers(text: str) -> tuple[_Num, ...]:
     """Person-count candidates: not years, ages, dates, or counts of attacks/years/etc."""
     C = _cues()
     out = []
@@ -514,7 +516,7 @@ def _numbers(text: str) -> list[_Num]:
         if re.match(r"^\s*(?:st|nd|rd|th)\b", after) or re.match(r"^(?:st|nd|rd|th)\b", after):
             continue
         out.append(_Num(m.start(), m.end(), v))
-    return out
+    return tuple(out)
 
 
 _APPOSITION_RES = [
@@ -527,6 +529,10 @@ _APPOSITION_RES = [
         re.IGNORECASE,
     ),
     re.compile(r",?\s+(?:including|among them|of whom)\b[^;.()]*", re.IGNORECASE),
+    re.compile(
+        r",\s*(?:originally|a native|native|a resident|resident|aged|an? \d+-year-old|who\s+(?:was|had been|is))\b[^,;.()]*,",
+        re.IGNORECASE,
+    ),
 ]
 
 
@@ -608,6 +614,7 @@ _SINGLE_VICTIM = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_casualties(text: str) -> tuple[int | None, int | None]:
     """(fatalities, injured) stated in ``text``; None where no number is given.
 
@@ -653,8 +660,8 @@ def _cite_part_re() -> re.Pattern:
     names = sorted(C.months, key=len, reverse=True)
     mon = "(?:" + "|".join(f"{n.capitalize()}|{n.upper()}" for n in names) + r")\.?"
     lower = "|".join(re.escape(w) for w in C.cite_words)
-    token = rf"(?:[A-Z0-9][\w’'&.\-]*|\[[^\]]{{1,40}}\]|(?:{lower}))"
-    outlet = rf"[A-Z\[][\w’'&.\-\[\]]*(?:\s+{token}){{0,7}}?"
+    token = rf"(?:(?!{mon}\s+\d)[A-Z][\w’'&.\-]*|\[[^\]]{{1,40}}\]|(?:{lower}))"
+    outlet = rf"(?!{mon}(?:\s|,|$))[A-Z\[][\w’'&.\-\[\]]*(?:\s+{token}){{0,7}}?"
     dateish = (
         rf"(?:{mon}\s+[0-3]?\d(?:st|nd|rd|th)?(?:\s*[,.]\s*(?:19|20)\d\d)?"
         rf"|[0-3]?\d\s+{mon}(?:\s*,?\s*(?:19|20)\d\d)?"
@@ -872,7 +879,8 @@ def _words(s: str) -> int:
     return len(re.findall(r"[\w’'\-]+", s))
 
 
-def _find_incident_cues(text: str) -> list[_Cue]:
+@functools.lru_cache(maxsize=1024)
+def _find_incident_cues(text: str) -> tuple[_Cue, ...]:
     C = _cues()
     raw: list[tuple[int, int, int, str, bool]] = []
     for i, (t, rx) in enumerate(C.incident_res):
@@ -893,7 +901,7 @@ def _find_incident_cues(text: str) -> list[_Cue]:
             best = min(prev, key=lambda c: C.incident_types.index(c.label) if c.label in C.incident_types else 99)
             cues.append(_Cue(m.start(), m.end(), text[m.start() : m.end()], best.label, anaphoric=True))
     cues.sort(key=lambda c: c.start)
-    return cues
+    return tuple(cues)
 
 
 def _clause_before(text: str, pos: int, max_words: int = 6) -> str:
@@ -909,7 +917,7 @@ def _clause_before(text: str, pos: int, max_words: int = 6) -> str:
 def _is_hypothetical(text: str, cue: _Cue) -> bool:
     C = _cues()
     before = _clause_before(text, cue.start)
-    if C.hypothetical_re.search(before):
+    if C.hypothetical_re.search(before + " " + cue.text):
         return True
     after = text[cue.end : cue.end + 30]
     if re.match(r"^\s+(?:\w+\s+)?(?:should|could|can|may|might|would|will|must)\b", after, re.I):
@@ -931,6 +939,16 @@ def _is_aggregate(text: str, cue: _Cue, day_date: bool, month_date: bool, any_da
         qm = m
     if qm:
         return qm.group(0)
+    if cue.plural and not day_date:
+        # "at least 60 targeted killings", "over 250 armed clashes": a count of events
+        nm = re.search(
+            r"(?<![\w,.])(?!(?:19|20)\d\d\b)(\d+|" + "|".join(w for w, v in C.number_words.items() if v > 2 and " " not in w)
+            + r")\s+(?:[\w’'\-]+\s+){0,2}$",
+            before + " ",
+            re.I,
+        )
+        if nm and not re.search(r"(?:" + "|".join(k.capitalize() for k in C.months) + r")\.?\s+$", before[: nm.start()]):
+            return nm.group(1)
     if C.campaign_re.fullmatch(cue.text) and not month_date:
         return cue.text
     if cue.noun and not cue.plural and not any_date:
@@ -961,7 +979,7 @@ def _scoped_mentions(text: str, groups: list[_Group], cites: list[tuple[int, int
     out: dict[int, tuple[str, str, str]] = {}
     event_starts = sorted(
         [c.start for c in _find_incident_cues(text) if not c.weak and not c.anaphoric]
-        + [m.start() for _, rx in C.status_res for m in rx.finditer(text)]
+        + [c.start for c in _find_status_cues(text)]
     )
     for m in C.origin_re.finditer(text):
         tail = text[m.end() : m.end() + 160]
@@ -1156,7 +1174,7 @@ def _find_actor(text: str, lo: int, hi: int, cue_pos: int | None) -> str | None:
                 return name
     # 3. "an ISK-P suicide bomber", "IS-K militants", "ISK-P's ... bombing"
     for s, e, name in matches:
-        if lo <= s < hi and not target_like(s):
+        if lo <= s < hi and not target_like(s) and (cue_pos is None or s <= cue_pos):
             after = text[e : e + 40]
             if re.match(r"^(?:[’']s)?\s+(?:[\w\-]+\s+){0,3}?" + C.actor_nouns_re.pattern, after, re.I):
                 return name
@@ -1179,7 +1197,8 @@ def _group_text(sentence: str, g: _Group) -> str:
     return re.sub(r"\s+", " ", sentence[g.start : g.end])
 
 
-def _find_status_cues(text: str) -> list[_Cue]:
+@functools.lru_cache(maxsize=1024)
+def _find_status_cues(text: str) -> tuple[_Cue, ...]:
     C = _cues()
     raw = []
     for i, (status, rx) in enumerate(C.status_res):
@@ -1191,49 +1210,56 @@ def _find_status_cues(text: str) -> list[_Cue]:
         if any(s < c.end and c.start < e for c in out):
             continue
         out.append(_Cue(s, e, text[s:e], status))
-    return out
+    return tuple(out)
 
 
 def _status_governs(text: str, cue: _Cue, groups: list[_Group], blocked: set[int], frame: int | None = None) -> list[int]:
+    """Place groups a region-status cue speaks about: the nearest one after it ("bases in X") or
+    right before it ("X remains the hub", "X-based"); through the sentence frame otherwise."""
     C = _cues()
     # attached: "Afghanistan-based", "ISK-P-controlled districts of Darzab"
     for i, g in enumerate(groups):
         if g.end == cue.start and cue.text.startswith("-"):
             return [] if i in blocked else [i]
-    # after the cue
+    after: tuple[int, list[int]] | None = None
     for i, g in enumerate(groups):
         if g.start < cue.end:
             continue
         gap = text[cue.end : g.start]
-        if len(gap) > 70 or re.search(r"[,;:()—–]|\.\s", gap) or _HARD_AFTER.search(gap):
+        if len(gap) > 90 or re.search(r"[,;:()—–]|\.\s", gap) or _HARD_AFTER.search(gap):
             break
-        if _words(gap) > 5 or re.search(
-            r"\b(?:against|from|by|with|for|that|was|were|is|are|has|have|had|wake|during|after|before)\b", gap, re.I
+        if _words(gap) > 12 or re.search(
+            r"\b(?:against|from|by|with|that|wake|during|after|before|since|because|although|until)\b", gap, re.I
         ):
             break
         if i in blocked:
             break
         if re.fullmatch(r"\s*(?:(?:the|its|their|a)\s+)?", gap) or _intro(text, g, C.status_intro_re):
-            return _coordinated(text, groups, i, blocked)
+            after = (len(gap), _coordinated(text, groups, i, blocked))
         break
-    # before the cue: "Mastung District remains the hub", "Eastern Afghanistan's stronghold"
+    before: tuple[int, list[int]] | None = None
     for i in range(len(groups) - 1, -1, -1):
         g = groups[i]
         if g.end > cue.start:
             continue
         gap = text[g.end : cue.start]
         if re.fullmatch(r"\s*,\s*(?:its|the|their|a|an)\s+(?:[\w’'\-]+\s+){0,3}", gap):
-            return [] if i in blocked else [i]
+            before = None if i in blocked else (len(gap), [i])
+            break
         if re.search(r"[,;:()—–]|\.\s", gap) or _HARD_BEFORE.search(gap.replace("’s", "").replace("'s", "")) or _words(gap) > 5:
             break
-        if i in blocked:
-            break
-        return [i]
+        if i not in blocked:
+            before = (len(gap), [i])
+        break
+    if after and before:
+        return before[1] if before[0] < after[0] else after[1]
+    if after or before:
+        return (after or before)[1]
     # "In the Darzab district of Jowzjan, 300 young people have been recruited ..."
     if frame is not None and groups[frame].end < cue.start:
         between = [g for g in groups[frame + 1 :] if g.start < cue.start]
         if not between and not re.search(r"[;]|\.\s", text[groups[frame].end : cue.start]):
-            return [frame]
+            return [frame, -1]  # -1: governed through the frame, distance means nothing
     return []
 
 
@@ -1375,8 +1401,9 @@ def classify(
             continue
         if c.label in C.weak_status and not militant:
             continue
-        if ti in _status_governs(text, c, groups, blocked, frame):
-            claims.append((_distance(tg, c), c, c.label))
+        gov = _status_governs(text, c, groups, blocked, frame)
+        if ti in gov:
+            claims.append((10**6 if -1 in gov else _distance(tg, c), c, c.label))
     # "IS-K in Sindh province"
     for m in C.isk_re.finditer(text):
         gap = text[m.end() : tg.start]
