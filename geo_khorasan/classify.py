@@ -160,7 +160,6 @@ class _Cues:
             rf"|(?:{U})\s+dozen|{multi}|dozen|{below100}|zero)"
         )
         quals = _alt(raw["number_qualifiers"])
-        self.num_core = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+|{numword})"
         self.num_re = re.compile(
             rf"(?<![\w\-,.$])(?P<q>{quals}\s+)?(?P<n>\d{{1,3}}(?:,\d{{3}})+(?![\d])|\d+(?![\d,.]\d)|{numword}(?![\w]))",
             I,
@@ -168,14 +167,12 @@ class _Cues:
         self.toll_re = re.compile(
             _alt(raw["toll_words"]) + r"(?:[^.;]{0,160}?)\b" + _alt(raw["toll_verbs"]) + r"\s+" + self.num_re.pattern, I
         )
-        self.vague_re = re.compile(_alt(raw["vague_numbers"]), I)
         self.non_person_after_re = re.compile(r"^\s*(?:" + _alt(raw["non_person_units"]) + ")", I)
         self.non_count_before_re = re.compile(_alt(raw["non_count_before"]) + r"\s*$", I)
         self.killed_kw_re = re.compile(_alt(raw["killed_words"]), I)
         self.killing_verb_re = re.compile(_alt(raw["killing_verbs"]), I)
         self.injured_kw_re = re.compile(_alt(raw["injured_words"]), I)
         self.injuring_verb_re = re.compile(_alt(raw["injuring_verbs"]), I)
-        self.injury_adverbs = {str(a).lower() for a in raw["injury_adverbs"]}
         # dates
         self.months = {str(k).lower(): int(v) for k, v in raw["months"].items()}
         self.date_prefix_alt = _alt(raw["date_prefixes"])
@@ -550,9 +547,8 @@ _CHAIN_STOP = (
 )
 
 
-def _subject_counts(text: str, kw_re: re.Pattern, extra_words: set[str] = frozenset()) -> list[tuple[int, int]]:
+def _subject_counts(text: str, kw_re: re.Pattern) -> list[tuple[int, int]]:
     """(position, count) for 'NUM people [and NUM others] were <kw>' patterns."""
-    C = _cues()
     nums = _numbers(text)
     results = []
     for k in kw_re.finditer(text):
@@ -717,9 +713,14 @@ def find_citation(text: str, sentence_start: int, sentence_end: int) -> str | No
 
 
 def _sentence_citations(sentence: str) -> list[tuple[int, int, str]]:
-    """Citation spans inside a sentence string; an unclosed '(' at the end counts if what
-    follows it reads like the start of a citation."""
+    """Citation spans inside a sentence string. An unclosed '(' at the end counts if what follows
+    it reads like the start of a citation; so does a leading "Outlet, date)" left over from the
+    previous sentence's citation (its date is not this sentence's)."""
     spans = _paren_spans(sentence, 0, len(sentence))
+    # the tail of the previous sentence's citation: "Dawn, May 13, 2015). The cell ..."
+    lead = re.match(r"^\s*([^()]{1,250})\)", sentence)
+    if lead and _is_citation(lead.group(1)):
+        spans.insert(0, (0, lead.end(), re.sub(r"\s+", " ", lead.group(1)).strip()))
     m = re.search(r"\(([^()]*)$", sentence)
     if m and (not spans or spans[-1][0] != m.start()):
         inner = m.group(1).strip()
@@ -917,7 +918,14 @@ def _clause_before(text: str, pos: int, max_words: int = 6) -> str:
 def _is_hypothetical(text: str, cue: _Cue) -> bool:
     C = _cues()
     before = _clause_before(text, cue.start)
-    if C.hypothetical_re.search(before + " " + cue.text):
+    if any(m.group(0) != "May" for m in C.hypothetical_re.finditer(before)):  # "May" the month
+        return True
+    # an infinitive: "essential to eliminate IS-K", "plans to attack" (not "led to attacks")
+    m = re.search(r"(?:^|\s)(\S+\s+)?to$", before, re.I)
+    if m and not (m.group(1) and re.match(
+        r"(?:led|lead|leads|due|linked|related|prior|up|according|similar|next|close|response|reaction|"
+        r"retaliation|rose|risen|claims|claimed)\s", m.group(1), re.I
+    )):
         return True
     after = text[cue.end : cue.end + 30]
     if re.match(r"^\s+(?:\w+\s+)?(?:should|could|can|may|might|would|will|must)\b", after, re.I):
@@ -962,10 +970,14 @@ def _is_aggregate(text: str, cue: _Cue, day_date: bool, month_date: bool, any_da
         if not C.specific_plural_re.search(_clause_before(text, cue.start, 3) + " "):
             return cue.text
     if not day_date:
-        m = C.aggregate_t_re.search(text)
-        if m:
-            return m.group(0)
+        return _aggregate_time_marker(text)
     return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _aggregate_time_marker(text: str) -> str | None:
+    m = _cues().aggregate_t_re.search(text)
+    return m.group(0) if m else None
 
 
 def _intro(text: str, g: _Group, rx: re.Pattern) -> str | None:
@@ -1174,11 +1186,11 @@ def _find_actor(text: str, lo: int, hi: int, cue_pos: int | None) -> str | None:
                 return name
     # 3. "an ISK-P suicide bomber", "IS-K militants", "ISK-P's ... bombing"
     for s, e, name in matches:
-        if lo <= s < hi and not target_like(s) and (cue_pos is None or s <= cue_pos):
-            after = text[e : e + 40]
-            if re.match(r"^(?:[’']s)?\s+(?:[\w\-]+\s+){0,3}?" + C.actor_nouns_re.pattern, after, re.I):
-                return name
+        if lo <= s < hi and (cue_pos is None or s <= cue_pos):
+            after = text[e : e + 60]
             if re.match(r"^[’']s\s+(?:[\w\-]+\s+){0,4}?(?:attack|bombing|blast|massacre|assault|raid|strike|operation)", after, re.I):
+                return name
+            if not target_like(s) and re.match(r"^(?:[’']s)?\s+(?:[\w\-]+\s+){0,3}?" + C.actor_nouns_re.pattern, after, re.I):
                 return name
     # 4. the nearest actor before the event cue in the same part of the sentence (its subject)
     if cue_pos is not None:
@@ -1229,7 +1241,10 @@ def _status_governs(text: str, cue: _Cue, groups: list[_Group], blocked: set[int
         if len(gap) > 90 or re.search(r"[,;:()—–]|\.\s", gap) or _HARD_AFTER.search(gap):
             break
         if _words(gap) > 12 or re.search(
-            r"\b(?:against|from|by|with|that|wake|during|after|before|since|because|although|until)\b", gap, re.I
+            r"\b(?:against|from|by|with|that|wake|during|after|before|since|because|although|until)\b"
+            r"|\band\s+(?:this|these|that|those|it|they|he|she|we|its|their)\b",
+            gap,
+            re.I,
         ):
             break
         if i in blocked:
@@ -1301,7 +1316,7 @@ def classify(
     # 1. mention cues scoped to the place
     scoped = _scoped_mentions(text, groups, cites)
     if ti in scoped:
-        kind, cue, rule = scoped[ti]
+        _kind, cue, rule = scoped[ti]
         return Classification("mention", cue, rule=f"mention: {rule}")
     blocked = set(scoped)
 
@@ -1357,7 +1372,7 @@ def classify(
             seg_hi = _split_point(text, tg, groups[order[pos + 1]], live, incident_groups[order[pos + 1]])
         own = set(incident_groups[ti])
         pool = [k for k in range(len(live)) if usable(k) and (k in own or (not located[k] and seg_lo <= live[k].start < seg_hi))]
-        if not any(not live[k].weak for k in pool) and not pool:
+        if not pool:
             pool = list(own)
         best = min(pool, key=lambda k: (_type_rank(live[k]), abs(live[k].start - tg.start)))
         bc = live[best]
@@ -1381,7 +1396,7 @@ def classify(
             how = f"place located just before event cue '{lc.text}'"
         chain = f"; location chain '{_group_text(sentence, tg)}'" if len(tg.spans) > 1 else ""
         typed = "" if lc is bc else f"; type from cue '{bc.text}'"
-        rule = f"incident: {how} → {bc.label}{typed}{chain};{date_note} precedence origin > incident > contested" 
+        rule = f"incident: {how} → {bc.label}{typed}{chain};{date_note} precedence origin > incident > contested"
         return Classification(
             "incident",
             sentence[bc.start : bc.end],
@@ -1408,8 +1423,8 @@ def classify(
     for m in C.isk_re.finditer(text):
         gap = text[m.end() : tg.start]
         if tg.start >= m.end() and re.fullmatch(r"\s+in\s+(?:(?:the|its)\s+)?(?:[a-z][\w’'\-]*\s+){0,2}", gap):
-            c = _Cue(m.start(), m.end() + len(re.match(r"\s+in", gap).group(0)), "", "presence")
-            c.text = text[c.start : c.end]
+            c_end = m.end() + len(re.match(r"\s+in", gap).group(0))
+            c = _Cue(m.start(), c_end, text[m.start() : c_end], "presence")
             claims.append((_distance(tg, c), c, "presence"))
     # patterns of events located here ("has perpetrated attacks in ...") show activity there
     for k, gl in located.items():
@@ -1417,7 +1432,7 @@ def classify(
         if ti in gl and agg_words[k] and militant:
             claims.append((_distance(tg, c), c, "presence"))
     if claims:
-        dist, c, status = min(claims, key=lambda x: (x[0], C.status_order.index(x[2]) if x[2] in C.status_order else 99))
+        _dist, c, status = min(claims, key=lambda x: (x[0], C.status_order.index(x[2]) if x[2] in C.status_order else 99))
         agg = c in live and agg_words.get(live.index(c))
         actor = None
         if c.text.startswith("-"):

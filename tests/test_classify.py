@@ -706,3 +706,40 @@ def test_every_classification_explains_itself():
         c = role_of(s, p)
         assert c.rule
         assert c.role in ("incident", "contested", "mention")
+
+
+def test_region_claim_does_not_jump_into_the_next_clause():
+    s = ("IS-K expanded into the Khorasan Region in 2015 and this region encompasses parts of Iran, Central Asia, "
+         "Afghanistan and Pakistan.")
+    r = all_roles(s, ["Khorasan Region", "Iran", "Afghanistan", "Pakistan"])
+    assert (r["Khorasan Region"].role, r["Khorasan Region"].status, r["Khorasan Region"].date) == (
+        "contested", "presence", "2015")
+    for place in ("Iran", "Afghanistan", "Pakistan"):
+        assert r[place].role == "mention", place
+
+
+def test_infinitives_are_hypothetical_but_not_every_to():
+    s = "The crackdown led to attacks in Quetta on 3 May 2019 that killed 4 people."
+    c = role_of(s, "Quetta")
+    assert (c.role, c.date, c.fatalities) == ("incident", "2019-05-03", 4)
+    s = "The Taliban claims to have killed 12 IS-K commanders in Kunar on June 1, 2020."
+    c = role_of(s, "Kunar")
+    assert (c.role, c.fatalities, c.actor) == ("incident", 12, "Taliban")
+    s = "The militants planned to attack a shrine in Sehwan on the anniversary."
+    assert role_of(s, "Sehwan").role == "mention"
+
+
+def test_leftover_citation_from_the_previous_sentence_is_not_this_sentences_date():
+    s = "Dawn, May 13, 2015). The IS-K cell in Karachi has also targeted social workers during 2014."
+    c = role_of(s, "Karachi")
+    assert c.date != "2015-05-13"
+    assert c.role == "contested"  # "cell in Karachi"; "targeted" without a month or casualties is no incident
+    assert (c.status, c.date) == ("presence", "2014")
+
+
+def test_the_month_may_is_not_the_modal_may():
+    s = "On May 5, 2019 a bomb exploded in a market in Kabul, killing 3 people."
+    c = role_of(s, "Kabul")
+    assert (c.role, c.type, c.date, c.fatalities) == ("incident", "bombing", "2019-05-05", 3)
+    s = "Militants may attack polling stations in Kabul."
+    assert role_of(s, "Kabul").role == "mention"

@@ -6,6 +6,7 @@ publishers' files are read as they are.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,7 +74,10 @@ def _id(row, recipe: dict, name: str) -> str:
 
 def read_layer(path: Path, recipe: dict) -> gpd.GeoDataFrame:
     try:
-        gdf = gpd.read_file(path)
+        with warnings.catch_warnings():
+            # list-valued fields come back as text; _field() parses them
+            warnings.filterwarnings("ignore", message="Could not parse column")
+            gdf = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several types; the message is what matters
         raise RecipeError(f"{path}: cannot read layer ({exc})") from exc
     missing = [f for f in (recipe.get("name_field"),) if f and f not in gdf.columns]

@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 #: Bump when the index layout or the reconciliation changes.
 INDEX_FORMAT = 3
+#: The curated data the index is built from (a change rebuilds it).
+INDEX_DATA_FILES = ("sources.toml", "name_rules.toml", "aliases.csv", "regions.yaml")
 
 _SCHEMA = """
 CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
@@ -43,8 +45,9 @@ class IndexError_(RuntimeError):
 def fingerprint(gazetteer_dir: Path | None) -> str:
     """Changes when the code version, the curated data or any source file changes."""
     h = hashlib.sha256(f"{INDEX_FORMAT}:{__version__}".encode())
-    for f in sorted(DATA_DIR.glob("*")):
-        if f.suffix in (".toml", ".csv", ".yaml"):
+    for name in INDEX_DATA_FILES:
+        f = DATA_DIR / name
+        if f.exists():
             h.update(f.name.encode() + f.read_bytes())
     if gazetteer_dir and gazetteer_dir.is_dir():
         for recipe in load_recipes().get("layer", []) + load_recipes().get("basemap", []):
