@@ -182,3 +182,37 @@ def test_empty_map_loads(tab, tmp_path):
     open_map(page, tmp_path)
     assert page.evaluate("window.gkCounts") == {"incidents": 0, "regions": 0, "mentions": 0}
     assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
+
+
+# --- the committed maps (build --check in CI keeps them equal to a fresh build) -----------
+MAPS = Path(__file__).resolve().parent.parent / "maps"
+
+
+@pytest.mark.parametrize("page_name", ["index.html", "002_a57efe51e3e1ac0b.html"])
+def test_committed_map_shows_basemap_and_every_exported_feature_offline(tab, page_name):
+    import json
+
+    page, watch = tab
+    if not (MAPS / page_name).exists():
+        pytest.skip("maps/ not built")
+    page.goto((MAPS / page_name).as_uri())
+    page.wait_for_function("window.gkCounts !== undefined")
+    counts = page.evaluate("window.gkCounts")
+    doc = None if page_name == "index.html" else page_name[:-5]
+
+    def exported(name, key):
+        feats = json.loads((MAPS / name).read_text("utf-8"))["features"]
+        if doc is None:
+            return len(feats)
+        if key is None:
+            return sum(f["properties"]["doc"] == doc for f in feats)
+        return sum(any(s["doc"] == doc for s in f["properties"][key]) for f in feats)
+
+    assert counts == {"incidents": exported("incidents.geojson", "sources"),
+                      "regions": exported("regions.geojson", "claims"),
+                      "mentions": exported("mentions.geojson", None)}
+    assert page.locator(".leaflet-overlay-pane path").count() > 20  # country and province outlines
+    shot = os.environ.get("GEO_KHORASAN_SCREENSHOT")
+    if shot and page_name == "index.html":
+        page.screenshot(path=shot)
+    assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
