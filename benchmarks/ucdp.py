@@ -1,0 +1,72 @@
+"""Geocoding accuracy on UCDP GED events for Pakistan (see ../shared/eval/README.md).
+
+    python benchmarks/ucdp.py [CSV] [--gazetteer DIR] [--show-misses N]
+
+Prints the share of rows within 25/50/161 km of UCDP's point (unresolved rows count as
+misses), the median error of resolved rows and the share resolved, overall and by where_prec.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import statistics
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from geo_khorasan.gazetteer.index import Gazetteer
+from geo_khorasan.geocoder import LocalGeocoder
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_CSV = REPO.parent / "shared" / "eval" / "ucdp-ged-pakistan-dev.csv"
+DEFAULT_GAZETTEER = REPO.parent / "shared" / "gazetteer"
+
+
+def km(lat1, lon1, lat2, lon2) -> float:
+    p = math.pi / 180
+    a = 0.5 - math.cos((lat2 - lat1) * p) / 2 + math.cos(lat1 * p) * math.cos(lat2 * p) * (1 - math.cos((lon2 - lon1) * p)) / 2
+    return 12742 * math.asin(math.sqrt(max(a, 0.0)))
+
+
+def figures(errors: list[float | None]) -> str:
+    n = len(errors)
+    got = [e for e in errors if e is not None]
+    share = lambda d: sum(e <= d for e in got) / n if n else 0  # noqa: E731
+    med = statistics.median(got) if got else float("nan")
+    return (f"n={n:5d}  ≤25km {share(25):.3f}  ≤50km {share(50):.3f}  ≤161km {share(161):.3f}  "
+            f"median {med:7.1f} km  resolved {len(got) / n if n else 0:.3f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("csv", nargs="?", default=DEFAULT_CSV, type=Path)
+    ap.add_argument("--gazetteer", default=DEFAULT_GAZETTEER, type=Path)
+    ap.add_argument("--show-misses", type=int, default=0, help="print this many rows farther than 50 km")
+    args = ap.parse_args()
+    coder = LocalGeocoder(gazetteer=Gazetteer.open(args.gazetteer), country="PK")
+    rows = list(csv.DictReader(open(args.csv, encoding="utf-8")))
+    by_prec: dict[str, list] = defaultdict(list)
+    errors, misses = [], []
+    t0 = time.perf_counter()
+    for row in rows:
+        res = coder.candidates(row["where_description"])
+        err = None
+        if res:
+            p = res[0].place
+            err = km(p.lat, p.lon, float(row["latitude"]), float(row["longitude"]))
+        errors.append(err)
+        by_prec[row["where_prec"]].append(err)
+        if err is None or err > 50:
+            misses.append((row["where_description"], row["where_coordinates"], res[0].place.name if res else None, err))
+    dt = time.perf_counter() - t0
+    print(f"UCDP GED Pakistan ({args.csv.name}): {len(rows)} rows, {dt:.1f} s ({1000 * dt / len(rows):.1f} ms/row)")
+    print(f"all        {figures(errors)}")
+    for prec in sorted(by_prec):
+        print(f"where_prec {prec} {figures(by_prec[prec])}")
+    for desc, coord, got, err in misses[: args.show_misses]:
+        print(f"  miss: {desc!r} (UCDP: {coord}) -> {got} {'' if err is None else f'{err:.0f} km'}")
+
+
+if __name__ == "__main__":
+    main()
