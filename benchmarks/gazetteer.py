@@ -1,0 +1,53 @@
+"""Gazetteer index figures: build time and size, cold start, look-up latency.
+
+    python benchmarks/gazetteer.py [--gazetteer DIR]
+
+Cold start is measured in a fresh interpreter: import, open the index, answer one query.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+NAMES = ["Quetta", "Mastung", "Nangarhar", "Jowzjan", "Bajaur agency", "Kerman", "Darzab", "Qosh Tepa",
+         "Sar-i-Pul", "Mazar-e-Sharif", "Killa Saifullah", "Khaar", "Dashte-e-Barchi", "Peshawar", "Miranshah"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--gazetteer", type=Path, default=REPO.parent / "shared" / "gazetteer")
+    args = ap.parse_args()
+    from geo_khorasan.gazetteer.index import Gazetteer, build_index
+
+    with tempfile.TemporaryDirectory() as tmp:
+        index = Path(tmp) / "index.sqlite"
+        t0 = time.perf_counter()
+        build_index(args.gazetteer, index)
+        build_s = time.perf_counter() - t0
+        size_mb = index.stat().st_size / 1e6
+        code = ("import time; t=time.perf_counter(); from geo_khorasan.gazetteer.index import Gazetteer; "
+                f"g=Gazetteer({str(index)!r}); g.match('Quetta'); print(time.perf_counter()-t)")
+        colds = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+                 for _ in range(3)]
+        g = Gazetteer(index)
+        lat = []
+        for _ in range(5):
+            for n in NAMES:
+                t = time.perf_counter()
+                g.match(n)
+                lat.append(time.perf_counter() - t)
+        n_places = g._con.execute("SELECT count(*) FROM places").fetchone()[0]
+        n_names = g._con.execute("SELECT count(*) FROM names").fetchone()[0]
+    print(f"index build      {build_s:6.1f} s   ({n_places} places, {n_names} names, {size_mb:.1f} MB)")
+    print(f"cold start       {statistics.median(colds):6.3f} s   (median of 3: import + open + first query)")
+    print(f"name look-up     {1000 * statistics.median(lat):6.2f} ms  median, {1000 * max(lat):.2f} ms max over {len(lat)}")
+
+
+if __name__ == "__main__":
+    main()
