@@ -1,4 +1,4 @@
-"""Command line: ``geo-khorasan build``, ``geo-khorasan geocode``, ``geo-khorasan data list``."""
+"""Command line: ``geo-khorasan build``, ``geo-khorasan geocode``, ``geo-khorasan data list|install``."""
 from __future__ import annotations
 
 import argparse
@@ -107,11 +107,49 @@ def cmd_geocode(args) -> int:
 
 
 def cmd_data_list(args) -> int:
+    from .gazetteer.install import InstallError, data_dir, installed_lines
+
     cfg = project_config()
     gaz = _open_gazetteer(args, cfg)
     for s in gaz.sources():
         print(f"{s.key:34} {s.features:>7} features  {s.licence:18} {s.attribution}  [{s.path}]")
+    in_use = _gazetteer_dir(args, cfg)
+    for folder in dict.fromkeys(f.resolve() for f in (data_dir(), in_use) if f):
+        try:
+            lines = installed_lines(folder)
+        except InstallError as exc:
+            print(f"warning: {exc}", file=sys.stderr)
+            continue
+        if lines:
+            print(f"\ninstalled in {folder}:")
+            print("\n".join(f"  {line}" for line in lines))
+        elif folder == data_dir().resolve():
+            print(f"\nnothing installed in {folder} (geo-khorasan data install NAME|FOLDER|ARCHIVE)")
     return 0
+
+
+def cmd_data_install(args) -> int:
+    from .gazetteer.install import InstallError, data_dir, install
+
+    dest = Path(args.dest) if args.dest else data_dir()
+    try:
+        report = install(args.sources, dest, progress=sys.stderr.isatty() and not args.quiet, force=args.force)
+    except InstallError as exc:  # data/downloads.toml or the manifest is broken
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for f in report.installed:
+        print(f"{f.path}  {f.size} bytes  {f.licence or 'licence unknown'}  [{f.source}]")
+    for n in report.notes:
+        print(f"note: {n}", file=sys.stderr)
+    for e in report.errors:
+        print(f"error: {e}", file=sys.stderr)
+    if report.installed:
+        print(f"{len(report.installed)} file(s) installed in {dest}; recorded in {dest / 'installed.json'}")
+        in_use = _gazetteer_dir(args, project_config())
+        if in_use is None or in_use.resolve() != dest.resolve():
+            print(f"note: the gazetteer folder in use here is {in_use or 'none'}; pass --gazetteer {dest} "
+                  f"to build from the installed data", file=sys.stderr)
+    return 1 if report.errors else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -136,6 +174,13 @@ def main(argv: list[str] | None = None) -> int:
     dsub = d.add_subparsers(dest="data_command", required=True)
     dl = dsub.add_parser("list", help="show the gazetteer sources in use, with licences")
     dl.set_defaults(func=cmd_data_list)
+    di = dsub.add_parser("install", help="download or copy gazetteer data into the per-user data folder")
+    di.add_argument("sources", nargs="+", metavar="SOURCE",
+                    help="a name or group from data/downloads.toml (e.g. geonames-dumps), a folder, "
+                         "or a .zip/.tar.gz archive of files at the paths data/sources.toml reads")
+    di.add_argument("--dest", help="data folder to install into (default: the per-user data folder)")
+    di.add_argument("--force", action="store_true", help="download again files that are already installed")
+    di.set_defaults(func=cmd_data_install)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     try:

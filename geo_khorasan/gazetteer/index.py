@@ -23,7 +23,7 @@ from .names import keys, split_level
 log = logging.getLogger(__name__)
 
 #: Bump when the index layout or the reconciliation changes.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4  # 4: GeoNames dumps and alternate names
 #: The curated data the index is built from (a change rebuilds it).
 INDEX_DATA_FILES = ("sources.toml", "name_rules.toml", "aliases.csv", "regions.yaml")
 
@@ -51,10 +51,11 @@ def fingerprint(gazetteer_dir: Path | None) -> str:
             h.update(f.name.encode() + f.read_bytes())
     if gazetteer_dir and gazetteer_dir.is_dir():
         for recipe in load_recipes().get("layer", []) + load_recipes().get("basemap", []):
-            p = gazetteer_dir / recipe["path"]
-            if p.exists():
-                st = p.stat()
-                h.update(f"{recipe['path']}:{st.st_size}:{st.st_mtime_ns}".encode())
+            for rel in (recipe["path"], recipe.get("unzipped_path")):
+                p = gazetteer_dir / rel if rel else None
+                if p and p.exists():
+                    st = p.stat()
+                    h.update(f"{rel}:{st.st_size}:{st.st_mtime_ns}".encode())
     return h.hexdigest()[:16]
 
 
