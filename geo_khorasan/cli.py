@@ -92,6 +92,11 @@ def cmd_geocode(args) -> int:
     cfg = project_config()
     gaz = _open_gazetteer(args, cfg)
     coder = LocalGeocoder(gazetteer=gaz)
+    if args.input:
+        return _geocode_table(coder, args)
+    if not args.name:
+        print("error: give a NAME, or --input FILE.csv --column COL --output OUT.csv", file=sys.stderr)
+        return 2
     results = coder.candidates(args.name, country=args.country)
     if args.json:
         print(json.dumps([r.as_dict() for r in results], indent=1, ensure_ascii=False))
@@ -103,6 +108,51 @@ def cmd_geocode(args) -> int:
         mark = "*" if i == 0 else " "
         print(f"{mark} {r.place.name} [{r.place.level}, {r.place.admin1 or '-'}, {r.place.country}] "
               f"{r.place.lat:.5f},{r.place.lon:.5f} {r.place.id} score {r.score:.2f}")
+    return 0
+
+
+GEOCODE_COLUMNS = ("latitude", "longitude", "place_name", "place_id", "level", "precision", "score")
+
+
+def _geocode_table(coder, args) -> int:
+    """Add the geocoding columns to every row of an analyst's CSV (empty when unresolved)."""
+    import csv
+    import io
+
+    from . import atomic
+
+    src = Path(args.input)
+    if not args.column or not args.output:
+        print("error: --input needs --column and --output", file=sys.stderr)
+        return 2
+    try:
+        with open(src, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            fields = list(reader.fieldnames or [])
+            if args.column not in fields:
+                print(f"error: {src}: no column {args.column!r}; columns are {', '.join(fields)}", file=sys.stderr)
+                return 2
+            rows = list(reader)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        print(f"error: {src}: cannot read CSV ({exc})", file=sys.stderr)
+        return 2
+    out_fields = fields + [c for c in GEOCODE_COLUMNS if c not in fields]
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=out_fields, lineterminator="\n")
+    writer.writeheader()
+    resolved = 0
+    for row in rows:
+        text = (row.get(args.column) or "").strip()
+        res = coder.candidates(text, country=args.country) if text else []
+        extra = dict.fromkeys(GEOCODE_COLUMNS, "")
+        if res:
+            r = res[0]
+            resolved += 1
+            extra.update(latitude=round(r.place.lat, 5), longitude=round(r.place.lon, 5), place_name=r.place.name,
+                         place_id=r.place.id, level=r.place.level, precision=r.precision, score=round(r.score, 3))
+        writer.writerow({**row, **extra})
+    atomic.write_text(args.output, buf.getvalue())
+    print(f"{resolved} of {len(rows)} rows geocoded -> {args.output}")
     return 0
 
 
@@ -166,9 +216,13 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--check", action="store_true", help="exit 1 and name the files if a fresh build would change them")
     b.set_defaults(func=cmd_build)
     g = sub.add_parser("geocode", help="look a place name up in the local gazetteer")
-    g.add_argument("name")
+    g.add_argument("name", nargs="?")
     g.add_argument("--country", help="ISO 3166-1 alpha-2 code to restrict to")
     g.add_argument("--json", action="store_true")
+    g.add_argument("--input", help="CSV file to geocode row by row (batch mode)")
+    g.add_argument("--column", help="batch mode: the column holding the place text")
+    g.add_argument("--output", help="batch mode: CSV to write, with latitude, longitude, place_name, place_id, "
+                   "level, precision, score added")
     g.set_defaults(func=cmd_geocode)
     d = sub.add_parser("data", help="gazetteer data")
     dsub = d.add_subparsers(dest="data_command", required=True)

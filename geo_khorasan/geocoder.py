@@ -60,7 +60,9 @@ class LocalGeocoder(Geocoder):
             mentions = [Mention("query", 0, len(query.strip()), query.strip(), 0, len(text))] + mentions
         resolved = [r for r in self._resolver.resolve_document(doc, mentions) if r.mention.start < len(query.strip())]
         if country:
-            resolved = [r for r in resolved if r.place.country == country.upper() or r.place.level == "region"]
+            # the appended country only decides between namesakes: a name it cannot place stays unresolved
+            resolved = [r for r in resolved if (r.place.country == country.upper() or r.place.level == "region")
+                        and not (r.place.level == "country" and r.rule.startswith("fallback"))]
         if not resolved:
             return []
         best = min(resolved, key=lambda r: (r.precision, -r.score, r.mention.start))

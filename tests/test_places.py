@@ -101,3 +101,22 @@ def test_geocoder_is_geopy_compatible(gazetteer):
     assert isinstance(loc, Location)
     assert loc.raw["place_name"] == "Bajaur" and loc.raw["precision"] == 3
     assert 34.5 < loc.latitude < 35.0 and 71.0 < loc.longitude < 71.8
+
+
+def test_batch_geocoding_adds_columns_to_an_analysts_spreadsheet(gazetteer, tmp_path, capsys):
+    import csv
+
+    from geo_khorasan.cli import main
+
+    src = tmp_path / "events.csv"
+    src.write_text("id,where\n1,\"Torghandi, Bajaur agency\"\n2,Quetta\n3,Nowhere-at-all\n", "utf-8")
+    out = tmp_path / "out.csv"
+    code = main(["--index", str(gazetteer.path), "-q", "geocode", "--input", str(src), "--column", "where",
+                 "--country", "PK", "--output", str(out)])
+    assert code == 0
+    rows = list(csv.DictReader(open(out, encoding="utf-8")))
+    assert [r["id"] for r in rows] == ["1", "2", "3"]
+    assert rows[0]["place_name"] == "Bajaur" and rows[0]["precision"] == "3"
+    assert rows[1]["place_id"] == "geonames:1167528" and float(rows[1]["latitude"]) > 30
+    assert rows[2]["place_name"] == "" and rows[2]["latitude"] == ""
+    assert "2 of 3 rows geocoded" in capsys.readouterr().out
