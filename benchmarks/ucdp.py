@@ -9,24 +9,18 @@ from __future__ import annotations
 
 import argparse
 import csv
-import math
 import statistics
 import time
 from collections import defaultdict
 from pathlib import Path
 
+from geo_khorasan.gazetteer.build import distance_km
 from geo_khorasan.gazetteer.index import Gazetteer
 from geo_khorasan.geocoder import LocalGeocoder
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CSV = REPO.parent / "shared" / "eval" / "ucdp-ged-pakistan-dev.csv"
 DEFAULT_GAZETTEER = REPO.parent / "shared" / "gazetteer"
-
-
-def km(lat1, lon1, lat2, lon2) -> float:
-    p = math.pi / 180
-    a = 0.5 - math.cos((lat2 - lat1) * p) / 2 + math.cos(lat1 * p) * math.cos(lat2 * p) * (1 - math.cos((lon2 - lon1) * p)) / 2
-    return 12742 * math.asin(math.sqrt(max(a, 0.0)))
 
 
 def figures(errors: list[float | None]) -> str:
@@ -54,7 +48,7 @@ def main() -> None:
         err = None
         if res:
             p = res[0].place
-            err = km(p.lat, p.lon, float(row["latitude"]), float(row["longitude"]))
+            err = distance_km(p.lat, p.lon, float(row["latitude"]), float(row["longitude"]))
         errors.append(err)
         by_prec[row["where_prec"]].append(err)
         if err is None or err > 50:

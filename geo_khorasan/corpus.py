@@ -94,7 +94,6 @@ def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
             j = i + 1
             while j < n and text[j] in "\"'’”)]":
                 j += 1
-            nxt = text[j:j + 3]
             if (j >= n or text[j] in " \t\n") and not _ABBREVIATIONS.search(text[max(start, i - 12):i + 1]):
                 k = j
                 while k < n and text[k] in " \t":
@@ -103,7 +102,6 @@ def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
                     close(j)
                     i = j
                     continue
-            del nxt
         i += 1
     close(n)
     return tuple(spans)

@@ -16,7 +16,7 @@ from .corpus import split_sentences
 from .gazetteer.index import Gazetteer
 from .recognise import Recogniser
 from .records import Document, DocumentMeta, Mention, Place
-from .resolve import Resolver
+from .resolve import LEVEL_PRECISION, Resolver
 
 
 @dataclass(frozen=True)
@@ -80,16 +80,9 @@ class LocalGeocoder(Geocoder):
         return locs[0] if exactly_one else locs
 
     def reverse(self, query, *, exactly_one: bool = True, **_):
-        """The smallest gazetteer area containing the point, else the nearest town."""
+        """The gazetteer areas containing the point, smallest first."""
         pt = Point(query)
-        found = []
-        for level in ("district", "province", "country"):
-            gdf = self.gaz.places(level=level, polygons=True)
-            from shapely.geometry import Point as SPoint
-
-            hit = gdf[gdf.contains(SPoint(pt.longitude, pt.latitude))]
-            if len(hit):
-                found.append(self.gaz.get(hit.iloc[0]["place_id"]))
+        found = self.gaz.areas_containing(pt.latitude, pt.longitude)
         if not found:
             return None
         locs = [Location(p.name, (p.lat, p.lon), {"place_id": p.id, "level": p.level, "country": p.country}) for p in found]
@@ -97,8 +90,6 @@ class LocalGeocoder(Geocoder):
 
 
 def _precision(place: Place) -> int:
-    from .resolve import LEVEL_PRECISION
-
     return LEVEL_PRECISION[place.level]
 
 

@@ -51,6 +51,7 @@ def analyse(doc: Document, recogniser: Recogniser, resolver: Resolver) -> list[C
     date, _ = document_date(doc)
     out = []
     by_sentence: dict[int, list[tuple[int, int]]] = {}
+    citations: dict[int, str | None] = {}
     for r in resolutions:
         m = r.mention
         by_sentence.setdefault(m.sentence_start, []).append((m.start - m.sentence_start, m.end - m.sentence_start))
@@ -60,7 +61,9 @@ def analyse(doc: Document, recogniser: Recogniser, resolver: Resolver) -> list[C
         s, e = m.start - m.sentence_start, m.end - m.sentence_start
         others = [span for span in by_sentence[m.sentence_start] if span != (s, e)]
         c = classify.classify(sentence, s, e, doc_date=date, other_places=others)
-        citation = classify.find_citation(doc.text, m.sentence_start, m.sentence_end)
+        if m.sentence_start not in citations:
+            citations[m.sentence_start] = classify.find_citation(doc.text, m.sentence_start, m.sentence_end)
+        citation = citations[m.sentence_start]
         out.append(ClassifiedMention(doc=doc, resolution=r, classification=c, citation=citation))
     return out
 

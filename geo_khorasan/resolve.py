@@ -90,7 +90,7 @@ class Resolver:
         p = best.place
         if m.region or p.level in ("country", "region"):
             return True
-        if m.text.isupper() and not (best.why and "alias" in " ".join(best.why)) and p.level not in ("province", "district"):
+        if m.text.isupper() and "alias name" not in best.why and p.level not in ("province", "district"):
             return False
         if p.country in THEATRE or doc_countries.get(p.country or ""):
             return "spelling variant" not in best.why or p.country in THEATRE

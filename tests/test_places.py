@@ -120,3 +120,10 @@ def test_batch_geocoding_adds_columns_to_an_analysts_spreadsheet(gazetteer, tmp_
     assert rows[1]["place_id"] == "geonames:1167528" and float(rows[1]["latitude"]) > 30
     assert rows[2]["place_name"] == "" and rows[2]["latitude"] == ""
     assert "2 of 3 rows geocoded" in capsys.readouterr().out
+
+
+def test_reverse_geocoding_names_the_areas_around_a_point(gazetteer):
+    locs = LocalGeocoder(gazetteer=gazetteer).reverse((29.80, 66.85), exactly_one=False)  # Mastung town
+    levels = [(loc.raw["level"], loc.address) for loc in locs]
+    assert levels[0] == ("district", "Mastung")
+    assert ("province", "Balochistan") in levels and ("country", "Pakistan") in levels

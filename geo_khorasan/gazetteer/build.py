@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import logging
-import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ import geopandas as gpd
 import pycountry
 import shapely
 import yaml
+from geopy.distance import great_circle
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
@@ -69,10 +69,8 @@ def load_recipes(path: Path | None = None) -> dict:
     return tomllib.loads((path or DATA_DIR / "sources.toml").read_text("utf-8"))
 
 
-def _km(lat1, lon1, lat2, lon2) -> float:
-    p = math.pi / 180
-    a = 0.5 - math.cos((lat2 - lat1) * p) / 2 + math.cos(lat1 * p) * math.cos(lat2 * p) * (1 - math.cos((lon2 - lon1) * p)) / 2
-    return 12742 * math.asin(math.sqrt(max(a, 0.0)))
+def distance_km(lat1, lon1, lat2, lon2) -> float:
+    return great_circle((lat1, lon1), (lat2, lon2)).km
 
 
 class _Registry:
@@ -106,7 +104,7 @@ class _Registry:
         key, _ = split_level(name)
         return self.by_key.get((country, level, keys(key)[1]), [])
 
-    def merge(self, target: PlaceRecord, other_id: str, names: list[str], source: str) -> None:
+    def merge(self, target: PlaceRecord, other_id: str, names: list[str]) -> None:
         if other_id != target.id and other_id not in target.other_ids:
             target.other_ids.append(other_id)
         for n in names:
@@ -197,7 +195,7 @@ def _provinces(reg: _Registry, gz: Path | None, recipes: dict, sources: list[Sou
                 continue
             found = reg.find(cc, "province", sub.name)
             if found:
-                reg.merge(found[0], f"iso3166-2:{sub.code}", [sub.name], "pycountry")
+                reg.merge(found[0], f"iso3166-2:{sub.code}", [sub.name])
             else:
                 rec = PlaceRecord(id=f"iso3166-2:{sub.code}", name=sub.name, level="province", country=cc,
                                   lat=None, lon=None, source="pycountry")
@@ -222,7 +220,7 @@ def _provinces(reg: _Registry, gz: Path | None, recipes: dict, sources: list[Sou
                 target = reg.add(PlaceRecord(id=a.id, name=a.name, level="province", country=a.country,
                                              lat=None, lon=None, source=a.source))
                 target.add_name(a.name, "primary")
-            reg.merge(target, a.id, [a.name, *a.alt_names], a.source)
+            reg.merge(target, a.id, [a.name, *a.alt_names])
             if target.geometry is None:
                 target.geometry = a.geometry
                 pt = a.geometry.representative_point()
@@ -257,7 +255,7 @@ def _districts(reg: _Registry, gz: Path | None, recipes: dict, sources: list[Sou
             found = reg.find(ac.country, "district", ac.name) or reg.find(ac.country, "district", ac.ascii_name)
             if len(found) == 1:
                 d = found[0]
-                reg.merge(d, f"geonames:{ac.geonameid}", [ac.name, ac.ascii_name], "geonames-admin2")
+                reg.merge(d, f"geonames:{ac.geonameid}", [ac.name, ac.ascii_name])
 
 
 def _towns(reg: _Registry, gz: Path | None, recipes: dict, sources: list[SourceInfo], admin1: dict[str, PlaceRecord]) -> None:
@@ -276,7 +274,7 @@ def _towns(reg: _Registry, gz: Path | None, recipes: dict, sources: list[SourceI
         for level in ("town", "village", "neighbourhood"):
             for p in reg.by_key.get((country, level, loose), []):
                 dx, dy = int(p.lat * 4) - gx, int(p.lon * 4) - gy
-                if p.id in placed and abs(dx) <= 1 and abs(dy) <= 1 and _km(p.lat, p.lon, rec_lat, rec_lon) <= km:
+                if p.id in placed and abs(dx) <= 1 and abs(dy) <= 1 and distance_km(p.lat, p.lon, rec_lat, rec_lon) <= km:
                     rank = (dx, dy, placed[p.id])
                     if best is None or rank < best[0]:
                         best = (rank, p)
@@ -318,7 +316,7 @@ def _towns(reg: _Registry, gz: Path | None, recipes: dict, sources: list[SourceI
             if same is None:
                 same = near(p.lat, p.lon, p.country, p.name, 10 if p.level == "town" else 3)
             if same is not None:
-                reg.merge(same, p.id, [p.name, *p.alt_names], p.source)
+                reg.merge(same, p.id, [p.name, *p.alt_names])
                 if same.population is None and p.population:
                     same.population = p.population
                 continue

@@ -7,7 +7,6 @@ import logging
 import os
 import sqlite3
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -45,12 +44,16 @@ class IndexError_(RuntimeError):
 def fingerprint(gazetteer_dir: Path | None) -> str:
     """Changes when the code version, the curated data or any source file changes."""
     h = hashlib.sha256(f"{INDEX_FORMAT}:{__version__}".encode())
+    # the code that builds the index is part of what it depends on: an edited reader rebuilds it
+    for f in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(f.name.encode() + f.read_bytes())
     for name in INDEX_DATA_FILES:
         f = DATA_DIR / name
         if f.exists():
             h.update(f.name.encode() + f.read_bytes())
     if gazetteer_dir and gazetteer_dir.is_dir():
-        for recipe in load_recipes().get("layer", []) + load_recipes().get("basemap", []):
+        recipes = load_recipes()
+        for recipe in recipes.get("layer", []) + recipes.get("basemap", []):
             for rel in (recipe["path"], recipe.get("unzipped_path")):
                 p = gazetteer_dir / rel if rel else None
                 if p and p.exists():
@@ -126,6 +129,7 @@ class Gazetteer:
         self.warnings: list[str] = json.loads(meta.get("warnings", "[]"))
         self._place_cache: dict[str, Place] = {}
         self._poly_cache: dict[str, object] = {}
+        self._areas: gpd.GeoDataFrame | None = None
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -204,6 +208,15 @@ class Gazetteer:
             if admin and keys(split_level(admin)[0])[1] == name:
                 return True
         return False
+
+    def areas_containing(self, lat: float, lon: float) -> list[Place]:
+        """Places with a polygon that contains the point, smallest level first."""
+        if self._areas is None:
+            self._areas = self.places(polygons=True)
+            self._areas = self._areas[self._areas.geom_type != "Point"].reset_index(drop=True)
+        hits = self._areas.iloc[self._areas.sindex.query(Point(lon, lat), predicate="within")]
+        places = [self.get(pid) for pid in sorted(hits["place_id"])]
+        return sorted(places, key=lambda p: (LEVELS.index(p.level), p.id))
 
     def sources(self) -> list[SourceInfo]:
         return [SourceInfo(*r) for r in self._con.execute("SELECT * FROM sources ORDER BY rowid")]
