@@ -6,6 +6,7 @@ place the text and the data support, with a precision that says so.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from geopy.geocoders.base import Geocoder
@@ -17,6 +18,10 @@ from .gazetteer.index import Gazetteer
 from .recognise import Recogniser
 from .records import Document, DocumentMeta, Mention, Place
 from .resolve import LEVEL_PRECISION, Resolver
+
+
+_REFERENCE = re.compile(r"(?:\d[\d,.]*\s*(?:km|kms|kilomet(?:re|er)s?|miles?|mi)\b[^.;]{0,40}?"
+                        r"\b(?:of|from)|\bcapital,?)\s+(?:the\s+)?(?:[a-z]+\s+){0,2}(?:of\s+)?$", re.I)
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,10 @@ class LocalGeocoder(Geocoder):
                         and not (r.place.level == "country" and r.rule.startswith("fallback"))]
         if not resolved:
             return []
-        best = min(resolved, key=lambda r: (r.precision, -r.score, r.mention.start))
+        # "Jandola, 60 km east of Wana": a place given as a reference point is a last resort
+        located = [r for r in resolved if not _REFERENCE.search(text[max(0, r.mention.start - 60):r.mention.start])]
+        # the smallest place wins; between equals, the one the text names first ("Swat and Shangla")
+        best = min(located or resolved, key=lambda r: (r.precision, r.mention.start, -r.score))
         out = [GeocodeResult(best.place, best.score, best.precision, best.rule, best.note)]
         for c in best.candidates:
             if c.place.id != best.place.id and (not country or c.place.country == country.upper()):

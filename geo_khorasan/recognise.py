@@ -191,6 +191,8 @@ class Recogniser:
                 if run[j - 1].low in _EZAFE:
                     continue
                 s, e = run[i].start, run[j - 1].end
+                if j - i == 1 and (run[i].low in w.place or run[i].low in w.directions):
+                    continue  # "Bazaar" in "Wana Bazaar", "Central" in "Central Kurram" name no place alone
                 if self._is_known(text[s:e]) and run[i].low not in _EZAFE:
                     spans.append((i, j))
                     for k in range(i, j):
@@ -213,7 +215,8 @@ class Recogniser:
         for i, j in spans:
             one = j - i == 1
             low = run[i].low
-            if low in w.not_places or text[run[i].start:run[j - 1].end].lower() in w.not_places:
+            # "North" alone is no place, but "North Waziristan" is
+            if (one and low in w.not_places) or text[run[i].start:run[j - 1].end].lower() in w.not_places:
                 continue
             if (low in w.person or low in w.organisation) and all(
                     t.low in w.level_after or t.low in w.place for t in run[i + 1:j]):

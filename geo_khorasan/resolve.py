@@ -9,6 +9,7 @@ import math
 import re
 from collections import Counter
 
+from .gazetteer.build import distance_km
 from .gazetteer.geonames import REGION_COUNTRIES
 from .gazetteer.index import Gazetteer, NameMatch
 from .records import Candidate, Document, Mention, Place, Resolution
@@ -22,12 +23,20 @@ LEVEL_PRIOR = {"country": 1.5, "province": 0.5, "region": 0.5, "district": 0.3, 
                "neighbourhood": -0.5}
 #: Size order of levels, for "X lies within Y" to make sense.
 LEVEL_RANK = {"neighbourhood": 0, "village": 1, "town": 2, "district": 3, "province": 4, "region": 5, "country": 6}
+#: The levels a fuzzy match may take, by the level the text gives.
+FUZZY_LEVELS = {"district": frozenset({"district"}), "province": frozenset({"province"}),
+                "town": frozenset({"town", "village", "neighbourhood"})}
+#: How far from a district's namesake town a place may lie and still be "in" that district.
+DISTRICT_RADIUS_KM = 40
 HINT_LEVELS = {"district": {"district"}, "province": {"province"}, "town": {"town", "village", "neighbourhood"},
                "village": {"village", "town", "neighbourhood"}}
 
 # Words between X and Y that say X lies within Y: "X, Y", "X of the Y", "X in Y", "X, in Y", "X near Y".
-_WITHIN = re.compile(r"^(?:\s*(?:village|area|district|city|town|province|valley)s?)?"
-                     r"(?:\s*,\s*(?:in\s+|near\s+)?|\s+(?:of|in|near|in\s+the|of\s+the|near\s+the)\s+)(?:the\s+)?"
+_WITHIN = re.compile(r"^(?:\s*(?i:village|area|district|city|town|province|valley|tehsil|agency|sector)s?)?"
+                     r"(?:\s*,\s*(?:in\s+|near\s+)?|\s+(?i:of|in|near|in\s+the|of\s+the|near\s+the)\s+"
+                     # "Sangan area Sibi district": after a level word a space is enough
+                     r"|(?<=[a-z])\s+)"
+                     r"(?:the\s+)?"
                      # an unnamed sub-unit in between: "area of Police District Kabul City", "near PD12, Kabul City"
                      r"(?:(?:[A-Z][A-Za-z-]*\s+){1,3}|[A-Z]+\d+,?\s+)?$")
 _NEAR = re.compile(r"\bnear\s*(?:the\s+)?$", re.I)
@@ -52,8 +61,12 @@ class Resolver:
             return []
         matches = self.gaz.match(m.text)
         if m.level_hint in HINT_LEVELS:
+            # the level the text gives decides among places of this country, not against a
+            # spelling variant abroad ("Buner town" is the Buner district, not Bon Air, US)
             hinted = [x for x in matches if x.place.level in HINT_LEVELS[m.level_hint]]
-            matches = hinted or matches
+            theatre_hinted = [x for x in hinted if x.exact or x.place.country in THEATRE]
+            if theatre_hinted or not any(x.place.country in THEATRE for x in matches):
+                matches = hinted or matches
         return matches
 
     def _score(self, m: Mention, nm: NameMatch, doc_countries: Counter, doc_admin1: set[str]) -> tuple[float, list[str]]:
@@ -85,6 +98,19 @@ class Resolver:
             why.append(f"article names {p.admin1}")
         return score, why
 
+    def _fuzzy(self, m: Mention, doc_countries: Counter, doc_admin1: set[str]) -> list[Candidate]:
+        """Last resort for a name the gazetteer lacks in every spelling: near-misses in the
+        article's own countries, at the level the text gives."""
+        levels = FUZZY_LEVELS.get(m.level_hint or "", FUZZY_LEVELS["town"])
+        out = []
+        for country in sorted(c for c in doc_countries if c in THEATRE):
+            for f in self.gaz.fuzzy(m.text, country, levels):
+                nm = NameMatch(f.place, f.name, "alt", False)
+                s, why = self._score(m, nm, doc_countries, doc_admin1)
+                why[:2] = [f"fuzzy match: {f.name!r}, {f.distance} letter{'s' if f.distance > 1 else ''} apart"]
+                out.append(Candidate(f.place, round(s - 0.3 * f.distance, 3), "; ".join(why)))
+        return out
+
     def _plausible(self, m: Mention, best: Candidate, doc_countries: Counter) -> bool:
         """Drop matches that are far more likely a word than a place ("Time", "Police", "JUI")."""
         p = best.place
@@ -114,11 +140,15 @@ class Resolver:
                 doc_countries[ms[0].place.country] += 1
         chosen: list[Candidate | None] = []
         scored: list[list[Candidate]] = []
-        for m, ms in zip(mentions, matches):
+        fuzzy: set[int] = set()
+        for i, (m, ms) in enumerate(zip(mentions, matches)):
             cands = []
             for nm in ms:
                 s, why = self._score(m, nm, doc_countries, doc_admin1)
                 cands.append(Candidate(nm.place, round(s, 3), "; ".join(why)))
+            if not ms and not m.region:
+                cands = self._fuzzy(m, doc_countries, doc_admin1)
+                fuzzy.update([i] if cands else [])
             cands.sort(key=lambda c: (-c.score, c.place.id))
             scored.append(cands)
             chosen.append(cands[0] if cands and self._plausible(m, cands[0], doc_countries) else None)
@@ -131,15 +161,25 @@ class Resolver:
                 if j is None or chosen[j] is None or not cands or m.region:
                     continue
                 outer = chosen[j].place
-                if all(LEVEL_RANK[c.place.level] >= LEVEL_RANK[outer.level] for c in cands):
+                # "Qambar area of Mingora Tehsil": the text's own level word says how big the container is
+                outer_rank = max(LEVEL_RANK[outer.level], LEVEL_RANK.get(mentions[j].level_hint or "", 0))
+                if all(LEVEL_RANK[c.place.level] >= outer_rank for c in cands):
                     continue  # "Iran, Central Asia, Afghanistan and Pakistan" is a list, not a nesting
-                inside = [c for c in cands if self.gaz.contains(outer, c.place)]
+                inside = [c for c in cands if self._inside(outer, outer_rank, c.place)]
                 if inside:
                     best = max(inside, key=lambda c: (c.score, c.place.id))
                     chosen[i] = Candidate(best.place, round(best.score + 0.6, 3),
                                           best.why + f"; within {outer.name} (named in the sentence)")
                 else:
                     chosen[i] = None  # a namesake elsewhere is worse than the container the text gives
+
+        # A fuzzy match stands only where the text supports it: inside the container it names
+        # (checked above), in a province the article names, or when nothing else is named.
+        only_countries = all(c is None or c.place.level == "country" for k, c in enumerate(chosen) if k not in fuzzy)
+        for i in fuzzy:
+            c = chosen[i]
+            if c is not None and containers[i] is None and not only_countries and c.place.admin1 not in doc_admin1:
+                chosen[i] = None
 
         out = []
         for i, m in enumerate(mentions):
@@ -151,6 +191,8 @@ class Resolver:
                 if m.level_hint in ("district", "province") and best.place.level in ("town", "village"):
                     prec = LEVEL_PRECISION[m.level_hint]
                     note = f"the {m.level_hint} is not in the gazetteer; placed at its namesake town"
+                elif m.level_hint in ("town", "village") and LEVEL_RANK[best.place.level] >= LEVEL_RANK["district"]:
+                    note = f"the {m.level_hint} is not in the gazetteer; placed at the {best.place.level} of that name"
                 elif m.level_hint == "area" and prec == 1:
                     prec = 2
                     note = "an area at or around this place"
@@ -167,6 +209,13 @@ class Resolver:
                 note = f"{m.text!r} is not in the gazetteer{'' if not cands else ' within ' + place.name}; placed at {place.name} ({how})"
                 out.append(Resolution(m, place, prec, 0.5, f"fallback to containing place: {how}", cands, note))
         return out
+
+    def _inside(self, outer: Place, outer_rank: int, place: Place) -> bool:
+        if self.gaz.contains(outer, place):
+            return True
+        # a district known only by its namesake town: "inside" means near that town
+        return (LEVEL_RANK[outer.level] < outer_rank and outer.lat is not None and place.lat is not None
+                and distance_km(outer.lat, outer.lon, place.lat, place.lon) <= DISTRICT_RADIUS_KM)
 
     def _container(self, text: str, mentions: list[Mention], i: int) -> int | None:
         m = mentions[i]

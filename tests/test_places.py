@@ -127,3 +127,34 @@ def test_reverse_geocoding_names_the_areas_around_a_point(gazetteer):
     levels = [(loc.raw["level"], loc.address) for loc in locs]
     assert levels[0] == ("district", "Mastung")
     assert ("province", "Balochistan") in levels and ("country", "Pakistan") in levels
+
+
+def test_fuzzy_matching_takes_vowel_variants_only_within_the_country(gazetteer):
+    coder = LocalGeocoder(gazetteer=gazetteer, country="PK")
+    (best, *_) = coder.candidates("Chechawatni")  # GeoNames writes Chichawatni
+    assert best.place.name == "Chichawatni" and "fuzzy match" in best.rule
+    # a consonant changed is another place, never a near-miss
+    assert not gazetteer.fuzzy("Mastuj", "PK", {"town", "village", "district"})
+    assert all(f.place.name != "Sargodha" for f in gazetteer.fuzzy("Sararogha", "PK", {"town", "village"}))
+    assert gazetteer.fuzzy("Mastunk", "PK", {"town"}) == []
+    assert [f.place.name for f in gazetteer.fuzzy("Timergara", "PK", {"town"})] == ["Timargara"]
+    # short names differing by a vowel are too often different places (Badan / Badin)
+    assert gazetteer.fuzzy("Badan", "PK", {"town"}) == []
+    # gated by country: no Afghan near-miss for a Pakistani query
+    assert all(f.place.country == "PK" for f in gazetteer.fuzzy("Jalalabaad", "PK", {"town", "village"}))
+
+
+@pytest.mark.parametrize("query, name, level, precision", [
+    ("Machikhel area, North Waziristan", "North Waziristan", "district", 3),  # village unknown: its district
+    ("Wana Bazaar", "Wana", "town", 2),  # the bazaar of a known town: near it
+    ("Central Kurram", "Kurram", "district", 3),
+    ("Buner town", "Buner", "district", 3),  # no town of that name, never Bon Air (US)
+    ("Qambar area of Mingora Tehsil", "Mingora", "town", 2),  # never Kambar in Sindh
+    ("Battal sector of Pakistan-administered Kashmir", "Azad Kashmir", "province", 4),
+    ("Jandola, 60 km east of the tribal town of Wana, South Waziristan", "South Waziristan", "district", 3),
+    ("Swat and Shangla districts", "Swat", "district", 3),  # the first of a list
+])
+def test_ucdp_style_descriptions_fall_back_to_the_smallest_place_the_text_supports(gazetteer, query, name, level,
+                                                                                   precision):
+    (best, *_) = LocalGeocoder(gazetteer=gazetteer, country="PK").candidates(query)
+    assert (best.place.name, best.place.level, best.precision) == (name, level, precision)

@@ -387,6 +387,10 @@ def _regions(reg: _Registry, lines: gpd.GeoDataFrame | None, warnings: list[str]
             else:
                 a, b = r["buffer_line"]["between"]
                 sel = lines[((lines["adm0_a3_l"] == a) & (lines["adm0_a3_r"] == b)) | ((lines["adm0_a3_l"] == b) & (lines["adm0_a3_r"] == a))]
+                kind = r["buffer_line"].get("featurecla")
+                if kind and "featurecla" in sel:
+                    # only the lines of that class: the Line of Control, not the whole India-Pakistan border
+                    sel = sel[sel["featurecla"].fillna("").str.startswith(kind)]
                 if len(sel):
                     # degrees are close enough to km/111 at these latitudes for a vague band
                     parts.append(shapely.union_all(list(sel.geometry)).buffer(r["buffer_line"]["km"] / 100.0))

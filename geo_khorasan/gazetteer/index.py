@@ -10,19 +10,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import rapidfuzz
 import shapely
+from rapidfuzz.distance import Levenshtein
 from shapely.geometry import Point
 
 from .. import __version__
 from ..paths import DATA_DIR, cache_dir
 from ..records import LEVELS, Place
 from .build import SourceInfo, build_places, load_recipes
-from .names import keys, split_level
+from .names import keys, split_level, without_area_word
 
 log = logging.getLogger(__name__)
 
 #: Bump when the index layout or the reconciliation changes.
 INDEX_FORMAT = 4  # 4: GeoNames dumps and alternate names
+#: Fuzzy matching: names with fewer consonants than this are never matched fuzzily (too many
+#: short names differ by a vowel only: Badan / Badin); one edit is allowed, two in names longer
+#: than eight letters.
+FUZZY_MIN_CONSONANTS = 4
+FUZZY_MAX_EDITS = 2
 #: The curated data the index is built from (a change rebuilds it).
 INDEX_DATA_FILES = ("sources.toml", "name_rules.toml", "aliases.csv", "regions.yaml")
 
@@ -103,6 +110,21 @@ def build_index(gazetteer_dir: Path | None, out: Path) -> list[str]:
     return result.warnings
 
 
+def _consonants(loose_key: str) -> str:
+    return loose_key.translate(_VOWELS)
+
+
+_VOWELS = str.maketrans("", "", "aeiouy")
+
+
+@dataclass(frozen=True)
+class FuzzyMatch:
+    place: Place
+    name: str  # the gazetteer name that was close
+    distance: int  # edits between the loose keys
+    similarity: float  # 1 - distance / length
+
+
 @dataclass(frozen=True)
 class NameMatch:
     place: Place
@@ -130,6 +152,7 @@ class Gazetteer:
         self._place_cache: dict[str, Place] = {}
         self._poly_cache: dict[str, object] = {}
         self._areas: gpd.GeoDataFrame | None = None
+        self._fuzzy_cache: dict = {}
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -163,7 +186,9 @@ class Gazetteer:
         exact, loose = keys(key)
         if not exact:
             return []
-        return self.match_keys(exact, loose)
+        found = self.match_keys(exact, loose)
+        bare = None if found else without_area_word(exact)
+        return self.match_keys(*keys(bare)) if bare else found
 
     def match_keys(self, exact: str, loose: str) -> list[NameMatch]:
         rows = self._con.execute(
@@ -177,6 +202,50 @@ class Gazetteer:
             if old is None or (m.exact, -rank[m.kind]) > (old.exact, -rank[old.kind]):
                 best[m.place.id] = m
         return list(best.values())
+
+    def fuzzy(self, text: str, country: str, levels: frozenset[str] | set[str], limit: int = 5) -> list[FuzzyMatch]:
+        """Places of ``country`` and ``levels`` whose name is one or two letters away from ``text``.
+
+        The last resort for a name with no exact or loose match: the distance is counted on
+        loose keys, so transliteration variants cost nothing; the first letter must agree and
+        short names allow one edit only, so that Kalat never becomes Qalat nor Mastung Mastuj.
+        """
+        key, _ = split_level(text)
+        exact, loose = keys(key)
+        bare = without_area_word(exact)
+        if bare:
+            loose = keys(bare)[1]
+        skeleton = _consonants(loose)
+        if len(skeleton) < FUZZY_MIN_CONSONANTS:
+            return []
+        choices = self._fuzzy_choices(country.upper(), frozenset(levels))
+        found: dict[str, FuzzyMatch] = {}
+        allowed = 1 if len(loose) <= 8 else FUZZY_MAX_EDITS
+        for choice, dist, i in rapidfuzz.process.extract(
+                loose, choices[0], scorer=Levenshtein.distance, score_cutoff=allowed, limit=50):
+            # only the vowels may differ ("Chechawatni" / "Chichawatni", "Tamirgarah" / "Timargara"):
+            # a consonant changed makes another name (Mastung / Mastuj, Sararogha / Sargodha)
+            if choice[0] != loose[0] or _consonants(choice) != skeleton:
+                continue
+            for pid, name in choices[1][i]:
+                old = found.get(pid)
+                if old is None or dist < old.distance:
+                    found[pid] = FuzzyMatch(self.get(pid), name, dist, round(1 - dist / max(len(loose), len(choice)), 3))
+        return sorted(found.values(), key=lambda f: (f.distance, -(f.place.population or 0), f.place.id))[:limit]
+
+    def _fuzzy_choices(self, country: str, levels: frozenset[str]) -> tuple[list[str], list[list[tuple[str, str]]]]:
+        ck = (country, levels)
+        if ck not in self._fuzzy_cache:
+            marks = ",".join("?" * len(levels))
+            rows = self._con.execute(
+                f"SELECT n.loose, p.id, n.name FROM names n JOIN places p ON p.id = n.place_id "
+                f"WHERE p.country = ? AND p.level IN ({marks}) ORDER BY n.loose, p.id", (country, *sorted(levels)))
+            by_key: dict[str, list[tuple[str, str]]] = {}
+            for loose, pid, name in rows:
+                if len(_consonants(loose)) >= FUZZY_MIN_CONSONANTS:
+                    by_key.setdefault(loose, []).append((pid, name))
+            self._fuzzy_cache[ck] = (list(by_key), list(by_key.values()))
+        return self._fuzzy_cache[ck]
 
     def has_key(self, exact: str) -> bool:
         return self._con.execute("SELECT 1 FROM names WHERE key = ? LIMIT 1", (exact,)).fetchone() is not None

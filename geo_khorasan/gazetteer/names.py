@@ -19,6 +19,7 @@ from ..paths import DATA_DIR
 class Rules:
     ezafe: frozenset[str]
     level_words: dict[str, str]
+    area_words: frozenset[str]
     loose: tuple[tuple[re.Pattern[str], str], ...]
 
 
@@ -28,6 +29,7 @@ def rules() -> Rules:
     return Rules(
         ezafe=frozenset(w.strip("-") for w in raw["ezafe"]),
         level_words=dict(raw["level_words"]),
+        area_words=frozenset(raw.get("area_words", ())),
         loose=tuple((re.compile(r["pattern"]), r["replace"]) for r in raw["loose"]),
     )
 
@@ -57,6 +59,14 @@ def split_level(name: str) -> tuple[str, str | None]:
         level = lw[words[0]]
         words = words[2:]
     return " ".join(words), level
+
+
+def without_area_word(key: str) -> str | None:
+    """``key`` without a trailing word for the ground ("tirah valley" -> "tirah"), or None."""
+    words = key.split()
+    if len(words) > 1 and words[-1] in rules().area_words:
+        return " ".join(words[:-1])
+    return None
 
 
 def exact_key(name: str) -> str:
