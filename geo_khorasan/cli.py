@@ -8,6 +8,7 @@ import os
 import sys
 import tomllib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import __version__
 
@@ -91,7 +92,20 @@ def cmd_geocode(args) -> int:
 
     cfg = project_config()
     gaz = _open_gazetteer(args, cfg)
-    coder = LocalGeocoder(gazetteer=gaz)
+    online = None
+    if args.online:
+        from .online import OnlineError, online_gazetteer
+
+        url = urlsplit(args.online_url) if args.online_url else None
+        try:
+            online = online_gazetteer(
+                args.online, user_agent=args.user_agent or os.environ.get("GEO_KHORASAN_USER_AGENT"),
+                username=args.username or os.environ.get("GEO_KHORASAN_GEONAMES_USERNAME"),
+                domain=url.netloc if url else None, scheme=url.scheme if url else None)
+        except OnlineError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    coder = LocalGeocoder(gazetteer=gaz, online=online)
     if args.input:
         return _geocode_table(coder, args)
     if not args.name:
@@ -223,6 +237,12 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--column", help="batch mode: the column holding the place text")
     g.add_argument("--output", help="batch mode: CSV to write, with latitude, longitude, place_name, place_id, "
                    "level, precision, score added")
+    g.add_argument("--online", choices=("nominatim", "geonames"),
+                   help="ask this service (place names only, cached, rate-limited) for names the local index lacks")
+    g.add_argument("--user-agent", help="Nominatim: a User-Agent naming you or your project, as its policy requires "
+                   "(or $GEO_KHORASAN_USER_AGENT)")
+    g.add_argument("--username", help="GeoNames: your registered username (or $GEO_KHORASAN_GEONAMES_USERNAME)")
+    g.add_argument("--online-url", help="base URL of another instance of the service (e.g. your own Nominatim)")
     g.set_defaults(func=cmd_geocode)
     d = sub.add_parser("data", help="gazetteer data")
     dsub = d.add_subparsers(dest="data_command", required=True)

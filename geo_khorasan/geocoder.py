@@ -6,6 +6,7 @@ place the text and the data support, with a precision that says so.
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from .recognise import Recogniser
 from .records import Document, DocumentMeta, Mention, Place
 from .resolve import LEVEL_PRECISION, Resolver
 
+log = logging.getLogger(__name__)
 
 _REFERENCE = re.compile(r"(?:\d[\d,.]*\s*(?:km|kms|kilomet(?:re|er)s?|miles?|mi)\b[^.;]{0,40}?"
                         r"\b(?:of|from)|\bcapital,?)\s+(?:the\s+)?(?:[a-z]+\s+){0,2}(?:of\s+)?$", re.I)
@@ -42,10 +44,13 @@ class GeocodeResult:
 class LocalGeocoder(Geocoder):
     """Offline geocoder: ``geocode`` and ``reverse`` return :class:`geopy.location.Location`."""
 
-    def __init__(self, gazetteer: Gazetteer | None = None, country: str | None = None, **kwargs):
+    def __init__(self, gazetteer: Gazetteer | None = None, country: str | None = None, online=None, **kwargs):
+        """``online``: an :class:`geo_khorasan.online.OnlineGazetteer` asked, with the place name
+        only, when the local index cannot place a name (opt-in)."""
         super().__init__(**kwargs)
         self.gaz = gazetteer or Gazetteer.open()
         self.country = country
+        self.online = online
         self._recogniser = Recogniser(self.gaz)
         self._resolver = Resolver(self.gaz)
 
@@ -68,17 +73,45 @@ class LocalGeocoder(Geocoder):
             # the appended country only decides between namesakes: a name it cannot place stays unresolved
             resolved = [r for r in resolved if (r.place.country == country.upper() or r.place.level == "region")
                         and not (r.place.level == "country" and r.rule.startswith("fallback"))]
-        if not resolved:
-            return []
         # "Jandola, 60 km east of Wana": a place given as a reference point is a last resort
         located = [r for r in resolved if not _REFERENCE.search(text[max(0, r.mention.start - 60):r.mention.start])]
         # the smallest place wins; between equals, the one the text names first ("Swat and Shangla")
-        best = min(located or resolved, key=lambda r: (r.precision, r.mention.start, -r.score))
+        best = min(located or resolved, key=lambda r: (r.precision, r.mention.start, -r.score)) if resolved else None
+        if self.online is not None:
+            name = _unplaced_name(query.strip(), mentions, best)
+            found = self._ask_online(name, best, country) if name else []
+            if found:
+                return found
+        if best is None:
+            return []
         out = [GeocodeResult(best.place, best.score, best.precision, best.rule, best.note)]
         for c in best.candidates:
             if c.place.id != best.place.id and (not country or c.place.country == country.upper()):
                 out.append(GeocodeResult(c.place, c.score, _precision(c.place), c.why))
         return out[:limit]
+
+    def _ask_online(self, name: str, local, country: str | None) -> list[GeocodeResult]:
+        """The name the index lacks, and only that name, asked of the online service."""
+        container = local.place if local is not None else None
+        from .online import OnlineError
+
+        try:
+            found = self.online.lookup(name, country=country)
+        except OnlineError as exc:
+            log.warning("online look-up failed, local answer kept: %s", exc)
+            return []
+        out = []
+        for place in found:
+            if country and place.country and place.country != country.upper():
+                continue
+            if container is not None and not self.gaz.contains(container, place):
+                continue  # a namesake outside the area the text gives
+            rule = f"online: {self.online.service} ({self.online.licence})"
+            note = f"{name!r} is not in the local gazetteer; found by {self.online.service}"
+            out.append(GeocodeResult(place, 0.5, LEVEL_PRECISION[place.level], rule, note))
+        if out and local is not None:
+            out.append(GeocodeResult(local.place, local.score, local.precision, local.rule, local.note))
+        return out
 
     def geocode(self, query: str, *, exactly_one: bool = True, country: str | None = None, **_):
         results = self.candidates(query, country=country)
@@ -95,6 +128,24 @@ class LocalGeocoder(Geocoder):
             return None
         locs = [Location(p.name, (p.lat, p.lon), {"place_id": p.id, "level": p.level, "country": p.country}) for p in found]
         return locs[0] if exactly_one else locs
+
+
+_TRAILING = re.compile(r"(?:[\s,;:(\-]+(?:of|in|near|the|and|a|an|" + "|".join(
+    sorted({"area", "areas", "village", "villages", "town", "city", "district", "tehsil", "agency", "valley", "bazaar",
+            "sector", "locality", "region", "province"})) + r"))+[\s,;:(\-]*$|[\s,;:(\-]+$", re.I)
+
+
+def _unplaced_name(query: str, mentions, best) -> str | None:
+    """The name the local answer leaves unplaced: the words before the place it found
+    ("Dabori" in "Dabori, Orakzai district"), or the name it could only place by its container."""
+    if best is None:
+        text = query
+    elif best.rule.startswith("fallback"):
+        text = best.mention.text
+    else:
+        text = query[:best.mention.start]
+    name = _TRAILING.sub("", " " + text).strip()
+    return name if name[:1].isalpha() and name[:1].isupper() or best is None and name else None
 
 
 def _precision(place: Place) -> int:
