@@ -140,3 +140,55 @@ def _article_html(text: str, sentences: list[tuple[int, int]], links: list[tuple
         if is_sentence:
             out.append("</span>")
     return "".join(out)
+
+
+_DOCUMENTS = jinja2.Environment(autoescape=True, keep_trailing_newline=True).from_string(
+    assets.template_text("documents.html")
+)
+
+
+def render_documents_page(path, *, title: str, documents: list[dict], map_href: str, attribution: str,
+                          sources_dir: str = "sources") -> None:
+    """Write the table of documents (see :func:`documents_page_html`)."""
+    write_text(
+        path,
+        documents_page_html(title=title, documents=documents, map_href=map_href, attribution=attribution,
+                            sources_dir=sources_dir),
+    )
+
+
+def documents_page_html(*, title: str, documents: list[dict], map_href: str, attribution: str,
+                        sources_dir: str = "sources") -> str:
+    """A static, script-free table of ``documents`` (title, outlet, date, counts) linking to
+    each document's map (``<doc-id>.html``), its source page and its article; the page sits
+    beside the maps, and ``map_href`` is the map of all documents."""
+    prefix = quote(str(sources_dir or "").rstrip("/"), safe="/")
+    prefix = prefix + "/" if prefix else ""
+    rows = []
+    for doc in documents or []:
+        doc_id = str(doc.get("id", ""))
+        counts = doc.get("counts") if isinstance(doc.get("counts"), dict) else {}
+        date = doc.get("date")
+        if date and doc.get("date_inferred"):
+            date = f"{date} (inferred)"
+        url = doc.get("url")
+        rows.append({
+            "id": doc_id,
+            "title": doc.get("title") or doc_id,
+            "outlet": doc.get("outlet"),
+            "date": date,
+            "incidents": _int(counts.get("incidents")),
+            "regions": _int(counts.get("regions")),
+            "mentions": _int(counts.get("mentions")),
+            "map_href": quote(doc_id, safe="") + ".html",
+            "source_href": prefix + quote(doc_id, safe="") + ".html",
+            "link": assets.http_url(url),
+            "url": url if isinstance(url, str) else None,
+        })
+    return _DOCUMENTS.render(
+        csp=assets.content_security_policy(scripts=[], tiles=False),
+        title=title or "Documents",
+        documents=rows,
+        map_href=quote(str(map_href), safe="/"),
+        attribution=attribution,
+    )
