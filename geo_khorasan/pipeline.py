@@ -184,7 +184,7 @@ def build(seeds: Path, out: Path, gaz: Gazetteer, progress: bool = False) -> Bui
                        index_href="index.html", documents_href="documents.html")
             render_source_page(out / "sources" / f"{d['id']}.html", document=d,
                                mentions=[f["properties"] for f in _subset(mentions_fc, d["id"], None)["features"]],
-                               map_href=name, attribution=attribution)
+                               map_href=name, attribution=attribution, documents_href="documents.html")
     _remove_stale(out, {d["id"] for d in documents})
     return report
 

@@ -23,16 +23,21 @@ def render_source_page(
     mentions: list[dict],
     map_href: str,
     attribution: str,
+    documents_href: str | None = None,
 ) -> None:
     """Write ``document`` as a static, script-free page (see :func:`source_page_html`)."""
     write_text(
         path,
-        source_page_html(document=document, mentions=mentions, map_href=map_href, attribution=attribution),
+        source_page_html(document=document, mentions=mentions, map_href=map_href, attribution=attribution,
+                         documents_href=documents_href),
     )
 
 
-def source_page_html(*, document: dict, mentions: list[dict], map_href: str, attribution: str) -> str:
-    """The page for a file in ``maps/sources/``; ``map_href`` is relative to ``maps/``.
+def source_page_html(
+    *, document: dict, mentions: list[dict], map_href: str, attribution: str, documents_href: str | None = None
+) -> str:
+    """The page for a file in ``maps/sources/``; ``map_href`` and ``documents_href`` (the
+    table of documents, optional) are relative to ``maps/``.
 
     ``mentions`` are mention features or their properties; those of other
     documents or with offsets that do not fit the text are left out.
@@ -55,6 +60,7 @@ def source_page_html(*, document: dict, mentions: list[dict], map_href: str, att
         url=url,
         doc_id=doc_id,
         map_href=map_link,
+        documents_href="../" + quote(str(documents_href), safe="/") if documents_href else None,
         mention_count=len(links),
         article=Markup(_article_html(text, _sentences(text, document.get("sentences")), links)),
         attribution=attribution,
