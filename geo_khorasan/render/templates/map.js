@@ -700,6 +700,7 @@
     fullscreen: fullscreen,
     legend: legend,
     attribution: attribution,
-    start: start
+    start: start,
+    shownCounts: shownCounts  // features in their layers now (tests and benchmarks)
   };
 })();
