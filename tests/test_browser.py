@@ -405,3 +405,105 @@ def test_approximate_incident_outline_evidence_and_correction(tab, render_site):
     opacities = page.locator("path.gk-region").evaluate_all("paths => paths.map(p => p.getAttribute('fill-opacity'))")
     assert sorted(opacities) == ["0.28", "0.35"]  # Quetta (1 claim, a point), Nangarhar (2 claims)
     assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
+
+
+# --- a hostile corpus through the whole pipeline ------------------------------------------
+HOSTILE_TEXT = (
+    "A suicide bomber <img src=x onerror=\"window.__pwned='img'\"> killed 12 people at a market in Jalalabad "
+    "on 5 March 2019, officials said.\n"
+    "IS-K fighters wrote <script>window.__pwned='script'</script> on a wall in Mastung, Balochistan.\n"
+    "The group \"controls\" parts of Nangarhar province, according to 'local' elders & officials "
+    "(Dawn, March 6, 2019).\n"
+)
+HOSTILE_SIDECAR = (
+    "id,title,outlet,author,date,url\n"
+    "000_hostile,\"Report <script>window.__pwned='title'</script> \"\"quoted\"\" & 'single'\","
+    "\"<img src=x onerror=\"\"window.__pwned='outlet'\"\">\",\"\"\"><svg onload=\"\"window.__pwned='author'\"\">\","
+    "2019-03-06,javascript:window.__pwned='url'\n"
+    "001_plain,Quetta attack,Example News,,2020-06-02,\"https://example.com/a?b=1&c=<script>\"\n"
+)
+TRAP = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', function (e) {
+  window.__csp.push(e.violatedDirective + ' ' + e.blockedURI);
+});
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile_maps(tmp_path_factory, gazetteer):
+    from geo_khorasan.pipeline import build
+
+    root = tmp_path_factory.mktemp("hostile")
+    seeds = root / "seeds"
+    seeds.mkdir()
+    (seeds / "000_hostile.txt").write_text(HOSTILE_TEXT, "utf-8")
+    (seeds / "001_plain.txt").write_text("Gunmen killed 3 policemen in Quetta on 2 June 2020, police said.\n", "utf-8")
+    (seeds / "metadata.csv").write_text(HOSTILE_SIDECAR, "utf-8")
+    report = build(seeds, root / "maps", gazetteer)
+    assert report.errors == [] and report.incidents >= 1
+    return root / "maps"
+
+
+def assert_nothing_ran(page, watch, scripts: int) -> None:
+    assert page.evaluate("window.__pwned") is None
+    assert page.evaluate("window.__csp") == []  # no injected script, handler or image was even tried
+    assert page.locator("img, svg[onload], [onerror], [onload]").count() == 0
+    assert page.locator("script").count() == scripts
+    assert page.locator("a[href^='javascript' i]").count() == 0
+    assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
+
+
+def test_hostile_corpus_runs_no_script(tab, hostile_maps):
+    import json
+
+    page, watch = tab
+    page.add_init_script(TRAP)
+    title = "Report <script>window.__pwned='title'</script> \"quoted\" & 'single'"
+    incidents = json.loads((hostile_maps / "incidents.geojson").read_text("utf-8"))["features"]
+    regions = json.loads((hostile_maps / "regions.geojson").read_text("utf-8"))["features"]
+    mentions = json.loads((hostile_maps / "mentions.geojson").read_text("utf-8"))["features"]
+
+    for name in ("index.html", "000_hostile.html"):
+        page.goto((hostile_maps / name).as_uri())
+        page.wait_for_function("window.gkReady === true")
+        if name == "index.html":
+            page.locator(".gk-doclist summary").click()
+            assert page.locator(".gk-doclist .gk-doc-title").first.inner_text() == title
+            assert page.locator(".gk-doclist a.gk-doc-article").count() == 0  # neither URL is a safe http(s) link
+            # Every popup is built when it opens: open them all.
+            targets = [("i", f["properties"]["id"]) for f in incidents]
+            targets += [("r", f["properties"]["id"]) for f in regions]
+            targets += [("m", f["properties"]["id"]) for f in mentions]
+            for kind, ident in targets:
+                if page.locator(".leaflet-popup-close-button").count():
+                    page.locator(".leaflet-popup-close-button").click()
+                    page.wait_for_function("() => document.querySelectorAll('.leaflet-popup').length === 0")
+                page.evaluate("h => { location.hash = h; }", f"#{kind}={ident}")
+                page.wait_for_function("() => document.querySelectorAll('.leaflet-popup-content').length === 1")
+        else:
+            assert page.title() == title
+            assert page.locator(".gk-panel h1").inner_text() == title
+        assert_nothing_ran(page, watch, scripts=4)
+
+    hostile = next(f for f in incidents if f["properties"]["sources"][0]["doc"] == "000_hostile")
+    page.goto((hostile_maps / "index.html").as_uri() + "#i=" + hostile["properties"]["id"])
+    popup = page.locator(".leaflet-popup-content .gk-popup-incident")
+    popup.wait_for()
+    assert "<img src=x onerror=" in popup.locator("blockquote").inner_text()
+    assert popup.locator("a[href^='http']").count() == 0  # the javascript: URL is shown as text
+    assert popup.locator(".gk-url").inner_text() == "javascript:window.__pwned='url'"
+    popup.get_by_text("sentence in the source text").click()
+    page.wait_for_url("**/sources/000_hostile.html#s*")
+    assert_nothing_ran(page, watch, scripts=0)
+
+    page.goto((hostile_maps / "sources" / "000_hostile.html").as_uri())
+    assert page.locator("h1").inner_text() == title
+    assert "<script>window.__pwned='script'</script>" in page.locator(".article").inner_text()
+    assert "javascript:window.__pwned='url'" in page.locator("dl.meta").inner_text()
+    assert_nothing_ran(page, watch, scripts=0)
+
+    page.goto((hostile_maps / "documents.html").as_uri())
+    assert page.locator("td.title").first.inner_text() == title
+    assert page.locator("a.doc-article").count() == 0  # neither URL is a safe http(s) link
+    assert_nothing_ran(page, watch, scripts=0)
