@@ -327,12 +327,13 @@ def test_fullscreen_toggles(tab, render_site):
     open_map(page, render_site)
     button = page.locator("button.gk-fullscreen-button")
     assert button.get_attribute("aria-pressed") == "false"
+    pressed = "() => document.querySelector('.gk-fullscreen-button').getAttribute('aria-pressed')"
     button.click()
-    page.wait_for_function("document.fullscreenElement === document.querySelector('.gk-map')")
-    assert button.get_attribute("aria-pressed") == "true" and button.get_attribute("title") == "Leave full screen"
+    page.wait_for_function(f"() => document.fullscreenElement === document.querySelector('.gk-map') && ({pressed})() === 'true'")
+    assert button.get_attribute("title") == "Leave full screen"
     button.click()
-    page.wait_for_function("document.fullscreenElement === null")
-    assert button.get_attribute("aria-pressed") == "false"
+    page.wait_for_function(f"() => document.fullscreenElement === null && ({pressed})() === 'false'")
+    assert button.get_attribute("title") == "Full screen"
     assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
 
 
