@@ -91,6 +91,17 @@ def basemap_layers(gaz: Gazetteer) -> dict:
     return {"countries": _simplified(countries), "provinces": _simplified(provinces), "towns": _simplified(towns)}
 
 
+def map_attribution(gaz: Gazetteer) -> str:
+    """Every gazetteer source the maps draw on, each with its licence."""
+    parts: dict[str, None] = {}
+    for source in gaz.sources():
+        text = source.attribution or source.key
+        if source.licence and source.licence not in text:
+            text = f"{text} ({source.licence})"
+        parts.setdefault(text)
+    return ", ".join(parts) or gaz.attribution()
+
+
 def incident_areas(incidents_fc: dict, gaz: Gazetteer) -> dict:
     """``place_id`` -> simplified outline of each district, province, region or country an
     incident is located to only approximately (for the map's hover outline)."""
@@ -157,7 +168,7 @@ def build(seeds: Path, out: Path, gaz: Gazetteer, progress: bool = False) -> Bui
     out.mkdir(parents=True, exist_ok=True)
     export.write_exports(out, mentions_fc, incidents_fc, regions_fc)
     base = basemap_layers(gaz)
-    attribution = gaz.attribution()
+    attribution = map_attribution(gaz)
     documents = []
     for doc in docs:
         counts = {"mentions": len(_subset(mentions_fc, doc.id, None)["features"]),
