@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 BASEMAP_COUNTRIES = ("AF", "PK", "IR", "IN", "TJ", "UZ", "TM", "CN", "KG", "KZ", "OM", "AE", "IQ", "AZ", "AM", "TR")
 BASEMAP_PROVINCES = ("AF", "PK", "IR")
 BASEMAP_TOLERANCE = 0.01  # degrees (~1 km): outlines for orientation, not for measurement
+#: Pages of the maps folder that a document's map must not replace.
+RESERVED_NAMES = ("index", "documents")
 #: Incidents located to this precision or vaguer get their area outlined on the map (district and up).
 OUTLINE_FROM_PRECISION = 3
 
@@ -144,6 +146,10 @@ def build(seeds: Path, out: Path, gaz: Gazetteer, progress: bool = False) -> Bui
 
     report = BuildReport(gazetteer_sources=[f"{s.key} ({s.licence})" for s in gaz.sources()], warnings=list(gaz.warnings))
     docs = read_corpus(seeds, errors=report.errors)
+    for doc in [d for d in docs if d.id in RESERVED_NAMES]:
+        report.errors.append(f"{doc.path}: document id {doc.id!r} would overwrite {doc.id}.html, the map's own page; "
+                             "rename the file; skipped")
+        docs.remove(doc)
     report.documents = len(docs)
     recogniser, resolver = Recogniser(gaz), Resolver(gaz)
     items = docs
