@@ -83,14 +83,25 @@ def _simplified(gdf, tolerance=BASEMAP_TOLERANCE) -> dict:
     return {"type": "FeatureCollection", "features": feats}
 
 
-def basemap_layers(gaz: Gazetteer) -> dict:
-    countries = gaz.places(level="country", polygons=True)
-    countries = countries[countries["country"].isin(BASEMAP_COUNTRIES) & (countries.geom_type != "Point")]
+def basemap_layers(gaz: Gazetteer, more_countries=()) -> dict:
+    """Countries, provinces and big towns of the theatre; ``more_countries`` (where an incident
+    or a claimed area lies farther away, as Moscow) are added with coarser outlines."""
+    all_countries = gaz.places(level="country", polygons=True)
+    polygons = all_countries.geom_type != "Point"
+    countries = all_countries[all_countries["country"].isin(BASEMAP_COUNTRIES) & polygons]
+    farther = sorted(set(more_countries) - set(BASEMAP_COUNTRIES) - {None})
+    if farther:
+        far = _simplified(all_countries[all_countries["country"].isin(farther) & polygons], BASEMAP_TOLERANCE * 10)
+        near = _simplified(countries)
+        near["features"].extend(far["features"])
+        countries_fc = near
+    else:
+        countries_fc = _simplified(countries)
     provinces = gaz.places(level="province", polygons=True)
     provinces = provinces[provinces["country"].isin(BASEMAP_PROVINCES) & (provinces.geom_type != "Point")]
     towns = gaz.places(level="town")
     towns = towns[towns["country"].isin(BASEMAP_PROVINCES) & (towns["population"].fillna(0) >= 300_000)]
-    return {"countries": _simplified(countries), "provinces": _simplified(provinces), "towns": _simplified(towns)}
+    return {"countries": countries_fc, "provinces": _simplified(provinces), "towns": _simplified(towns)}
 
 
 def map_attribution(gaz: Gazetteer) -> str:
@@ -173,7 +184,7 @@ def build(seeds: Path, out: Path, gaz: Gazetteer, progress: bool = False) -> Bui
 
     out.mkdir(parents=True, exist_ok=True)
     export.write_exports(out, mentions_fc, incidents_fc, regions_fc)
-    base = basemap_layers(gaz)
+    base = basemap_layers(gaz, {f["properties"].get("country") for f in incidents_fc["features"] + regions_fc["features"]})
     attribution = map_attribution(gaz)
     documents = []
     for doc in docs:
