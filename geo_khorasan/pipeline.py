@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 BASEMAP_COUNTRIES = ("AF", "PK", "IR", "IN", "TJ", "UZ", "TM", "CN", "KG", "KZ", "OM", "AE", "IQ", "AZ", "AM", "TR")
 BASEMAP_PROVINCES = ("AF", "PK", "IR")
 BASEMAP_TOLERANCE = 0.01  # degrees (~1 km): outlines for orientation, not for measurement
+#: Pages of the maps folder that a document's map must not replace.
+RESERVED_NAMES = ("index", "documents")
+#: Incidents located to this precision or vaguer get their area outlined on the map (district and up).
+OUTLINE_FROM_PRECISION = 3
 
 
 @dataclass
@@ -79,14 +83,56 @@ def _simplified(gdf, tolerance=BASEMAP_TOLERANCE) -> dict:
     return {"type": "FeatureCollection", "features": feats}
 
 
-def basemap_layers(gaz: Gazetteer) -> dict:
-    countries = gaz.places(level="country", polygons=True)
-    countries = countries[countries["country"].isin(BASEMAP_COUNTRIES) & (countries.geom_type != "Point")]
+def basemap_layers(gaz: Gazetteer, more_countries=()) -> dict:
+    """Countries, provinces and big towns of the theatre; ``more_countries`` (where an incident
+    or a claimed area lies farther away, as Moscow) are added with coarser outlines."""
+    all_countries = gaz.places(level="country", polygons=True)
+    polygons = all_countries.geom_type != "Point"
+    countries = all_countries[all_countries["country"].isin(BASEMAP_COUNTRIES) & polygons]
+    farther = sorted(set(more_countries) - set(BASEMAP_COUNTRIES) - {None})
+    if farther:
+        far = _simplified(all_countries[all_countries["country"].isin(farther) & polygons], BASEMAP_TOLERANCE * 10)
+        near = _simplified(countries)
+        near["features"].extend(far["features"])
+        countries_fc = near
+    else:
+        countries_fc = _simplified(countries)
     provinces = gaz.places(level="province", polygons=True)
     provinces = provinces[provinces["country"].isin(BASEMAP_PROVINCES) & (provinces.geom_type != "Point")]
     towns = gaz.places(level="town")
     towns = towns[towns["country"].isin(BASEMAP_PROVINCES) & (towns["population"].fillna(0) >= 300_000)]
-    return {"countries": _simplified(countries), "provinces": _simplified(provinces), "towns": _simplified(towns)}
+    return {"countries": countries_fc, "provinces": _simplified(provinces), "towns": _simplified(towns)}
+
+
+def map_attribution(gaz: Gazetteer) -> str:
+    """Every gazetteer source the maps draw on, each with its licence."""
+    parts: dict[str, None] = {}
+    for source in gaz.sources():
+        text = source.attribution or source.key
+        if source.licence and source.licence not in text:
+            text = f"{text} ({source.licence})"
+        parts.setdefault(text)
+    return ", ".join(parts) or gaz.attribution()
+
+
+def incident_areas(incidents_fc: dict, gaz: Gazetteer) -> dict:
+    """``place_id`` -> simplified outline of each district, province, region or country an
+    incident is located to only approximately (for the map's hover outline)."""
+    out = {}
+    for f in incidents_fc["features"]:
+        p = f["properties"]
+        place_id = p.get("place_id")
+        if place_id in out or (p.get("precision") or 0) < OUTLINE_FROM_PRECISION:
+            continue
+        place = gaz.get(place_id)
+        poly = gaz.polygon(place_id) if place is not None and place.has_polygon else None
+        if poly is None:
+            continue
+        tolerance = BASEMAP_TOLERANCE * (5 if p.get("level") == "country" else 1)
+        g = poly.simplify(tolerance, preserve_topology=True)
+        if not g.is_empty:
+            out[place_id] = export._round(mapping(g))
+    return out
 
 
 def _document_dict(doc: Document, counts: dict) -> dict:
@@ -107,10 +153,14 @@ def _subset(fc: dict, doc_id: str, key: str | None) -> dict:
 def build(seeds: Path, out: Path, gaz: Gazetteer, progress: bool = False) -> BuildReport:
     """Read every document in ``seeds`` and write maps, source pages and exports to ``out``."""
     from .render.map import render_map
-    from .render.pages import render_source_page
+    from .render.pages import render_documents_page, render_source_page
 
     report = BuildReport(gazetteer_sources=[f"{s.key} ({s.licence})" for s in gaz.sources()], warnings=list(gaz.warnings))
     docs = read_corpus(seeds, errors=report.errors)
+    for doc in [d for d in docs if d.id in RESERVED_NAMES]:
+        report.errors.append(f"{doc.path}: document id {doc.id!r} would overwrite {doc.id}.html, the map's own page; "
+                             "rename the file; skipped")
+        docs.remove(doc)
     report.documents = len(docs)
     recogniser, resolver = Recogniser(gaz), Resolver(gaz)
     items = docs
@@ -134,14 +184,17 @@ def build(seeds: Path, out: Path, gaz: Gazetteer, progress: bool = False) -> Bui
 
     out.mkdir(parents=True, exist_ok=True)
     export.write_exports(out, mentions_fc, incidents_fc, regions_fc)
-    base = basemap_layers(gaz)
-    attribution = gaz.attribution()
+    base = basemap_layers(gaz, {f["properties"].get("country") for f in incidents_fc["features"] + regions_fc["features"]})
+    attribution = map_attribution(gaz)
     documents = []
     for doc in docs:
         counts = {"mentions": len(_subset(mentions_fc, doc.id, None)["features"]),
                   "incidents": len(_subset(incidents_fc, doc.id, "sources")["features"]),
                   "regions": len(_subset(regions_fc, doc.id, "claims")["features"])}
         documents.append(_document_dict(doc, counts))
+    areas = incident_areas(incidents_fc, gaz)
+    render_documents_page(out / "documents.html", title="IS-K reporting: documents", documents=documents,
+                          map_href="index.html", attribution=attribution)
     steps = [("index.html", None)] + [(f"{d['id']}.html", d) for d in documents]
     if progress:
         from tqdm import tqdm
@@ -150,21 +203,23 @@ def build(seeds: Path, out: Path, gaz: Gazetteer, progress: bool = False) -> Bui
     for name, d in steps:
         if d is None:
             render_map(out / name, title="IS-K reporting: all documents", mentions=mentions_fc, incidents=incidents_fc,
-                       regions=regions_fc, documents=documents, basemap=base, attribution=attribution)
+                       regions=regions_fc, documents=documents, basemap=base, attribution=attribution, areas=areas,
+                       document_maps=True, documents_href="documents.html")
         else:
             render_map(out / name, title=d["title"], mentions=_subset(mentions_fc, d["id"], None),
                        incidents=_subset(incidents_fc, d["id"], "sources"), regions=_subset(regions_fc, d["id"], "claims"),
-                       documents=[d], basemap=base, attribution=attribution)
+                       documents=[d], basemap=base, attribution=attribution, areas=areas, all_documents=documents,
+                       index_href="index.html", documents_href="documents.html")
             render_source_page(out / "sources" / f"{d['id']}.html", document=d,
                                mentions=[f["properties"] for f in _subset(mentions_fc, d["id"], None)["features"]],
-                               map_href=name, attribution=attribution)
+                               map_href=name, attribution=attribution, documents_href="documents.html")
     _remove_stale(out, {d["id"] for d in documents})
     return report
 
 
 def _remove_stale(out: Path, doc_ids: set[str]) -> None:
     """Maps and source pages of documents that were removed from the seeds."""
-    keep = {"index.html"} | {f"{i}.html" for i in doc_ids}
+    keep = {"index.html", "documents.html"} | {f"{i}.html" for i in doc_ids}
     for p in out.glob("*.html"):
         if p.name not in keep:
             p.unlink()

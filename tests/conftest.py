@@ -143,6 +143,7 @@ def _render_build() -> dict:
                 "type": "suicide bombing", "actor": "IS-K", "place_name": "Mastung",
                 "place_id": "geonames:1170395", "level": "town", "precision": 1,
                 "precision_words": "exact place", "sources": [_render_source(doc_a, "Mastung")],
+                "correction": f"Toll is 128 killed, not 131 {RENDER_INJECTED_IMG}",
             },
         },
         {
@@ -203,6 +204,8 @@ def _render_build() -> dict:
         "documents": documents,
         "basemap": basemap,
         "attribution": "GeoNames (CC BY 4.0), geoBoundaries, © OpenStreetMap contributors (ODbL)",
+        # The outline of Jalalabad's district, shown over its (district-level) incident.
+        "areas": {"geonames:1138336": _render_square(70.3, 34.3, 70.6, 34.6)},
     }
 
 
@@ -216,18 +219,36 @@ def render_fixture() -> dict:
 
 
 def render_site_into(folder, inputs: dict) -> None:
-    """``folder``/index.html plus ``folder``/sources/<doc-id>.html for each document."""
+    """``folder`` laid out like ``maps/``: index.html (all documents), documents.html (their
+    table), ``<doc-id>.html`` (one map each) and sources/<doc-id>.html (their texts)."""
     from geo_khorasan.render.map import render_map
-    from geo_khorasan.render.pages import render_source_page
+    from geo_khorasan.render.pages import render_documents_page, render_source_page
 
-    render_map(folder / "index.html", **inputs)
+    render_map(folder / "index.html", **inputs, document_maps=True, documents_href="documents.html")
+    render_documents_page(folder / "documents.html", title="Documents", documents=inputs["documents"],
+                          map_href="index.html", attribution=inputs["attribution"])
     for doc in inputs["documents"]:
+        doc_id = doc["id"]
+
+        def subset(kind, key):
+            feats = inputs[kind]["features"]
+            if key is None:
+                return _render_collection([f for f in feats if f["properties"]["doc"] == doc_id])
+            return _render_collection([f for f in feats if any(q["doc"] == doc_id for q in f["properties"][key])])
+
+        render_map(
+            folder / f"{doc_id}.html",
+            **{**inputs, "title": doc["title"], "documents": [doc], "mentions": subset("mentions", None),
+               "incidents": subset("incidents", "sources"), "regions": subset("regions", "claims")},
+            all_documents=inputs["documents"], index_href="index.html", documents_href="documents.html",
+        )
         render_source_page(
-            folder / "sources" / f"{doc['id']}.html",
+            folder / "sources" / f"{doc_id}.html",
             document=doc,
-            mentions=[f for f in inputs["mentions"]["features"] if f["properties"]["doc"] == doc["id"]],
-            map_href="index.html",
+            mentions=[f for f in inputs["mentions"]["features"] if f["properties"]["doc"] == doc_id],
+            map_href=f"{doc_id}.html",
             attribution=inputs["attribution"],
+            documents_href="documents.html",
         )
 
 

@@ -116,7 +116,7 @@ def test_popup_to_source_sentence_and_back(tab, render_site, render_fixture, ren
 
     back = page.locator("#s0 a.place")
     wanted = mention_id(render_fixture, "001_bbbb", "Jalalabad")
-    assert back.get_attribute("href") == f"../index.html#m={wanted}"
+    assert back.get_attribute("href") == f"../001_bbbb.html#m={wanted}"  # the document's own map
     back.click()
     page.wait_for_function("window.gkReady === true", timeout=5000)
     page.locator(".leaflet-popup-content .gk-focus").wait_for()
@@ -216,3 +216,295 @@ def test_committed_map_shows_basemap_and_every_exported_feature_offline(tab, pag
     if shot and page_name == "index.html":
         page.screenshot(path=shot)
     assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
+
+
+# --- filters, full screen, the document list, outlines ------------------------------------
+SYNTHETIC_DATES = ("2016", "2017-03", "2017-03-15", "2018-11-02", None, "2020-06", "bad date")
+SYNTHETIC_TYPES = ("suicide bombing", "kidnapping", "airstrike")
+
+
+def synthetic_incidents(n: int) -> dict:
+    """``n`` incidents with dates and types cycling through the lists above."""
+    features = []
+    for i in range(n):
+        features.append({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [62 + (i * 7919 % 1300) / 100, 29 + (i * 104729 % 900) / 100]},
+            "properties": {"id": f"inc-{i:04d}", "date": SYNTHETIC_DATES[i % len(SYNTHETIC_DATES)],
+                           "type": SYNTHETIC_TYPES[i % len(SYNTHETIC_TYPES)], "fatalities": i % 9,
+                           "precision": 1 + i % 5, "place_name": f"Place {i}", "sources": []},
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def month(date: str) -> int:
+    from geo_khorasan.render.map import month_span
+
+    return month_span(date)[0]
+
+
+def expected_incidents(features, *, start=None, end=None, undated=True, types=None) -> int:
+    from geo_khorasan.render.map import month_span
+
+    n = 0
+    for f in features:
+        p = f["properties"]
+        if types is not None and p["type"] not in types:
+            continue
+        t0, t1 = month_span(p["date"])
+        if t0 is None:
+            n += undated
+        elif (start is None or t1 >= start) and (end is None or t0 <= end):
+            n += 1
+    return n
+
+
+def slide(page, selector: str, value: int) -> None:
+    page.locator(selector).evaluate(
+        "(input, value) => { input.value = value; input.dispatchEvent(new Event('input', {bubbles: true})); }", value
+    )
+
+
+def shown_incidents(page) -> int:
+    counts = page.evaluate("window.gkCounts")
+    assert page.evaluate("GK.shownCounts()") == counts  # the markers in their layer are the ones counted
+    return counts["incidents"]
+
+
+def test_time_range_type_filter_and_undated(tab, tmp_path, render_fixture):
+    from geo_khorasan.render.map import render_map
+
+    incidents = synthetic_incidents(70)
+    features = incidents["features"]
+    render_map(tmp_path / "index.html", **{**render_fixture, "incidents": incidents})
+    page, watch = tab
+    open_map(page, tmp_path)
+    assert shown_incidents(page) == 70
+    assert page.locator("input.gk-from").get_attribute("min") == str(month("2016"))
+    assert page.locator("input.gk-to").get_attribute("max") == str(month("2020-06"))
+    assert page.locator(".gk-time-range").inner_text() == "2016-01 \u2013 2020-06"
+
+    slide(page, "input.gk-from", month("2017-03"))
+    assert page.locator(".gk-time-range").inner_text() == "2017-03 \u2013 2020-06"
+    assert shown_incidents(page) == expected_incidents(features, start=month("2017-03"))
+    slide(page, "input.gk-to", month("2018-12"))
+    wanted = expected_incidents(features, start=month("2017-03"), end=month("2018-12"))
+    assert shown_incidents(page) == wanted
+    page.locator(".gk-undated input").uncheck()
+    wanted = expected_incidents(features, start=month("2017-03"), end=month("2018-12"), undated=False)
+    assert shown_incidents(page) == wanted == 30
+    # The from handle pushes the to handle rather than cross it.
+    slide(page, "input.gk-from", month("2019-01"))
+    assert page.locator("input.gk-to").input_value() == str(month("2019-01"))
+    assert shown_incidents(page) == 0
+    slide(page, "input.gk-from", month("2016"))
+    slide(page, "input.gk-to", month("2020-06"))
+    page.locator(".gk-undated input").check()
+    assert shown_incidents(page) == 70
+
+    page.locator("label.gk-type", has_text="kidnapping").locator("input").uncheck()
+    keep = {"suicide bombing", "airstrike"}
+    assert shown_incidents(page) == expected_incidents(features, types=keep)
+    slide(page, "input.gk-from", month("2018-11"))
+    assert shown_incidents(page) == expected_incidents(features, start=month("2018-11"), types=keep)
+    page.get_by_role("button", name="none").click()
+    assert shown_incidents(page) == 0
+    page.get_by_role("button", name="all").click()
+    assert shown_incidents(page) == expected_incidents(features, start=month("2018-11"))
+    # Regions and mentions are not incidents: neither filter hides them.
+    assert page.evaluate("window.gkCounts.regions") == len(render_fixture["regions"]["features"])
+
+    # A link to a hidden incident shows everything again, controls included.
+    page.evaluate("location.hash = '#i=inc-0002'")  # 2017-03-15, before the range
+    page.locator(".leaflet-popup-content .gk-popup-incident").wait_for()
+    assert shown_incidents(page) == 70
+    assert page.locator("input.gk-from").input_value() == str(month("2016"))
+    assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
+
+
+def test_fullscreen_toggles(tab, render_site):
+    page, watch = tab
+    open_map(page, render_site)
+    button = page.locator("button.gk-fullscreen-button")
+    assert button.get_attribute("aria-pressed") == "false"
+    pressed = "() => document.querySelector('.gk-fullscreen-button').getAttribute('aria-pressed')"
+    button.click()
+    page.wait_for_function(f"() => document.fullscreenElement === document.querySelector('.gk-map') && ({pressed})() === 'true'")
+    assert button.get_attribute("title") == "Leave full screen"
+    button.click()
+    page.wait_for_function(f"() => document.fullscreenElement === null && ({pressed})() === 'false'")
+    assert button.get_attribute("title") == "Full screen"
+    assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
+
+
+def test_document_list_links_to_each_map_and_text(tab, render_site, render_fixture):
+    page, watch = tab
+    open_map(page, render_site)
+    docs = render_fixture["documents"]
+    page.locator(".gk-doclist summary").click()
+    items = page.locator(".gk-doclist li")
+    assert items.count() == len(docs)
+    for i, doc in enumerate(docs):
+        item = items.nth(i)
+        assert item.locator(".gk-doc-title").inner_text() == doc["title"]
+        assert item.locator(".gk-doc-counts").inner_text() == "{} incident · {} area{} · {} mentions".format(
+            doc["counts"]["incidents"], doc["counts"]["regions"], "" if doc["counts"]["regions"] == 1 else "s",
+            doc["counts"]["mentions"])
+        assert item.locator("a.gk-doc-map").get_attribute("href") == f"{doc['id']}.html"
+        assert item.locator("a.gk-doc-source").get_attribute("href") == f"sources/{doc['id']}.html"
+    assert items.nth(0).locator("a.gk-doc-article").get_attribute("href") == "https://example.com/mastung"
+    assert items.nth(1).locator("a.gk-doc-article").count() == 0  # javascript: URL
+
+    items.nth(0).locator("a.gk-doc-map").click()
+    page.wait_for_function("window.gkReady === true")
+    assert page.url.endswith("/000_aaaa.html")
+    assert page.evaluate("window.gkCounts") == {"incidents": 1, "regions": 2, "mentions": 4}
+    page.locator(".gk-nav a", has_text="Read the article text").click()
+    page.wait_for_url("**/sources/000_aaaa.html")
+    page.locator("nav a", has_text="All documents").click()
+    page.wait_for_url("**/documents.html")
+    rows = page.locator("tbody tr")
+    assert rows.count() == len(docs)
+    assert rows.nth(1).locator("td.title").inner_text() == docs[1]["title"]
+    assert [rows.nth(i).locator("td.n").all_inner_texts() for i in range(2)] == [
+        ["1", "1", "2", "4"], ["2", "1", "1", "2"]]
+    rows.nth(1).locator("a.doc-source").click()
+    page.wait_for_url("**/sources/001_bbbb.html")
+    page.go_back()
+    rows.nth(1).locator("a.doc-map", has_text="map").click()
+    page.wait_for_function("window.gkReady === true")
+    assert page.url.endswith("/001_bbbb.html")
+    page.locator(".gk-index-link").click()
+    page.wait_for_function("window.gkReady === true")
+    assert page.url.endswith("/index.html")
+    assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
+
+
+def test_approximate_incident_outline_evidence_and_correction(tab, render_site):
+    page, watch = tab
+    open_map(page, render_site)
+    assert page.locator("path.gk-area-outline").count() == 0
+    page.locator("path.gk-incident.gk-approximate").hover()
+    page.locator("path.gk-area-outline").wait_for()
+    page.mouse.move(5, 400)
+    page.wait_for_function("document.querySelectorAll('path.gk-area-outline').length === 0")
+    page.locator("path.gk-incident.gk-approximate").click()
+    popup = page.locator(".leaflet-popup-content")
+    assert "district-level: Jalalabad District" in popup.inner_text()
+    assert page.locator("path.gk-area-outline").count() == 1  # kept while the popup is open
+
+    page.evaluate("location.hash = '#i=inc-mastung'")
+    page.locator(".gk-popup-incident .gk-correction").wait_for()
+    correction = page.locator(".gk-correction")
+    assert correction.locator("strong").inner_text() == "Analyst correction"
+    assert correction.locator("p").inner_text() == "Toll is 128 killed, not 131 <img src=x onerror=alert(1)>"
+    assert page.locator(".leaflet-popup-content img").count() == 0
+
+    page.evaluate("location.hash = '#r=reg-nangarhar'")
+    page.locator(".gk-popup-region").wait_for()
+    assert "2 claims, newest 2019" in page.locator(".gk-popup-region dl").inner_text()
+    opacities = page.locator("path.gk-region").evaluate_all("paths => paths.map(p => p.getAttribute('fill-opacity'))")
+    assert sorted(opacities) == ["0.28", "0.35"]  # Quetta (1 claim, a point), Nangarhar (2 claims)
+    assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
+
+
+# --- a hostile corpus through the whole pipeline ------------------------------------------
+HOSTILE_TEXT = (
+    "A suicide bomber <img src=x onerror=\"window.__pwned='img'\"> killed 12 people at a market in Jalalabad "
+    "on 5 March 2019, officials said.\n"
+    "IS-K fighters wrote <script>window.__pwned='script'</script> on a wall in Mastung, Balochistan.\n"
+    "The group \"controls\" parts of Nangarhar province, according to 'local' elders & officials "
+    "(Dawn, March 6, 2019).\n"
+)
+HOSTILE_SIDECAR = (
+    "id,title,outlet,author,date,url\n"
+    "000_hostile,\"Report <script>window.__pwned='title'</script> \"\"quoted\"\" & 'single'\","
+    "\"<img src=x onerror=\"\"window.__pwned='outlet'\"\">\",\"\"\"><svg onload=\"\"window.__pwned='author'\"\">\","
+    "2019-03-06,javascript:window.__pwned='url'\n"
+    "001_plain,Quetta attack,Example News,,2020-06-02,\"https://example.com/a?b=1&c=<script>\"\n"
+)
+TRAP = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', function (e) {
+  window.__csp.push(e.violatedDirective + ' ' + e.blockedURI);
+});
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile_maps(tmp_path_factory, gazetteer):
+    from geo_khorasan.pipeline import build
+
+    root = tmp_path_factory.mktemp("hostile")
+    seeds = root / "seeds"
+    seeds.mkdir()
+    (seeds / "000_hostile.txt").write_text(HOSTILE_TEXT, "utf-8")
+    (seeds / "001_plain.txt").write_text("Gunmen killed 3 policemen in Quetta on 2 June 2020, police said.\n", "utf-8")
+    (seeds / "metadata.csv").write_text(HOSTILE_SIDECAR, "utf-8")
+    report = build(seeds, root / "maps", gazetteer)
+    assert report.errors == [] and report.incidents >= 1
+    return root / "maps"
+
+
+def assert_nothing_ran(page, watch, scripts: int) -> None:
+    assert page.evaluate("window.__pwned") is None
+    assert page.evaluate("window.__csp") == []  # no injected script, handler or image was even tried
+    assert page.locator("img, svg[onload], [onerror], [onload]").count() == 0
+    assert page.locator("script").count() == scripts
+    assert page.locator("a[href^='javascript' i]").count() == 0
+    assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
+
+
+def test_hostile_corpus_runs_no_script(tab, hostile_maps):
+    import json
+
+    page, watch = tab
+    page.add_init_script(TRAP)
+    title = "Report <script>window.__pwned='title'</script> \"quoted\" & 'single'"
+    incidents = json.loads((hostile_maps / "incidents.geojson").read_text("utf-8"))["features"]
+    regions = json.loads((hostile_maps / "regions.geojson").read_text("utf-8"))["features"]
+    mentions = json.loads((hostile_maps / "mentions.geojson").read_text("utf-8"))["features"]
+
+    for name in ("index.html", "000_hostile.html"):
+        page.goto((hostile_maps / name).as_uri())
+        page.wait_for_function("window.gkReady === true")
+        if name == "index.html":
+            page.locator(".gk-doclist summary").click()
+            assert page.locator(".gk-doclist .gk-doc-title").first.inner_text() == title
+            assert page.locator(".gk-doclist a.gk-doc-article").count() == 0  # neither URL is a safe http(s) link
+            # Every popup is built when it opens: open them all.
+            targets = [("i", f["properties"]["id"]) for f in incidents]
+            targets += [("r", f["properties"]["id"]) for f in regions]
+            targets += [("m", f["properties"]["id"]) for f in mentions]
+            for kind, ident in targets:
+                if page.locator(".leaflet-popup-close-button").count():
+                    page.locator(".leaflet-popup-close-button").click()
+                    page.wait_for_function("() => document.querySelectorAll('.leaflet-popup').length === 0")
+                page.evaluate("h => { location.hash = h; }", f"#{kind}={ident}")
+                page.wait_for_function("() => document.querySelectorAll('.leaflet-popup-content').length === 1")
+        else:
+            assert page.title() == title
+            assert page.locator(".gk-panel h1").inner_text() == title
+        assert_nothing_ran(page, watch, scripts=4)
+
+    hostile = next(f for f in incidents if f["properties"]["sources"][0]["doc"] == "000_hostile")
+    page.goto((hostile_maps / "index.html").as_uri() + "#i=" + hostile["properties"]["id"])
+    popup = page.locator(".leaflet-popup-content .gk-popup-incident")
+    popup.wait_for()
+    assert "<img src=x onerror=" in popup.locator("blockquote").inner_text()
+    assert popup.locator("a[href^='http']").count() == 0  # the javascript: URL is shown as text
+    assert popup.locator(".gk-url").inner_text() == "javascript:window.__pwned='url'"
+    popup.get_by_text("sentence in the source text").click()
+    page.wait_for_url("**/sources/000_hostile.html#s*")
+    assert_nothing_ran(page, watch, scripts=0)
+
+    page.goto((hostile_maps / "sources" / "000_hostile.html").as_uri())
+    assert page.locator("h1").inner_text() == title
+    assert "<script>window.__pwned='script'</script>" in page.locator(".article").inner_text()
+    assert "javascript:window.__pwned='url'" in page.locator("dl.meta").inner_text()
+    assert_nothing_ran(page, watch, scripts=0)
+
+    page.goto((hostile_maps / "documents.html").as_uri())
+    assert page.locator("td.title").first.inner_text() == title
+    assert page.locator("a.doc-article").count() == 0  # neither URL is a safe http(s) link
+    assert_nothing_ran(page, watch, scripts=0)

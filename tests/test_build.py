@@ -97,3 +97,15 @@ def test_cli_build_reports_counts_and_bad_files(gazetteer, seeds_dir, tmp_path, 
     assert "5 documents" in err.out
     assert f"{seeds / 'empty.txt'}: empty file" in err.err
     assert f"{seeds / 'binary.txt'}: binary file" in err.err
+
+
+def test_documents_named_like_the_maps_own_pages_are_refused(gazetteer, tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for name in ("index", "documents", "ok"):
+        (seeds / f"{name}.txt").write_text("A suicide bomber killed 5 people in Quetta on 2 June 2020.\n", "utf-8")
+    report = build(seeds, tmp_path / "maps", gazetteer)
+    assert report.documents == 1 and len(report.errors) == 2
+    assert all("rename the file" in e for e in report.errors)
+    assert "IS-K reporting: all documents" in (tmp_path / "maps" / "index.html").read_text("utf-8")
+    assert "<table>" in (tmp_path / "maps" / "documents.html").read_text("utf-8")

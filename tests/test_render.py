@@ -78,7 +78,7 @@ def test_same_inputs_give_identical_bytes(render_fixture, render_write_site, tmp
     render_write_site(first, copy.deepcopy(render_fixture))
     render_write_site(second, copy.deepcopy(render_fixture))
     files = sorted(p.relative_to(first) for p in first.rglob("*.html"))
-    assert len(files) == 3
+    assert len(files) == 6  # index, documents, two document maps, two source pages
     for name in files:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     assert not re.search(r"_[0-9a-f]{32}\b", (first / "index.html").read_text("utf-8"))
@@ -155,7 +155,7 @@ def test_source_pages_have_every_linked_anchor(render_fixture, render_site):
         assert html.unescape(re.sub(r"<[^>]+>", "", article)) == doc["text"]  # paragraph breaks kept
     for f in render_fixture["mentions"]["features"]:
         p = f["properties"]
-        assert f'href="../index.html#m={p["id"]}"' in pages[p["doc"]]
+        assert f'href="../{p["doc"]}.html#m={p["id"]}"' in pages[p["doc"]]
 
 
 def test_empty_collections_render(render_fixture):
@@ -213,3 +213,85 @@ def test_script_json_cannot_close_its_block():
 )
 def test_http_url(url, expected):
     assert assets.http_url(url) == expected
+
+
+# --- time, types, evidence, outlines, corrections, the table of documents ------------------
+from geo_khorasan.render.map import month_span  # noqa: E402
+from geo_khorasan.render.pages import documents_page_html  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "date, expected",
+    [
+        ("2018-07-13", (2018 * 12 + 6, 2018 * 12 + 6)),
+        ("2019-03", (2019 * 12 + 2, 2019 * 12 + 2)),
+        ("2016", (2016 * 12, 2016 * 12 + 11)),
+        ("2016-13", (None, None)),
+        ("last spring", (None, None)),
+        (None, (None, None)),
+    ],
+)
+def test_month_span(date, expected):
+    assert month_span(date) == expected
+
+
+def test_time_range_and_type_counts(render_fixture):
+    render_fixture["incidents"]["features"][1]["properties"]["date"] = None
+    data = data_of(map_html(**render_fixture))
+    assert data["time"] == {"min": 2018 * 12 + 6, "max": 2018 * 12 + 6, "undated": 1}
+    assert [(t["label"], t["count"]) for t in data["legend"]["types"]] == [("armed attack", 1), ("suicide bombing", 1)]
+    render_fixture["incidents"]["features"][0]["properties"]["date"] = "nobody knows"
+    assert data_of(map_html(**render_fixture))["time"] is None
+
+
+def test_region_evidence_strength(page):
+    regions = {r["id"]: r for r in data_of(page)["regions"]}
+    assert (regions["reg-nangarhar"]["claim_count"], regions["reg-nangarhar"]["latest"]) == (2, "2019")
+    assert (regions["reg-quetta"]["claim_count"], regions["reg-quetta"]["latest"]) == (1, "2018-07-14")
+    assert regions["reg-nangarhar"]["opacity"] > regions["reg-quetta"]["opacity"]
+
+
+def test_outline_only_for_approximate_incidents(render_fixture):
+    render_fixture["areas"]["geonames:1170395"] = render_fixture["regions"]["features"][0]["geometry"]  # Mastung: exact
+    data = data_of(map_html(**render_fixture))
+    assert set(data["areas"]) == {"geonames:1138336"}
+    assert {i["id"]: i["area"] for i in data["incidents"]} == {"inc-jalalabad": "geonames:1138336", "inc-mastung": None}
+
+
+def test_precision_in_words_from_the_code_when_missing(render_fixture):
+    props = render_fixture["incidents"]["features"][1]["properties"]
+    props["precision_words"] = None
+    incident = next(i for i in data_of(map_html(**render_fixture))["incidents"] if i["id"] == "inc-jalalabad")
+    assert incident["precision_words"] == "district-level: Jalalabad"
+
+
+def test_correction_is_data_not_markup(page, render_payloads):
+    incident = next(i for i in data_of(page)["incidents"] if i["id"] == "inc-mastung")
+    assert incident["correction"].endswith(render_payloads["img"])
+    assert render_payloads["img"] not in page
+
+
+def test_other_documents_quoted_with_their_metadata(render_fixture):
+    doc_a = render_fixture["documents"][0]
+    one = {**render_fixture, "documents": [doc_a]}
+    alone = {r["id"]: r for r in data_of(map_html(**one))["regions"]}
+    # Without all_documents the other document is known only by its id, and has no date.
+    assert [(q["doc"], q["title"]) for q in alone["reg-nangarhar"]["claims"]][1] == ("001_bbbb", "001_bbbb")
+    both = {r["id"]: r for r in data_of(map_html(**one, all_documents=render_fixture["documents"]))["regions"]}
+    claims = both["reg-nangarhar"]["claims"]
+    assert [q["doc"] for q in claims] == ["001_bbbb", "000_aaaa"]
+    assert claims[0]["title"] == render_fixture["documents"][1]["title"]
+    assert [d["id"] for d in data_of(map_html(**one))["documents"]] == ["000_aaaa"]
+
+
+def test_documents_page_escapes_and_links(render_fixture, render_payloads):
+    text = documents_page_html(title="Documents", documents=render_fixture["documents"], map_href="index.html",
+                               attribution=render_fixture["attribution"])
+    assert "<script" not in text.lower() and render_payloads["script"] not in text
+    assert html.escape(render_fixture["documents"][1]["title"]) in text
+    assert "Example &lt;b&gt;News&lt;/b&gt;" in text
+    assert not re.search(r"href\s*=\s*['\"]?\s*javascript:", text, re.I)
+    for doc_id in ("000_aaaa", "001_bbbb"):
+        assert f'href="{doc_id}.html"' in text and f'href="sources/{doc_id}.html"' in text
+    assert '<a class="doc-article" href="https://example.com/mastung"' in text
+    assert "2019 (inferred)" in text

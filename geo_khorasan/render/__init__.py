@@ -5,13 +5,20 @@ Knows nothing about how places were found; see :func:`map.render_map` and
 """
 from geo_khorasan.render.assets import AssetsNotFound, find_node_modules
 from geo_khorasan.render.map import map_html, render_map
-from geo_khorasan.render.pages import render_source_page, source_page_html
+from geo_khorasan.render.pages import (
+    documents_page_html,
+    render_documents_page,
+    render_source_page,
+    source_page_html,
+)
 
 __all__ = [
     "AssetsNotFound",
+    "documents_page_html",
     "find_node_modules",
     "map_html",
     "render_map",
+    "render_documents_page",
     "render_source_page",
     "source_page_html",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections import OrderedDict
 from urllib.parse import quote
 
@@ -21,6 +22,7 @@ from folium.template import Template
 from markupsafe import Markup
 
 from geo_khorasan.atomic import write_text
+from geo_khorasan.records import PRECISION_WORDS
 from geo_khorasan.render import assets
 
 #: Region status -> fill colour, strongest claim first (also the legend order).
@@ -123,6 +125,11 @@ def render_map(
     basemap: dict,
     attribution: str,
     sources_dir: str = "sources",
+    areas: dict | None = None,
+    all_documents: list[dict] | None = None,
+    document_maps: bool = False,
+    index_href: str | None = None,
+    documents_href: str | None = None,
 ) -> None:
     """Write the map as one HTML file (see :func:`map_html`)."""
     write_text(
@@ -136,6 +143,11 @@ def render_map(
             basemap=basemap,
             attribution=attribution,
             sources_dir=sources_dir,
+            areas=areas,
+            all_documents=all_documents,
+            document_maps=document_maps,
+            index_href=index_href,
+            documents_href=documents_href,
         ),
     )
 
@@ -150,10 +162,27 @@ def map_html(
     basemap: dict,
     attribution: str,
     sources_dir: str = "sources",
+    areas: dict | None = None,
+    all_documents: list[dict] | None = None,
+    document_maps: bool = False,
+    index_href: str | None = None,
+    documents_href: str | None = None,
 ) -> str:
-    """The map page: same inputs, same bytes."""
+    """The map page: same inputs, same bytes.
+
+    ``documents`` are the documents this map is about (the document filter and
+    list); ``all_documents`` (default: ``documents``) are looked up for the
+    title, outlet, date and sentence of a quote from another document, as when
+    an area on one document's map is also claimed by others. ``areas`` maps a
+    ``place_id`` to its GeoJSON geometry: the outline shown when the pointer is
+    over an incident located only to that district, province or country.
+    ``document_maps`` links each listed document to its own map
+    (``<doc-id>.html`` beside this one); ``index_href`` and ``documents_href``
+    link to the map of all documents and to the table of documents.
+    """
     library = assets.libraries()
-    docs = {str(d.get("id")): d for d in documents or []}
+    docs = {str(d.get("id")): d for d in (all_documents if all_documents is not None else documents) or []}
+    docs.update({str(d.get("id")): d for d in documents or []})
     data = _payload(
         title=title,
         mentions=mentions,
@@ -164,7 +193,13 @@ def map_html(
         basemap=basemap or {},
         attribution=attribution,
         sources_dir=sources_dir,
+        areas=areas or {},
+        document_maps=document_maps,
     )
+    data["links"] = {
+        "index": _relative_href(index_href),
+        "documents": _relative_href(documents_href),
+    }
     figure = _assemble(data)
     _number_elements(figure)
     for child in figure._children.values():
@@ -234,7 +269,7 @@ def _assemble(data: dict) -> Figure:
     ).add_to(fmap)
     fmap.add_child(_Call("panel"))  # first in the top-right corner, above the layer switcher
     LayerControl(position="topright", collapsed=False).add_to(fmap)
-    for function in ("legend", "attribution"):
+    for function in ("fullscreen", "legend", "attribution"):
         fmap.add_child(_Call(function))
     # start() fits the view to data["bounds"] once the corner panels have their size.
     fmap.add_child(_Call("start"))
@@ -265,7 +300,9 @@ def _compact(script: str) -> str:
 # --- the data block --------------------------------------------------------
 
 
-def _payload(*, title, mentions, incidents, regions, docs, documents, basemap, attribution, sources_dir) -> dict:
+def _payload(
+    *, title, mentions, incidents, regions, docs, documents, basemap, attribution, sources_dir, areas, document_maps
+) -> dict:
     sources_prefix = quote(str(sources_dir or "").rstrip("/"), safe="/")
     sources_prefix = sources_prefix + "/" if sources_prefix else ""
 
@@ -278,6 +315,15 @@ def _payload(*, title, mentions, incidents, regions, docs, documents, basemap, a
     # Big circles first so that small ones stay clickable on top of them.
     incident_rows.sort(key=lambda row: (-row["radius"], row["id"]))
 
+    # Outlines of the places that incidents are located to only approximately.
+    outlines = {}
+    for row in incident_rows:
+        place_id = row.pop("place_id")
+        geometry = _area_geometry({"geometry": areas.get(place_id)}) if row["approx"] and place_id else None
+        if geometry is not None:
+            outlines[place_id] = geometry
+            row["area"] = place_id
+
     region_rows = [_region(f, docs, sources_prefix) for f in _features(regions)]
     region_rows = sorted((row for row in region_rows if row), key=lambda row: row["id"])
     mention_rows = [_mention(f, docs, sources_prefix) for f in _features(mentions)]
@@ -285,22 +331,60 @@ def _payload(*, title, mentions, incidents, regions, docs, documents, basemap, a
 
     base = {kind: _basemap_layer(basemap.get(kind), kind) for kind in ("countries", "provinces", "towns")}
     statuses = {row["status"] for row in region_rows}
+    type_counts = {t: sum(row["type"] == t for row in incident_rows) for t in types}
     legend = {
-        "types": [{"label": t, "color": type_colors[t]} for t in types],
+        "types": [{"label": t, "color": type_colors[t], "count": type_counts[t]} for t in types],
         "statuses": [{"label": s, "color": c} for s, c in STATUS_COLORS.items() if s in statuses]
         + [{"label": s, "color": UNKNOWN_COLOR} for s in sorted(statuses - set(STATUS_COLORS))],
     }
+    months = [m for row in incident_rows for m in (row["t0"], row["t1"]) if m is not None]
+    time = None
+    if months:
+        time = {
+            "min": min(months),
+            "max": max(months),
+            "undated": sum(row["t0"] is None for row in incident_rows),
+        }
     return {
         "title": _text(title),
         "attribution": assets.escape(attribution),
-        "documents": [_document_entry(d, sources_prefix) for d in documents],
+        "documents": [_document_entry(d, sources_prefix, document_maps) for d in documents],
         "incidents": incident_rows,
         "regions": region_rows,
         "mentions": mention_rows,
+        "areas": outlines,
         "basemap": base,
         "legend": legend,
+        "time": time,
         "bounds": _bounds(incident_rows, region_rows, mention_rows, base),
     }
+
+
+def _relative_href(href) -> str | None:
+    """A link to a page beside this one (no scheme, no host)."""
+    if not href:
+        return None
+    return quote(str(href), safe="/#=:")
+
+
+_DATE = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
+
+
+def month_span(date) -> tuple[int | None, int | None]:
+    """``(first, last)`` month of an ISO date as ``year * 12 + month - 1``;
+    a year alone spans its twelve months; anything else is undated."""
+    if not isinstance(date, str):
+        return None, None
+    match = _DATE.match(date.strip())
+    if not match:
+        return None, None
+    year = int(match.group(1))
+    if match.group(2) is None:
+        return year * 12, year * 12 + 11
+    month = int(match.group(2))
+    if not 1 <= month <= 12:
+        return None, None
+    return year * 12 + month - 1, year * 12 + month - 1
 
 
 def _features(collection) -> list[dict]:
@@ -370,7 +454,7 @@ def _area_geometry(feature: dict, types=("Polygon", "MultiPolygon")) -> dict | N
     return {"type": geometry["type"], "coordinates": coords}
 
 
-def _document_entry(doc: dict, sources_prefix: str) -> dict:
+def _document_entry(doc: dict, sources_prefix: str, document_maps: bool) -> dict:
     doc_id = str(doc.get("id"))
     counts = doc.get("counts") if isinstance(doc.get("counts"), dict) else {}
     return {
@@ -378,8 +462,12 @@ def _document_entry(doc: dict, sources_prefix: str) -> dict:
         "title": _text(doc.get("title")) or doc_id,
         "outlet": _text(doc.get("outlet")),
         "date": _doc_date(doc),
+        "href": assets.http_url(doc.get("url")),
         "source_href": f"{sources_prefix}{quote(doc_id, safe='')}.html",
+        "map_href": f"{quote(doc_id, safe='')}.html" if document_maps else None,
         "incidents": _int(counts.get("incidents")),
+        "regions": _int(counts.get("regions")),
+        "mentions": _int(counts.get("mentions")),
     }
 
 
@@ -445,6 +533,14 @@ def _docs_of(quotes: list[dict]) -> list[str]:
     return sorted({q["doc"] for q in quotes if q["doc"]})
 
 
+def _precision_words(p: dict, precision: int | None) -> str | None:
+    words = _text(p.get("precision_words"))
+    if words or precision not in PRECISION_WORDS:
+        return words
+    place = _text(p.get("place_name"))
+    return f"{PRECISION_WORDS[precision]}: {place}" if place else PRECISION_WORDS[precision]
+
+
 def _incident(feature: dict, docs: dict, sources_prefix: str) -> dict | None:
     point = _point(feature)
     if point is None:
@@ -454,20 +550,27 @@ def _incident(feature: dict, docs: dict, sources_prefix: str) -> dict | None:
     fatalities = _int(p.get("fatalities"))
     sources = _quotes(p.get("sources"), docs, sources_prefix)
     approx = precision is None or precision >= APPROXIMATE_FROM
+    date = _text(p.get("date"))
+    t0, t1 = month_span(date)
     return {
         "id": _text(p.get("id")) or "",
         "lat": point[0],
         "lon": point[1],
         "type": _text(p.get("type")) or "unspecified",
-        "date": _text(p.get("date")),
+        "date": date,
+        "t0": t0,
+        "t1": t1,
         "fatalities": fatalities,
         "injured": _int(p.get("injured")),
         "actor": _text(p.get("actor")),
         "place": _text(p.get("place_name")) or "",
+        "place_id": _text(p.get("place_id")),
         "precision": precision,
-        "precision_words": _text(p.get("precision_words")),
+        "precision_words": _precision_words(p, precision),
         "approx": approx,
+        "area": None,
         "radius": _radius(fatalities, approx),
+        "correction": _text(p.get("correction")),
         "sources": sources,
         "docs": _docs_of(sources),
         "mention_ids": sorted({q["mention_id"] for q in sources if q["mention_id"]}),
@@ -486,12 +589,16 @@ def _region(feature: dict, docs: dict, sources_prefix: str) -> dict | None:
     if geometry is None and point is None:
         return None
     p = _props(feature)
-    claims = _quotes(p.get("claims"), docs, sources_prefix)
-    # Newest document first; undated ones last.
-    dates = {q["doc"]: _text(docs.get(q["doc"], {}).get("date")) or "" for q in claims}
-    claims.sort(key=lambda q: (q["doc"], q["source_href"]))
-    claims.sort(key=lambda q: dates[q["doc"]], reverse=True)  # stable: ties keep doc order
+    given = [c for c in p.get("claims") or [] if isinstance(c, dict)]
+    claims = _quotes(given, docs, sources_prefix)
+    # Newest document first, undated ones last; ties keep document order.
+    dates = [_text(docs.get(q["doc"], {}).get("date")) or "" for q in claims]
+    order = sorted(range(len(claims)), key=lambda i: (claims[i]["doc"], claims[i]["source_href"]))
+    order.sort(key=lambda i: dates[i], reverse=True)
+    claims = [claims[i] for i in order]
+    latest = max(dates, default="") or _text(p.get("latest"))
     status = _text(p.get("status")) or "presence"
+    count = len(claims)
     return {
         "id": _text(p.get("id")) or "",
         "geometry": geometry,
@@ -501,6 +608,11 @@ def _region(feature: dict, docs: dict, sources_prefix: str) -> dict | None:
         "level": _text(p.get("level")),
         "status": status,
         "color": STATUS_COLORS.get(status, UNKNOWN_COLOR),
+        "claim_count": count,
+        "latest": latest or None,
+        # More claims, more opaque: one claim is a faint wash, five or more a solid tint.
+        "opacity": round(0.12 + 0.08 * min(max(count, 1), 5), 2),
+        "correction": _text(p.get("correction")),
         "claims": claims,
         "docs": _docs_of(claims),
         "mention_ids": sorted({q["mention_id"] for q in claims if q["mention_id"]}),
@@ -538,9 +650,10 @@ def _mention(feature: dict, docs: dict, sources_prefix: str) -> dict | None:
         "country": _text(p.get("country")),
         "role": _text(p.get("role")),
         "precision": _int(p.get("precision")),
-        "precision_words": _text(p.get("precision_words")),
+        "precision_words": _precision_words(p, _int(p.get("precision"))),
         "rule": _text(p.get("rule")),
         "note": _text(p.get("note")),
+        "correction": _text(p.get("correction")),
         "candidates": candidates,
         "quote": quote_,
         "docs": [quote_["doc"]] if quote_["doc"] else [],

@@ -23,16 +23,21 @@ def render_source_page(
     mentions: list[dict],
     map_href: str,
     attribution: str,
+    documents_href: str | None = None,
 ) -> None:
     """Write ``document`` as a static, script-free page (see :func:`source_page_html`)."""
     write_text(
         path,
-        source_page_html(document=document, mentions=mentions, map_href=map_href, attribution=attribution),
+        source_page_html(document=document, mentions=mentions, map_href=map_href, attribution=attribution,
+                         documents_href=documents_href),
     )
 
 
-def source_page_html(*, document: dict, mentions: list[dict], map_href: str, attribution: str) -> str:
-    """The page for a file in ``maps/sources/``; ``map_href`` is relative to ``maps/``.
+def source_page_html(
+    *, document: dict, mentions: list[dict], map_href: str, attribution: str, documents_href: str | None = None
+) -> str:
+    """The page for a file in ``maps/sources/``; ``map_href`` and ``documents_href`` (the
+    table of documents, optional) are relative to ``maps/``.
 
     ``mentions`` are mention features or their properties; those of other
     documents or with offsets that do not fit the text are left out.
@@ -55,6 +60,7 @@ def source_page_html(*, document: dict, mentions: list[dict], map_href: str, att
         url=url,
         doc_id=doc_id,
         map_href=map_link,
+        documents_href="../" + quote(str(documents_href), safe="/") if documents_href else None,
         mention_count=len(links),
         article=Markup(_article_html(text, _sentences(text, document.get("sentences")), links)),
         attribution=attribution,
@@ -140,3 +146,55 @@ def _article_html(text: str, sentences: list[tuple[int, int]], links: list[tuple
         if is_sentence:
             out.append("</span>")
     return "".join(out)
+
+
+_DOCUMENTS = jinja2.Environment(autoescape=True, keep_trailing_newline=True).from_string(
+    assets.template_text("documents.html")
+)
+
+
+def render_documents_page(path, *, title: str, documents: list[dict], map_href: str, attribution: str,
+                          sources_dir: str = "sources") -> None:
+    """Write the table of documents (see :func:`documents_page_html`)."""
+    write_text(
+        path,
+        documents_page_html(title=title, documents=documents, map_href=map_href, attribution=attribution,
+                            sources_dir=sources_dir),
+    )
+
+
+def documents_page_html(*, title: str, documents: list[dict], map_href: str, attribution: str,
+                        sources_dir: str = "sources") -> str:
+    """A static, script-free table of ``documents`` (title, outlet, date, counts) linking to
+    each document's map (``<doc-id>.html``), its source page and its article; the page sits
+    beside the maps, and ``map_href`` is the map of all documents."""
+    prefix = quote(str(sources_dir or "").rstrip("/"), safe="/")
+    prefix = prefix + "/" if prefix else ""
+    rows = []
+    for doc in documents or []:
+        doc_id = str(doc.get("id", ""))
+        counts = doc.get("counts") if isinstance(doc.get("counts"), dict) else {}
+        date = doc.get("date")
+        if date and doc.get("date_inferred"):
+            date = f"{date} (inferred)"
+        url = doc.get("url")
+        rows.append({
+            "id": doc_id,
+            "title": doc.get("title") or doc_id,
+            "outlet": doc.get("outlet"),
+            "date": date,
+            "incidents": _int(counts.get("incidents")),
+            "regions": _int(counts.get("regions")),
+            "mentions": _int(counts.get("mentions")),
+            "map_href": quote(doc_id, safe="") + ".html",
+            "source_href": prefix + quote(doc_id, safe="") + ".html",
+            "link": assets.http_url(url),
+            "url": url if isinstance(url, str) else None,
+        })
+    return _DOCUMENTS.render(
+        csp=assets.content_security_policy(scripts=[], tiles=False),
+        title=title or "Documents",
+        documents=rows,
+        map_href=quote(str(map_href), safe="/"),
+        attribution=attribution,
+    )
