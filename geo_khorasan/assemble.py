@@ -37,23 +37,57 @@ def _date_key(date: str | None) -> str:
     return date or ""
 
 
-def _same_event(a: Incident, b: Incident, gaz: Gazetteer) -> bool:
-    """Two reports of one event: same or nested place, same date (to the month at least), and
-    fatality counts that do not contradict each other."""
-    if not a.date or not b.date or len(a.date) < 7 or len(b.date) < 7:
-        return False
-    if not (a.date.startswith(b.date) or b.date.startswith(a.date)):
-        return False
-    if a.place.id != b.place.id and not (gaz.contains(a.place, b.place) or gaz.contains(b.place, a.place)):
-        return False
+#: Incident types that can name the same event ("the bombing" / "the suicide attack").
+_TYPE_FAMILIES = ({"suicide bombing", "bombing", "attack"}, {"airstrike", "drone strike", "attack"},
+                  {"armed attack", "attack", "targeted killing", "shooting"})
+#: Reports of an undated event within this many characters of a report naming its place are the same event.
+NEARBY_CHARS = 600
+
+
+def _types_agree(a: Incident, b: Incident) -> bool:
+    return a.type == b.type or "attack" in (a.type, b.type) or any({a.type, b.type} <= f for f in _TYPE_FAMILIES)
+
+
+def _tolls_agree(a: Incident, b: Incident) -> bool:
     if a.fatalities and b.fatalities:
         hi, lo = max(a.fatalities, b.fatalities), min(a.fatalities, b.fatalities)
-        if hi > 1.5 * lo + 2:
-            return False
+        return hi <= 1.5 * lo + 2
     return True
 
 
-def _merge(a: Incident, b: Incident) -> Incident:
+def _dates_agree(a: str | None, b: str | None) -> bool:
+    return not a or not b or a.startswith(b) or b.startswith(a)
+
+
+def _nested(a: Incident, b: Incident, gaz: Gazetteer) -> bool:
+    return a.place.id == b.place.id or gaz.contains(a.place, b.place) or gaz.contains(b.place, a.place)
+
+
+def _same_event(a: Incident, b: Incident, gaz: Gazetteer) -> str | None:
+    """Why two reports are of one event, or None: same or nested place, dates that agree to the
+    month at least, and fatality counts and types that do not contradict each other."""
+    if not a.date or not b.date or len(a.date) < 7 or len(b.date) < 7 or not _dates_agree(a.date, b.date):
+        return None
+    if not _nested(a, b, gaz) or not _tolls_agree(a, b) or not _types_agree(a, b):
+        return None
+    return f"same event: {b.place.name} and {a.place.name}, {a.date[:7]}"
+
+
+def _same_event_nearby(a: Incident, b: Incident, gaz: Gazetteer) -> str | None:
+    """In one article, a report without a date is of the event reported just before or after it at
+    the same or a nested place ("bombings in the city of Kerman ... the most deadly attack in Iran")."""
+    sa, sb = a.sources[0], b.sources[0]
+    if sa.doc != sb.doc or (a.date and b.date) or not _dates_agree(a.date, b.date):
+        return None
+    if not _nested(a, b, gaz) or not _tolls_agree(a, b) or not _types_agree(a, b):
+        return None
+    gap = max(sa.sentence_start, sb.sentence_start) - min(sa.sentence_end, sb.sentence_end)
+    if a.place.id != b.place.id and gap > NEARBY_CHARS:
+        return None
+    return f"same event, told again in the article without a date: {b.place.name} and {a.place.name}"
+
+
+def _merge(a: Incident, b: Incident, why: str) -> Incident:
     # keep the more precise place and the more precise date; the larger count (the later toll)
     if b.precision < a.precision:
         a.place, a.precision = b.place, b.precision
@@ -62,13 +96,44 @@ def _merge(a: Incident, b: Incident) -> Incident:
     for attr in ("fatalities", "injured"):
         va, vb = getattr(a, attr), getattr(b, attr)
         setattr(a, attr, max(v for v in (va, vb) if v is not None) if (va or vb) is not None else None)
-    if a.type in ("attack", "") and b.type:
+    if a.type in ("attack", "") and b.type or a.type == "bombing" and b.type == "suicide bombing":
         a.type = b.type
     a.actor = a.actor or b.actor
     for s in b.sources:
         if s not in a.sources:
             a.sources.append(s)
+    a.rules.append(why)
     return a
+
+
+def _merge_all(items: list[Incident], rule) -> list[Incident]:
+    merged: list[Incident] = []
+    for inc in items:
+        for m in merged:
+            why = rule(m, inc)
+            if why:
+                _merge(m, inc, why)
+                break
+        else:
+            merged.append(inc)
+    return merged
+
+
+def _merge_undated_across(items: list[Incident], gaz: Gazetteer, published: dict[str, str]) -> list[Incident]:
+    """An article that gives no date for an event is merged with the one dated report of it in
+    another article, when exactly one dated report fits (place nested, type and toll agreeing, not
+    after the undated article's publication date)."""
+    out = list(items)
+    for inc in [i for i in items if not i.date]:
+        doc = inc.sources[0].doc
+        fits = [o for o in out if o is not inc and o.date and all(s.doc != doc for s in o.sources)
+                and _nested(o, inc, gaz) and _types_agree(o, inc) and _tolls_agree(o, inc)
+                and not (published.get(doc) and o.date[:len(published[doc])] > published[doc])]
+        if len(fits) == 1:
+            (o,) = fits
+            _merge(o, inc, f"same event: the undated report at {inc.place.name} ({doc}) fits only this dated one")
+            out.remove(inc)
+    return out
 
 
 def incidents(mentions: list[ClassifiedMention], gaz: Gazetteer) -> list[Incident]:
@@ -94,19 +159,16 @@ def incidents(mentions: list[ClassifiedMention], gaz: Gazetteer) -> list[Inciden
         best = min(group, key=lambda cm: (LEVEL_RANK[cm.resolution.place.level], 0 if cm.resolution.note else 1,
                                           cm.resolution.precision, cm.resolution.mention.start))
         c = best.classification
+        rules = [f"place: the smallest place the sentence names ({best.resolution.mention.text!r})"
+                 if len(group) > 1 else f"place: {best.resolution.mention.text!r}", f"role: {c.rule}"]
         found.append(Incident(
             id=f"{best.doc.id}:{best.resolution.mention.start}", place=best.resolution.place,
             precision=best.resolution.precision, date=c.date, fatalities=c.fatalities, injured=c.injured,
-            type=c.type or "attack", actor=c.actor, sources=[best.source()]))
-    merged: list[Incident] = []
-    for inc in found:
-        for m in merged:
-            if _same_event(m, inc, gaz):
-                _merge(m, inc)
-                break
-        else:
-            merged.append(inc)
-    return merged
+            type=c.type or "attack", actor=c.actor, sources=[best.source()], rules=rules))
+    published = {cm.doc.id: cm.doc.meta.date for cm in mentions if cm.doc.meta.date}
+    merged = _merge_all(found, lambda a, b: _same_event_nearby(a, b, gaz))
+    merged = _merge_all(merged, lambda a, b: _same_event(a, b, gaz))
+    return _merge_undated_across(merged, gaz, published)
 
 
 def regions(mentions: list[ClassifiedMention], gaz: Gazetteer) -> list[Region]:

@@ -64,7 +64,7 @@ def incident_features(incidents: list[Incident]) -> dict:
             "id": inc.id, "date": inc.date, "fatalities": inc.fatalities, "injured": inc.injured, "type": inc.type,
             "actor": inc.actor, "place_name": inc.place.name, "place_id": inc.place.id, "level": inc.place.level,
             "country": inc.place.country, "precision": inc.precision,
-            "precision_words": precision_words(inc.precision, inc.place),
+            "precision_words": precision_words(inc.precision, inc.place), "rules": list(inc.rules),
             "sources": [_source(s, f"{s.doc}:{s.start}") for s in inc.sources]}})
     return {"type": "FeatureCollection", "features": feats}
 

@@ -52,7 +52,11 @@ def document_date(doc: Document) -> tuple[str | None, bool]:
 def analyse(doc: Document, recogniser: Recogniser, resolver: Resolver) -> list[ClassifiedMention]:
     mentions = recogniser.mentions(doc)
     resolutions = resolver.resolve_document(doc, mentions)
-    date, _ = document_date(doc)
+    date, inferred = document_date(doc)
+    if inferred:
+        # an inferred date is only the latest date the text names, a lower bound: it anchors
+        # "on July 13" to a year, but "last week" to nothing finer than that year
+        date = date[:4]
     out = []
     by_sentence: dict[int, list[tuple[int, int]]] = {}
     citations: dict[int, str | None] = {}

@@ -36,6 +36,8 @@ class Words:
     level_before: dict[str, str]
     directions: frozenset[str]
     not_places: frozenset[str]
+    group_name: re.Pattern[str]  # text before a place that makes it part of a group's name
+    group_after: re.Pattern[str]  # text after a place that makes it part of a group's name
 
 
 @cache
@@ -44,7 +46,10 @@ def words() -> Words:
     low = lambda xs: frozenset(x.lower() for x in xs)  # noqa: E731
     return Words(low(raw["stopwords"]), low(raw["person_words"]), low(raw["organisation_words"]),
                  low(raw["place_words"]), raw["level_after"], raw["level_before"], low(raw["directions"]),
-                 low(raw["not_places"]))
+                 low(raw["not_places"]),
+                 re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in raw["organisation_before"])
+                            + r")(?:['’]s)?\s*(?:[-–—:]|\b(?i:in|of)\b)?\s*(?:the\s+)?$"),
+                 re.compile(r"^\s+(?:" + "|".join(re.escape(w) for w in raw["organisation_after"]) + r")\b", re.I))
 
 
 @cache
@@ -154,6 +159,7 @@ class Recogniser:
 
     def mentions(self, doc: Document) -> list[Mention]:
         text = doc.text
+        w = words()
         taken: list[tuple[int, int]] = []
         found: list[Mention] = []
 
@@ -161,6 +167,8 @@ class Recogniser:
             return all(e <= a or s >= b for a, b in taken)
 
         def add(s: int, e: int, **kw) -> None:
+            if w.group_name.search(text[max(0, s - 24):s]) or w.group_after.match(text[e:e + 16]):
+                return  # "Islamic State in Khorasan" is the group, not the place
             ss, se = doc.sentence_at(s)
             found.append(Mention(doc=doc.id, start=s, end=e, text=text[s:e], sentence_start=ss, sentence_end=se, **kw))
             taken.append((s, e))
@@ -175,7 +183,6 @@ class Recogniser:
 
         for m in _CITATION.finditer(text):
             taken.append(m.span())
-        w = words()
         toks = [t for t in _tokens(text) if not any(ch.isdigit() for ch in t.text)]
         for run in _runs(text, toks):
             self._scan_run(text, run, free, add, w)

@@ -117,6 +117,7 @@ class Incident:
     type: str
     actor: str | None
     sources: list[Source] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)  # why it is placed and dated so, and why reports were merged
 
 
 @dataclass(frozen=True)

@@ -571,6 +571,7 @@ def _incident(feature: dict, docs: dict, sources_prefix: str) -> dict | None:
         "area": None,
         "radius": _radius(fatalities, approx),
         "correction": _text(p.get("correction")),
+        "rules": [r for r in (_text(x) for x in p.get("rules") or []) if r],
         "sources": sources,
         "docs": _docs_of(sources),
         "mention_ids": sorted({q["mention_id"] for q in sources if q["mention_id"]}),

@@ -104,6 +104,12 @@
         (f.area ? " (outlined on the map)." : "."), root);
     }
     quotes(root, "Sources", f.sources);
+    if (f.rules && f.rules.length) {
+      var details = el("details", null, null, root);
+      el("summary", null, "How this incident was coded", details);
+      var list = el("ul", null, null, details);
+      f.rules.forEach(function (r) { el("li", null, r, list); });
+    }
     return root;
   }
 
