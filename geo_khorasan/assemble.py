@@ -1,10 +1,11 @@
 """Turn classified mentions into incidents and regions, each carrying its sources."""
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from .classify import Classification
+from .classify import Classification, parse_casualties
 from .gazetteer.index import Gazetteer
 from .records import Document, Incident, Region, RegionClaim, Resolution, Source
 from .resolve import LEVEL_RANK
@@ -136,6 +137,29 @@ def _merge_undated_across(items: list[Incident], gaz: Gazetteer, published: dict
     return out
 
 
+#: "The suicide attack killed nearly 30 people." -- a sentence that goes on about the event just told.
+_FOLLOW_UP = re.compile(r"^\s*(?:The|This|That)\s+(?:(?:suicide|deadly|twin|terrorist|terror|bomb)\s+)*"
+                        r"(?:attack|bombing|blast|explosion|assault|strike)s?\b")
+
+
+def _toll_from_next_sentence(inc: Incident, cm: ClassifiedMention) -> None:
+    """Take the toll from the next sentence when it only continues the story of this event."""
+    if inc.fatalities is not None:
+        return
+    doc, m = cm.doc, cm.resolution.mention
+    nxt = next(((s, e) for s, e in doc.sentences if s >= m.sentence_end), None)
+    if nxt is None:
+        return
+    sentence = doc.text[nxt[0]:nxt[1]]
+    if not _FOLLOW_UP.match(sentence):
+        return
+    fatalities, injured = parse_casualties(sentence)
+    if fatalities is None and injured is None:
+        return
+    inc.fatalities, inc.injured = fatalities, inc.injured if injured is None else injured
+    inc.rules.append(f"toll from the next sentence: {sentence.strip()[:120]!r}")
+
+
 def incidents(mentions: list[ClassifiedMention], gaz: Gazetteer) -> list[Incident]:
     """One incident per sentence that reports one, at its most precise place; then reports of
     the same event (in one article or several) are merged into one incident with several sources."""
@@ -161,10 +185,12 @@ def incidents(mentions: list[ClassifiedMention], gaz: Gazetteer) -> list[Inciden
         c = best.classification
         rules = [f"place: the smallest place the sentence names ({best.resolution.mention.text!r})"
                  if len(group) > 1 else f"place: {best.resolution.mention.text!r}", f"role: {c.rule}"]
-        found.append(Incident(
+        inc = Incident(
             id=f"{best.doc.id}:{best.resolution.mention.start}", place=best.resolution.place,
             precision=best.resolution.precision, date=c.date, fatalities=c.fatalities, injured=c.injured,
-            type=c.type or "attack", actor=c.actor, sources=[best.source()], rules=rules))
+            type=c.type or "attack", actor=c.actor, sources=[best.source()], rules=rules)
+        _toll_from_next_sentence(inc, best)
+        found.append(inc)
     published = {cm.doc.id: cm.doc.meta.date for cm in mentions if cm.doc.meta.date}
     merged = _merge_all(found, lambda a, b: _same_event_nearby(a, b, gaz))
     merged = _merge_all(merged, lambda a, b: _same_event(a, b, gaz))
