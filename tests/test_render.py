@@ -294,4 +294,4 @@ def test_documents_page_escapes_and_links(render_fixture, render_payloads):
     for doc_id in ("000_aaaa", "001_bbbb"):
         assert f'href="{doc_id}.html"' in text and f'href="sources/{doc_id}.html"' in text
     assert '<a class="doc-article" href="https://example.com/mastung"' in text
-    assert "2019 (inferred)" in text
+    assert "2019 or later (inferred)" in text

@@ -474,7 +474,7 @@ def _document_entry(doc: dict, sources_prefix: str, document_maps: bool) -> dict
 def _doc_date(doc: dict) -> str | None:
     date = _text(doc.get("date"))
     if date and doc.get("date_inferred"):
-        return f"{date} (inferred)"
+        return f"{date} or later (inferred)"
     return date
 
 

@@ -48,7 +48,7 @@ def source_page_html(
     links = _mention_links(text, doc_id, mentions or [], map_link)
     date = document.get("date")
     if date and document.get("date_inferred"):
-        date = f"{date} (inferred)"
+        date = f"{date} or later (inferred)"
     url = document.get("url")
     return _PAGE.render(
         csp=assets.content_security_policy(scripts=[], tiles=False),
@@ -176,7 +176,7 @@ def documents_page_html(*, title: str, documents: list[dict], map_href: str, att
         counts = doc.get("counts") if isinstance(doc.get("counts"), dict) else {}
         date = doc.get("date")
         if date and doc.get("date_inferred"):
-            date = f"{date} (inferred)"
+            date = f"{date} or later (inferred)"
         url = doc.get("url")
         rows.append({
             "id": doc_id,
