@@ -1,0 +1,120 @@
+"""Build outputs in a staging folder and swap them in at the end.
+
+A build writes every file into ``<out>/.staging-XXXX/``. Only when all of them are written are
+they moved over the previous files, one ``os.replace`` each (a reader never sees half a file),
+unchanged files are left alone, and outputs of documents that are gone are removed. A build
+that fails, is interrupted (Ctrl-C, ``kill``) or runs out of disk before that point leaves
+the previous maps as they were; a staging folder left by ``kill -9`` is removed by the next build.
+"""
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+STAGING_PREFIX = ".staging-"
+#: Test hook: ``GEO_KHORASAN_TEST_PAUSE=<stage>:<seconds>`` sleeps at that checkpoint of the build
+#: (after printing ``paused at <stage>`` on stderr), so that a test can interrupt a build mid-way.
+PAUSE_ENV = "GEO_KHORASAN_TEST_PAUSE"
+
+
+class OutputError(RuntimeError):
+    """The output folder cannot be used; the message names it and the problem."""
+
+
+def checkpoint(stage: str) -> None:
+    value = os.environ.get(PAUSE_ENV, "")
+    name, _, seconds = value.partition(":")
+    if name == stage:
+        print(f"paused at {stage}", file=sys.stderr, flush=True)
+        time.sleep(float(seconds or 60))
+
+
+#: Files of a previous build that a new build removes when it does not write them again.
+EXPORT_NAMES = frozenset({"mentions.geojson", "incidents.geojson", "regions.geojson", "mentions.csv", "incidents.csv",
+                          "documents.json"})
+
+
+def _owned(rel: str) -> bool:
+    """Files a build owns in the output folder (anything else there is left alone)."""
+    parts = rel.split("/")
+    if len(parts) == 1:
+        return rel.endswith(".html") or rel in EXPORT_NAMES
+    return len(parts) == 2 and parts[0] == "sources" and rel.endswith(".html")
+
+
+def files_under(folder: Path) -> set[str]:
+    """Relative paths of the files in ``folder``, hidden ones (staging folders, temp files) excluded."""
+    if not folder.is_dir():
+        return set()
+    out = set()
+    for p in folder.rglob("*"):
+        rel = p.relative_to(folder).as_posix()
+        if p.is_file() and not any(part.startswith(".") for part in rel.split("/")):
+            out.add(rel)
+    return out
+
+
+class Staging:
+    """``with Staging(out) as stage:`` write into ``stage.path``, then ``stage.commit()``."""
+
+    def __init__(self, out: Path):
+        self.out = Path(out)
+        self.path: Path | None = None
+        self.committing = False
+        self.committed = False
+
+    def __enter__(self) -> "Staging":
+        out = self.out
+        if out.exists() and not out.is_dir():
+            raise OutputError(f"{out}: not a folder")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            for old in out.glob(STAGING_PREFIX + "*"):  # left by a build killed with SIGKILL
+                shutil.rmtree(old, ignore_errors=True)
+            self.path = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
+        except OSError as exc:
+            raise OutputError(f"{exc.filename or out}: cannot write ({exc.strerror or exc})") from None
+        return self
+
+    def commit(self) -> list[str]:
+        """Move the staged files over the previous ones; remove the build's files that were not
+        staged. Returns the relative paths that changed (written or removed), sorted."""
+        assert self.path is not None
+        staged = files_under(self.path)
+        changed = []
+        self.committing = True
+        # Ctrl-C and kill wait until every file is in place: the folder holds one build or the other
+        blocked = {signal.SIGINT, signal.SIGTERM}
+        masked = hasattr(signal, "pthread_sigmask")
+        if masked:
+            signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+        try:
+            for rel in sorted(staged):
+                src, dst = self.path / rel, self.out / rel
+                if dst.is_file() and filecmp.cmp(src, dst, shallow=False):
+                    continue
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(src, dst)
+                changed.append(rel)
+            for rel in sorted({f for f in files_under(self.out) if _owned(f)} - staged):
+                (self.out / rel).unlink()
+                changed.append(rel)
+            self.committed = True
+        except OSError as exc:
+            raise OutputError(f"{exc.filename or self.out}: cannot write ({exc.strerror or exc})") from None
+        finally:
+            if masked:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, blocked)
+        return sorted(changed)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self.path is not None:
+            shutil.rmtree(self.path, ignore_errors=True)
+        if exc is not None and isinstance(exc, KeyboardInterrupt):
+            exc.committed = self.committed  # for the message: whether the new maps were already in place
