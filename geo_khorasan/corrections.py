@@ -25,6 +25,7 @@ Applied corrections travel in the exports as a ``correction`` property, shown in
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +67,7 @@ class Entry:
 
     @property
     def why(self) -> str:
-        return f" ({self.data['why']})" if self.data.get("why") else ""
+        return f" — {self.data['why']}" if self.data.get("why") else ""
 
 
 def _ref(value, what: str) -> dict:
@@ -94,10 +95,12 @@ def _check_ref(d: dict, what: str = "entry") -> dict:
 
 def _entry(item: dict, line: int) -> Entry:
     kind = "merge" if "merge" in item else "split" if "split" in item else "mention"
-    unknown = set(item) - KEYS[kind]
+    unknown = sorted(map(str, set(item) - KEYS[kind]))
     if unknown:
-        raise _Problem(f"unknown key(s) {', '.join(sorted(map(str, unknown)))} "
-                       f"(a {kind} correction takes {', '.join(sorted(KEYS[kind]))})")
+        close = difflib.get_close_matches(unknown[0], sorted(KEYS[kind]), n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise _Problem(f"unknown key(s) {', '.join(map(repr, unknown))} ({hint}a {kind} correction takes "
+                       f"{', '.join(sorted(KEYS[kind]))})")
     for k, v in item.items():
         if k not in ("merge", "split") and not isinstance(v, str):
             raise _Problem(f"{k}: must be a single value, not a {'list' if isinstance(v, list) else 'mapping'}")
@@ -235,7 +238,7 @@ class Corrections:
             m = pat.match(text, ref["at"])
             if not m:
                 found = text[ref["at"]:ref["at"] + len(words)]
-                raise _Problem(f"the text at offset {ref['at']} is {found!r}, not {words!r}")
+                raise _Problem(f"the text at offset {ref['at']} is now {found!r}")
             return doc, m.start(), m.end()
         if "sentence" in ref:
             quotes = list(_words_re(ref["sentence"], bounded=False).finditer(text))
@@ -250,17 +253,17 @@ class Corrections:
                 s0, s1 = doc.sentence_at(q.start())[0], doc.sentence_at(max(q.start(), q.end() - 1))[1]
                 hits.update((m.start(), m.end()) for m in pat.finditer(text, s0, s1))
             if not hits:
-                raise _Problem(f"{words!r} is no longer in the sentence quoted")
+                raise _Problem("no longer in the sentence quoted")
             if len(hits) > 1:
-                raise _Problem(f"{words!r} occurs {len(hits)} times where the sentence is quoted; quote the words "
+                raise _Problem(f"occurs {len(hits)} times where the sentence is quoted; quote the words "
                                f"around the one meant, or give at: with its offset")
             (start, end), = hits
             return doc, start, end
         found = [(m.start(), m.end()) for m in pat.finditer(text)]
         if not found:
-            raise _Problem(f"{words!r} is no longer in the document")
+            raise _Problem("no longer in the document")
         if len(found) > 1:
-            raise _Problem(f"{words!r} occurs {len(found)} times in the document; add sentence: with words of its sentence")
+            raise _Problem(f"occurs {len(found)} times in the document; add sentence: with words of its sentence")
         return doc, found[0][0], found[0][1]
 
     @staticmethod
@@ -337,7 +340,7 @@ class Corrections:
                         was = r.place
                         out[i] = dataclasses.replace(cm, resolution=dataclasses.replace(
                             r, place=place, precision=LEVEL_PRECISION[place.level], rule="analyst correction", note=None))
-                        notes.append(f"pinned to {_place_words(place)} (was {_place_words(was)})" if was.id != place.id
+                        notes.append(f"pinned to {_place_words(place)} instead of {_place_words(was)}" if was.id != place.id
                                      else f"place confirmed as {_place_words(place)}")
                 elif i is None:
                     raise _Problem("the words are not mapped as a place; give place: to add them")
@@ -352,9 +355,9 @@ class Corrections:
                         changes["type"] = "attack"
                     out[i] = dataclasses.replace(cm, classification=dataclasses.replace(c, **changes))
                     if role != c.role:
-                        notes.append(f"role set to {role} (was {c.role})")
+                        notes.append(f"role set to {role} instead of {c.role}")
                     if role == "contested" and changes.get("status") != c.status:
-                        notes.append(f"status set to {changes['status']} (was {c.status or 'none'})")
+                        notes.append(f"status set to {changes['status']}" + (f" instead of {c.status}" if c.status else ""))
                 if any(k in d for k in INCIDENT_FIELDS):
                     if out[i].classification.role != "incident":
                         raise _Problem(f"{', '.join(k for k in INCIDENT_FIELDS if k in d)} set on a mention whose role is "
@@ -404,10 +407,9 @@ class Corrections:
             if k in d:
                 old = getattr(inc, k)
                 setattr(inc, k, d[k])
-                if old != d[k]:
-                    shown = "unknown" if d[k] is None else d[k]
-                    self._note(inc.id, f"{k} set to {shown} (was {'unknown' if old is None else old})", entry,
-                               self.incident_notes)
+                shown = "unknown" if d[k] is None else d[k]
+                was = f" instead of {'unknown' if old is None else old}" if old != d[k] else ""
+                self._note(inc.id, f"{k} set to {shown}{was}", entry, self.incident_notes)
 
     def apply_to_incidents(self, incidents: list[Incident], classified: list[ClassifiedMention]) -> list[Incident]:
         incidents = list(incidents)
