@@ -46,9 +46,17 @@ def _say(msg: str, kind: str = "") -> None:
 def _open_gazetteer(args, cfg):
     from .gazetteer.index import Gazetteer, IndexError_
 
+    from .gazetteer.index import fingerprint
+    from .paths import cache_dir
+
     gz = _gazetteer_dir(args, cfg)
     explicit = Path(args.index) if getattr(args, "index", None) else None
     try:
+        path = explicit or cache_dir() / f"gazetteer-{fingerprint(Path(gz).resolve() if gz else None)}.sqlite"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)  # fail now, not after building it
+            _say(f"{path}: no gazetteer index yet; building it from {gz or 'the packaged data'} (about 30 s, once)",
+                 "note")
         try:
             return Gazetteer.open(gz, index_path=explicit)
         except IndexError_ as exc:
@@ -367,8 +375,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     try:
         return args.func(args)
+    except SystemExit as exc:  # a command that cannot start has already said why
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+            return 2
+        return exc.code or 0
     except KeyboardInterrupt:
-        print("interrupted; outputs already written are complete, the rest are unchanged", file=sys.stderr)
+        print("geo-khorasan: interrupted; files already written are complete, the rest unchanged", file=sys.stderr)
         return 130
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import re
 from dataclasses import replace
@@ -38,6 +39,10 @@ _MAGIC = ((b"%PDF", "PDF"), (b"PK\x03\x04", "zip archive or Word/OpenDocument"),
           (b"\x1f\x8b", "gzip archive"), (b"\x7fELF", "program"))
 
 
+def _size(n: int) -> str:
+    return f"{round(n / 2**20, 1):g} MB" if n >= 2**20 else f"{round(n / 1024, 1):g} KB"
+
+
 def read_text_file(path: Path, *, max_bytes: int | None = MAX_DOCUMENT_MB * 2**20,
                    warnings: list[str] | None = None) -> str:
     """The text of a document file. Refuses empty, oversized and binary files (CorpusError);
@@ -45,7 +50,7 @@ def read_text_file(path: Path, *, max_bytes: int | None = MAX_DOCUMENT_MB * 2**2
     warning naming the file says which (in ``warnings``, else logged)."""
     size = path.stat().st_size
     if max_bytes is not None and size > max_bytes:
-        raise CorpusError(f"{path}: {size / 2**20:.1f} MB is over the {max_bytes / 2**20:g} MB limit for one document "
+        raise CorpusError(f"{path}: {_size(size)} is over the {_size(max_bytes)} limit for one document "
                           f"(max_document_mb in [tool.geo_khorasan]); skipped")
     data = path.read_bytes()
     if not data.strip():
@@ -148,7 +153,7 @@ def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
-def read_sidecar(folder: Path, errors: list[str] | None = None) -> dict[str, DocumentMeta]:
+def read_sidecar(folder: Path, errors: list[str] | None = None, warnings: list[str] | None = None) -> dict[str, DocumentMeta]:
     """The metadata rows by document id. A file that cannot be read as the expected CSV raises
     CorpusError; a bad row is reported in ``errors`` (or raised) and skipped, or its bad date dropped."""
     path = folder / SIDECAR_NAME
@@ -160,8 +165,20 @@ def read_sidecar(folder: Path, errors: list[str] | None = None) -> dict[str, Doc
             raise CorpusError(msg)
         errors.append(msg)
 
+    data = path.read_bytes()
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # Excel on Windows saves "CSV" in Windows-1252
+        line = data[:exc.start].count(b"\n") + 1
+        try:
+            text, encoding = data.decode("cp1252"), "Windows-1252"
+        except UnicodeDecodeError:
+            text, encoding = data.decode("latin-1"), "Latin-1"
+        msg = f"{path}: not UTF-8 (first at line {line}); read as {encoding}"
+        log.warning(msg) if warnings is None else warnings.append(msg)
+    try:
+        with io.StringIO(text, newline="") as fh:
             reader = csv.DictReader(fh)
             if not reader.fieldnames or "id" not in reader.fieldnames:
                 raise CorpusError(f"{path}: no 'id' column (expected columns: {', '.join(SIDECAR_FIELDS)})")
@@ -196,8 +213,6 @@ def read_sidecar(folder: Path, errors: list[str] | None = None) -> dict[str, Doc
                     author=(row.get("author") or "").strip() or None, date=date,
                     url=(row.get("url") or "").strip() or None)
             return out
-    except UnicodeDecodeError as exc:
-        raise CorpusError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8 CSV") from exc
     except csv.Error as exc:
         raise CorpusError(f"{path}: malformed CSV ({exc})") from exc
 
@@ -240,7 +255,7 @@ def read_corpus(folder: str | Path, errors: list[str] | None = None, *, warnings
     folder = Path(folder)
     if not folder.is_dir():
         raise CorpusError(f"{folder}: not a folder")
-    sidecar = read_sidecar(folder, errors)
+    sidecar = read_sidecar(folder, errors, warnings)
     docs, seen = [], {}
     for path in document_paths(folder):
         # ids differing only in case would overwrite each other's maps on macOS and Windows
