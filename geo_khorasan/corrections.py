@@ -287,7 +287,9 @@ class Corrections:
         p = self.gaz.get(value)
         if p is not None:
             return p
-        matches = [nm.place for nm in self.gaz.match(value)]
+        found = self.gaz.match(value)
+        exact = [nm for nm in found if nm.exact]  # "Quetta" is not Kuta, however alike their keys
+        matches = [nm.place for nm in exact or found]
         if data.get("country"):
             matches = [p for p in matches if p.country == data["country"].upper()]
         if data.get("level"):
