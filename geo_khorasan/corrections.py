@@ -149,6 +149,11 @@ def _entry(item: dict, line: int) -> Entry:
 def load(path: Path) -> tuple[list[Entry], list[str]]:
     """The entries of a corrections file, and one line per malformed entry (those are left out).
     Raises CorrectionsError when the file cannot be read as a YAML list."""
+    entries, errors = _load(path)
+    return entries, [msg for _, msg in errors]
+
+
+def _load(path: Path) -> tuple[list[Entry], list[tuple[int, str]]]:
     path = Path(path)
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -173,12 +178,13 @@ def load(path: Path) -> tuple[list[Entry], list[str]]:
     for node, item in zip(root.value, data):
         line = node.start_mark.line + 1
         if not isinstance(item, dict):
-            errors.append(f"{path}: line {line}: a correction is a mapping (doc:, mention:, sentence:, ...), not {item!r}")
+            errors.append((line, f"{path}: line {line}: a correction is a mapping (doc:, mention:, sentence:, ...), "
+                                 f"not {item!r}; not applied"))
             continue
         try:
             entries.append(_entry(item, line))
         except _Problem as exc:
-            errors.append(f"{path}: line {line}: {exc}; not applied")
+            errors.append((line, f"{path}: line {line}: {exc}; not applied"))
     return entries, errors
 
 
@@ -199,10 +205,10 @@ def _place_words(p) -> str:
 class Corrections:
     """Applies the entries of one corrections file to one build."""
 
-    def __init__(self, path: Path | None, entries: list[Entry], errors: list[str], docs: list[Document], gaz):
+    def __init__(self, path: Path | None, entries: list[Entry], errors: list[tuple[int, str]], docs: list[Document], gaz):
         self.path = path
         self.entries = entries
-        self.errors = list(errors)
+        self._errors = list(errors)
         self.docs = {d.id: d for d in docs}
         self.gaz = gaz
         self.applied = 0
@@ -215,17 +221,22 @@ class Corrections:
     def read(cls, path: Path | None, docs: list[Document], gaz) -> "Corrections":
         if path is None or not Path(path).exists():
             return cls(None, [], [], docs, gaz)
-        entries, errors = load(path)
+        entries, errors = _load(path)
         return cls(Path(path), entries, errors, docs, gaz)
 
     @property
+    def errors(self) -> list[str]:
+        """One line per correction not applied, in the order of the file."""
+        return [msg for _, msg in sorted(self._errors, key=lambda e: e[0])]
+
+    @property
     def not_applied(self) -> int:
-        return len(self.errors)
+        return len(self._errors)
 
     def _fail(self, entry: Entry, problem: str) -> None:
         ref = entry.refs[0] if entry.kind == "mention" else None
         what = f"{ref['mention']!r} in {ref['doc']}: " if ref else f"{entry.kind}: "
-        self.errors.append(f"{self.path}: line {entry.line}: {what}{problem}; not applied")
+        self._errors.append((entry.line, f"{self.path}: line {entry.line}: {what}{problem}; not applied"))
 
     # -- finding the words -------------------------------------------------------------------
     def _locate(self, ref: dict) -> tuple[Document, int, int]:

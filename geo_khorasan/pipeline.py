@@ -153,13 +153,13 @@ def analyse_corpus(seeds: Path, gaz: Gazetteer, report: BuildReport, *, progress
             report.analysed += 1
         else:
             report.cached += 1
-        if not found:
-            report.warnings.append(f"{doc.path}: no place names found")
         classified.extend(found)
     if cache and cache.warning:
         report.warnings.append(cache.warning)
     checkpoint("analysed")
     classified = corrections.apply_to_mentions(classified)
+    placed = {cm.doc.id for cm in classified} | {cm.doc.id for cm, _ in corrections.dropped}
+    report.warnings.extend(f"{doc.path}: no place names found" for doc in docs if doc.id not in placed)
     incidents = corrections.apply_to_incidents(assemble_incidents(classified, gaz), classified)
     regions = assemble_regions(classified, gaz)
     doc_dates = {d.id: document_date(d)[0] for d in docs}
