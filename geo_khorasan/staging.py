@@ -17,6 +17,11 @@ import tempfile
 import time
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # Windows: no lock against two builds at once
+    fcntl = None
+
 STAGING_PREFIX = ".staging-"
 #: Test hook: ``GEO_KHORASAN_TEST_PAUSE=<stage>:<seconds>`` sleeps at that checkpoint of the build
 #: (after printing ``paused at <stage>`` on stderr), so that a test can interrupt a build mid-way.
@@ -73,14 +78,29 @@ class Staging:
         out = self.out
         if out.exists() and not out.is_dir():
             raise OutputError(f"{out}: not a folder")
+        self.created = not out.exists()
+        self._lock = None
         try:
             out.mkdir(parents=True, exist_ok=True)
+            if fcntl is not None:  # the lock is on the folder itself: no lock file to leave behind
+                self._lock = os.open(out, os.O_RDONLY)
+                try:
+                    fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    self._release()
+                    raise OutputError(f"{out}: another build is writing here; run again when it has finished") from None
             for old in out.glob(STAGING_PREFIX + "*"):  # left by a build killed with SIGKILL
                 shutil.rmtree(old, ignore_errors=True)
             self.path = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
         except OSError as exc:
+            self._release()
             raise OutputError(f"{exc.filename or out}: cannot write ({exc.strerror or exc})") from None
         return self
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)  # closing releases the lock (and kill -9 does too)
+            self._lock = None
 
     def commit(self) -> list[str]:
         """Move the staged files over the previous ones; remove the build's files that were not
@@ -116,5 +136,11 @@ class Staging:
     def __exit__(self, exc_type, exc, tb) -> None:
         if self.path is not None:
             shutil.rmtree(self.path, ignore_errors=True)
+        self._release()
+        if self.created and not self.committed:  # a build that wrote nothing leaves no folder behind
+            try:
+                self.out.rmdir()
+            except OSError:
+                pass
         if exc is not None and isinstance(exc, KeyboardInterrupt):
             exc.committed = self.committed  # for the message: whether the new maps were already in place

@@ -316,6 +316,23 @@ def test_output_folder_that_is_a_file(capsys, gazetteer, seeds, tmp_path):
     assert lines(err) == [f"geo-khorasan: {under}: cannot write (Not a directory)"]
 
 
+def test_a_second_build_into_the_same_folder_waits_its_turn(capsys, gazetteer, built):
+    from geo_khorasan.staging import Staging
+
+    seeds, out, before = built
+    with Staging(out):  # another build, busy
+        code, _, err = _build(capsys, gazetteer, seeds, out)
+    assert code == 2
+    assert lines(err) == [f"geo-khorasan: {out}: another build is writing here; run again when it has finished"]
+    assert snapshot(out) == before
+
+
+def test_a_build_that_fails_leaves_no_new_folder(capsys, gazetteer, seeds, tmp_path):
+    (seeds / "corrections.yaml").write_text("- [unclosed\n", "utf-8")
+    code, _, _ = _build(capsys, gazetteer, seeds, tmp_path / "new" / "maps")
+    assert code == 2 and not (tmp_path / "new" / "maps").exists()
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
 def test_read_only_output_folder(capsys, gazetteer, built):
     seeds, out, before = built
