@@ -333,6 +333,22 @@ def test_a_build_that_fails_leaves_no_new_folder(capsys, gazetteer, seeds, tmp_p
     assert code == 2 and not (tmp_path / "new" / "maps").exists()
 
 
+def test_unwritable_output_folder_is_named_before_any_work(capsys, gazetteer, built, monkeypatch):
+    """What a user without write permission sees (simulated: the tests may run as root)."""
+    from geo_khorasan import pipeline, staging
+
+    seeds, out, before = built
+
+    def denied(*args, dir=None, **kwargs):
+        raise PermissionError(13, "Permission denied", str(dir))
+    monkeypatch.setattr(staging.tempfile, "mkdtemp", denied)
+    monkeypatch.setattr(pipeline, "analyse_corpus", lambda *a, **k: pytest.fail("analysed before checking the folder"))
+    code, _, err = _build(capsys, gazetteer, seeds, out)
+    assert code == 2
+    assert lines(err) == [f"geo-khorasan: {out}: cannot write (Permission denied)"]
+    assert snapshot(out) == before
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
 def test_read_only_output_folder(capsys, gazetteer, built):
     seeds, out, before = built
