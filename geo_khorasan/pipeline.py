@@ -203,9 +203,8 @@ def _write(out: Path, a: Analysis, gaz: Gazetteer, progress: bool) -> None:
 
     mentions_fc, incidents_fc, regions_fc = a.mentions, a.incidents, a.regions
     export.write_exports(out, mentions_fc, incidents_fc, regions_fc)
-    atomic.write_text(out / changes.DOCUMENTS_FILE,
-                             json.dumps(changes.documents_manifest(a.docs, document_key), ensure_ascii=False,
-                                        indent=1, sort_keys=True) + "\n")
+    manifest = changes.documents_manifest(a.docs, document_key)
+    atomic.write_text(out / changes.DOCUMENTS_FILE, json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     base = basemap_layers(gaz)
     attribution = gaz.attribution()
     documents = []
