@@ -118,7 +118,10 @@ def cmd_build(args) -> int:
     if not args.quiet:
         print("gazetteer: " + ", ".join(f"{s.key}" for s in gaz.sources()), file=sys.stderr)
     options = _build_options(args, cfg, gaz)
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)  # kill: clean up and leave the maps as they were
+    try:  # kill: clean up and leave the maps as they were
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread: signals go elsewhere
+        previous = None
     try:
         if args.check:
             changed = check(seeds, out, gaz, **options)
@@ -146,7 +149,8 @@ def cmd_build(args) -> int:
             _say(f"interrupted; {out} was left as it was")
         return 130
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     for e in report.errors:
         _say(e)
     for w in report.warnings:
