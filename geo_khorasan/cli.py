@@ -288,7 +288,7 @@ def cmd_data_install(args) -> int:
 def _corpus_options(p) -> None:
     p.add_argument("--corrections", help="analyst corrections file (default: corrections.yaml in the seeds folder)")
     p.add_argument("--max-document-mb", type=float, help="refuse documents larger than this "
-                   "(default: max_document_mb in [tool.geo_khorasan], else 10; 0 for no limit)")
+                   "(default: max_document_mb in [tool.geo_khorasan], else 5; 0 for no limit)")
 
 
 def cmd_review(args) -> int:

@@ -31,7 +31,7 @@ class CorpusError(ValueError):
 
 
 #: Documents larger than this are refused rather than read (``max_document_mb`` in ``[tool.geo_khorasan]``).
-MAX_DOCUMENT_MB = 10
+MAX_DOCUMENT_MB = 5  # a long report is about 1 MB of text, analysed in about 30 s
 
 #: File signatures of formats that are not text, named in the error line.
 _MAGIC = ((b"%PDF", "PDF"), (b"PK\x03\x04", "zip archive or Word/OpenDocument"), (b"\x89PNG", "PNG image"),

@@ -117,7 +117,7 @@ def test_a_100_mb_file_is_refused_at_once(capsys, gazetteer, seeds, tmp_path):
     code, out, err = _build(capsys, gazetteer, seeds, tmp_path / "maps")
     assert time.monotonic() - started < 60
     assert code == 0
-    assert lines(err) == [f"geo-khorasan: {big}: 100 MB is over the 10 MB limit for one document "
+    assert lines(err) == [f"geo-khorasan: {big}: 100 MB is over the 5 MB limit for one document "
                           f"(max_document_mb in [tool.geo_khorasan]); skipped"]
     _good_docs_built(tmp_path / "maps")
 
