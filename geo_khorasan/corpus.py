@@ -166,6 +166,10 @@ def read_sidecar(folder: Path, errors: list[str] | None = None, warnings: list[s
         errors.append(msg)
 
     data = path.read_bytes()
+    if not data.strip():
+        msg = f"{path}: empty file; no metadata read"
+        log.warning(msg) if warnings is None else warnings.append(msg)
+        return {}
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -163,6 +163,17 @@ def test_nothing_readable_exits_non_zero_and_leaves_the_maps(capsys, gazetteer, 
     assert snapshot(out) == before
 
 
+def test_html_with_no_text_an_empty_sidecar_and_a_missing_seeds_folder(capsys, gazetteer, seeds, tmp_path):
+    (seeds / "page.html").write_text("<html><script>alert(1)</script><style>p{}</style></html>", "utf-8")
+    (seeds / "metadata.csv").write_bytes(b"")
+    code, stdout, err = _build(capsys, gazetteer, seeds, tmp_path / "maps")
+    assert code == 0 and stdout.startswith("2 documents")
+    assert lines(err) == [f"geo-khorasan: {seeds / 'page.html'}: no text after reducing .html markup",
+                          f"geo-khorasan: warning: {seeds / 'metadata.csv'}: empty file; no metadata read"]
+    code, _, err = _build(capsys, gazetteer, tmp_path / "nope", tmp_path / "maps")
+    assert code == 2 and lines(err) == [f"geo-khorasan: {tmp_path / 'nope'}: not a folder"]
+
+
 # -- the sidecar and the corrections file -------------------------------------------------------------
 
 
@@ -214,6 +225,7 @@ def test_bad_sidecar_rows_are_named_and_skipped(capsys, gazetteer, seeds, tmp_pa
     ("- doc: a\n  mention: Quetta\n place: x\n", "line 3: not valid YAML (expected <block end>, but found '<block mapping start>')"),
     ("- {doc: a, mention: [Quetta\n", "line 2: not valid YAML (expected ',' or ']', but got '<stream end>')"),
     ("doc: a\nmention: Quetta\n", "expected a list of corrections (each starting with '- doc:'), found a mapping"),
+    ("\x00\x01binary", "not valid YAML (unacceptable character #x0000: special characters are not allowed)"),
 ])
 def test_malformed_corrections_file_stops_the_build_and_leaves_the_maps(capsys, gazetteer, built, text, problem):
     seeds, out, before = built
