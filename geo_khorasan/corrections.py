@@ -178,8 +178,9 @@ def _load(path: Path) -> tuple[list[Entry], list[tuple[int, str]]]:
     for node, item in zip(root.value, data):
         line = node.start_mark.line + 1
         if not isinstance(item, dict):
+            what = repr(item[:60]) if isinstance(item, str) else "a list"  # never the repr of a YAML alias bomb
             errors.append((line, f"{path}: line {line}: a correction is a mapping (doc:, mention:, sentence:, ...), "
-                                 f"not {item!r}; not applied"))
+                                 f"not {what}; not applied"))
             continue
         try:
             entries.append(_entry(item, line))

@@ -239,3 +239,23 @@ def test_review_lists_every_mention_with_candidates_and_corrections(capsys, gaze
     # to standard output without --output
     code, stdout, _ = run(capsys, gazetteer, "review", str(seeds))
     assert code == 0 and stdout == target.read_text("utf-8")
+
+
+def test_a_yaml_alias_bomb_is_refused_at_once(tmp_path):
+    import time
+
+    from geo_khorasan.corrections import load
+
+    text, prev = "- &a [x, x, x, x, x, x, x, x, x, x]\n", "a"
+    for i in range(1, 12):  # 10**12 strings if expanded
+        text += f"- &b{i} [" + ", ".join([f"*{prev}"] * 10) + "]\n"
+        prev = f"b{i}"
+    text += f"- merge: [*{prev}, *{prev}]\n"
+    path = tmp_path / "corrections.yaml"
+    path.write_text(text, "utf-8")
+    started = time.monotonic()
+    entries, errors = load(path)
+    assert time.monotonic() - started < 5
+    assert entries == [] and len(errors) == 13
+    assert errors[-1] == f"{path}: line 13: merge item 1 must be a mapping with doc:, mention: and sentence: (or at:); " \
+                         f"not applied"
