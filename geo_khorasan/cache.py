@@ -5,8 +5,8 @@ Its key is the sha256 of the document's id, text and metadata row, of the gazett
 fingerprint, and of the code version (every ``.py`` file of the package and every file in
 ``data/``): editing an article, its metadata row, the gazetteer or the code misses the cache;
 nothing else does. Entries live in ``<user cache>/geo_khorasan/analysis/<code version>/``; the
-folders of other code versions are removed when a build opens the cache. A corrupt or unreadable
-entry is a miss, and a cache that cannot be written is skipped with one warning.
+folders of code versions unused for two weeks are removed when a build opens the cache. A corrupt
+or unreadable entry is a miss, and a cache that cannot be written is skipped with one warning.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import os
 import pickle
 import shutil
 import tempfile
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,6 +27,9 @@ from .paths import DATA_DIR, PACKAGE_DIR, cache_dir
 from .records import Document
 
 log = logging.getLogger(__name__)
+
+#: The entries of another code version are removed when it has not been used for this long.
+KEEP_DAYS = 14
 
 
 @lru_cache(maxsize=1)
@@ -64,9 +68,13 @@ class AnalysisCache:
         self.misses = 0
         self.warning: str | None = None
         try:
+            if self.folder.is_dir():
+                os.utime(self.folder)  # in use: kept
             if root.is_dir():
+                stale = time.time() - KEEP_DAYS * 86400
                 for old in root.iterdir():
-                    if old.is_dir() and old.name != self.version:
+                    # other checkouts of other versions may share this cache: only long-unused versions go
+                    if old.is_dir() and old.name != self.version and old.stat().st_mtime < stale:
                         shutil.rmtree(old, ignore_errors=True)
         except OSError:
             pass

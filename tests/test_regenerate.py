@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -111,11 +112,15 @@ def test_cache_key_covers_document_gazetteer_and_code(tmp_path, monkeypatch):
     # a corrupt entry is a miss, not a crash
     next((tmp_path / "c").rglob("*.pickle")).write_bytes(b"garbage")
     assert cache_mod.AnalysisCache(Gaz("one"), tmp_path / "c").get(a) is None
-    # another code version: a miss, and the old version's entries are removed
+    # another code version: a miss; the old version's entries stay until unused for two weeks
+    old_version = cache.folder
     monkeypatch.setattr(cache_mod, "code_version", lambda: "f" * 64)
-    fresh = cache_mod.AnalysisCache(Gaz("one"), tmp_path / "c")
-    assert fresh.get(a) is None
-    assert [p.name for p in (tmp_path / "c").iterdir()] == []
+    assert cache_mod.AnalysisCache(Gaz("one"), tmp_path / "c").get(a) is None
+    assert old_version.is_dir()
+    weeks_ago = time.time() - 15 * 86400
+    os.utime(old_version, (weeks_ago, weeks_ago))
+    cache_mod.AnalysisCache(Gaz("one"), tmp_path / "c")
+    assert not old_version.exists()
 
 
 def test_cached_and_fresh_builds_are_byte_identical_across_processes(gazetteer, tmp_path):
