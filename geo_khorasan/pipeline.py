@@ -19,7 +19,7 @@ from .gazetteer.index import Gazetteer
 from .recognise import Recogniser
 from .records import Document
 from .resolve import Resolver
-from .staging import Staging, checkpoint, files_under
+from .staging import OutputError, Staging, checkpoint, files_under
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +182,8 @@ def build(seeds: Path, out: Path, gaz: Gazetteer, progress: bool = False, *, cac
     nothing is written."""
     report = BuildReport(gazetteer_sources=[f"{s.key} ({s.licence})" for s in gaz.sources()], warnings=list(gaz.warnings))
     seeds, out = Path(seeds), Path(out)
+    if out.resolve() == seeds.resolve():
+        raise OutputError(f"{out}: is the seeds folder; write the maps elsewhere (--out)")
     with Staging(out) as stage:  # an unusable output folder fails here, before any work
         a = analyse_corpus(seeds, gaz, report, progress=progress, cache=cache, corrections_file=corrections_file,
                            max_document_bytes=max_document_bytes)

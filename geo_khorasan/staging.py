@@ -9,6 +9,7 @@ the previous maps as they were; a staging folder left by ``kill -9`` is removed 
 from __future__ import annotations
 
 import filecmp
+import json
 import os
 import shutil
 import signal
@@ -45,8 +46,21 @@ EXPORT_NAMES = frozenset({"mentions.geojson", "incidents.geojson", "regions.geoj
                           "documents.json"})
 
 
-def _owned(rel: str) -> bool:
-    """Files a build owns in the output folder (anything else there is left alone)."""
+def previous_outputs(out: Path) -> set[str] | None:
+    """The files the previous build wrote in ``out``, from its ``documents.json`` (None without one)."""
+    try:
+        manifest = json.loads((out / "documents.json").read_text("utf-8"))
+        ids = [d["id"] for d in manifest["documents"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return {"index.html", *EXPORT_NAMES} | {f"{i}.html" for i in ids} | {f"sources/{i}.html" for i in ids}
+
+
+def _owned(rel: str, previous: set[str] | None) -> bool:
+    """Files of a previous build in the output folder (anything else there is left alone). Without
+    the previous build's documents.json: every top-level page and source page, as builds always did."""
+    if previous is not None:
+        return rel in previous
     parts = rel.split("/")
     if len(parts) == 1:
         return rel.endswith(".html") or rel in EXPORT_NAMES
@@ -107,6 +121,7 @@ class Staging:
         staged. Returns the relative paths that changed (written or removed), sorted."""
         assert self.path is not None
         staged = files_under(self.path)
+        previous = previous_outputs(self.out)
         changed = []
         self.committing = True
         # Ctrl-C and kill wait until every file is in place: the folder holds one build or the other
@@ -122,7 +137,7 @@ class Staging:
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(src, dst)
                 changed.append(rel)
-            for rel in sorted({f for f in files_under(self.out) if _owned(f)} - staged):
+            for rel in sorted({f for f in files_under(self.out) if _owned(f, previous)} - staged):
                 (self.out / rel).unlink()
                 changed.append(rel)
             self.committed = True

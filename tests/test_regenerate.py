@@ -163,9 +163,23 @@ def test_check_names_the_files_that_would_change_and_touches_nothing(capsys, gaz
 
 def test_files_of_the_user_in_the_output_folder_are_left_alone(capsys, gazetteer, tmp_path):
     seeds, out = make_seeds(tmp_path / "seeds"), tmp_path / "maps"
-    out.mkdir()
+    assert _build(capsys, gazetteer, seeds, out)[0] == 0
     (out / "README.txt").write_text("notes\n", "utf-8")
     (out / "notes.csv").write_text("x\n", "utf-8")
+    (out / "notes.html").write_text("<p>mine</p>\n", "utf-8")
+    (seeds / "b.txt").unlink()
     assert _build(capsys, gazetteer, seeds, out)[0] == 0
-    assert (out / "README.txt").read_text("utf-8") == "notes\n" and (out / "notes.csv").exists()
+    assert not (out / "b.html").exists() and not (out / "sources" / "b.html").exists()
+    assert sorted(p.name for p in out.iterdir() if p.is_file()) == [
+        "README.txt", "a.html", "documents.json", "incidents.csv", "incidents.geojson", "index.html", "mentions.csv",
+        "mentions.geojson", "notes.csv", "notes.html", "regions.geojson"]
     assert not list(out.glob(".staging-*"))
+
+
+def test_the_seeds_folder_is_never_the_output_folder(capsys, gazetteer, tmp_path):
+    seeds = make_seeds(tmp_path / "seeds")
+    (seeds / "article.html").write_text("<p>A bomb exploded in Peshawar on July 10, 2018.</p>", "utf-8")
+    code, _, err = _build(capsys, gazetteer, seeds, seeds)
+    assert code == 2
+    assert lines(err) == [f"geo-khorasan: {seeds}: is the seeds folder; write the maps elsewhere (--out)"]
+    assert sorted(p.name for p in seeds.iterdir()) == ["a.txt", "article.html", "b.txt"]
