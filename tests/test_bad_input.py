@@ -132,6 +132,16 @@ def test_the_size_limit_is_configurable(capsys, gazetteer, seeds, tmp_path):
     assert stdout.startswith("1 documents")
 
 
+def test_the_size_limit_comes_from_pyproject(capsys, gazetteer, seeds, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[tool.geo_khorasan]\nmax_document_mb = 0.0002\n", "utf-8")
+    code, stdout, err = _build(capsys, gazetteer, seeds, tmp_path / "maps")
+    assert code == 0 and stdout.startswith("1 documents") and "over the 0.2 KB limit" in err
+    (tmp_path / "pyproject.toml").write_text("[tool.geo_khorasan]\nmax_document_mb = \"big\"\n", "utf-8")
+    code, _, err = _build(capsys, gazetteer, seeds, tmp_path / "maps")
+    assert code == 2 and lines(err) == ["geo-khorasan: pyproject.toml: max_document_mb 'big' is not a number"]
+
+
 def test_a_file_with_no_place_names_is_built_and_said_so(capsys, gazetteer, seeds, tmp_path):
     (seeds / "weather.txt").write_text("The weather was fine and nothing happened at all.\n", "utf-8")
     out = tmp_path / "maps"
