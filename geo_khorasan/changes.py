@@ -91,9 +91,17 @@ def _moved(a: dict, b: dict) -> bool:
     return ga.get("type") == "Point" and gb.get("type") == "Point" and ga.get("coordinates") != gb.get("coordinates")
 
 
+#: Properties whose change is reported for an incident or region that is still there.
+CHANGED = {"incident": ("date", "fatalities", "injured", "type"), "region": ("status",)}
+
+
+def _shown(value) -> str:
+    return "unknown" if value is None else str(value)
+
+
 def summary(prev: dict | None, manifest: dict, incidents_fc: dict, regions_fc: dict) -> list[str]:
-    """One line per change: documents added/removed/edited; incidents and regions added/removed/moved.
-    Nothing when there is no previous build to compare with."""
+    """One line per change: documents added/removed/edited; incidents and regions added/removed/moved,
+    and changed (an incident's date, toll or type, a region's status). Nothing without a previous build."""
     if prev is None:
         return []
     lines = []
@@ -115,5 +123,9 @@ def summary(prev: dict | None, manifest: dict, incidents_fc: dict, regions_fc: d
             if _moved(a, b):
                 changes.append((words(b), f"{kind} moved: {words(b)} (was at {a['properties'].get('place_name')}, "
                                           f"{a['properties'].get('place_id')})"))
+            diffs = [f"{k} {_shown(a['properties'].get(k))} -> {_shown(b['properties'].get(k))}" for k in CHANGED[kind]
+                     if a["properties"].get(k) != b["properties"].get(k)]
+            if diffs:
+                changes.append((words(b), f"{kind} changed: {words(b)}: {', '.join(diffs)}"))
         lines.extend(line for _, line in sorted(changes))
     return lines

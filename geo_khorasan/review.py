@@ -3,7 +3,8 @@
 Rows are every mention the recogniser found, in document order: those on the map (with the
 place chosen, its score and the deciding rule, the role the classifier gave, and any analyst
 correction), those dropped by a correction, and those left off the map because no candidate
-was plausible. The ``doc``, ``text`` and ``sentence`` columns are what a correction in
+was plausible. ``margin`` is how far the best candidate's score is ahead of the next one's: a
+small margin is a close call, worth checking first. The ``doc``, ``text`` and ``sentence`` columns are what a correction in
 ``corrections.yaml`` names (``doc:``, ``mention:``, ``sentence:``), and the candidates' ids are
 what ``place:`` takes.
 """
@@ -21,7 +22,7 @@ from .resolve import precision_words
 CANDIDATES = 5
 COLUMNS = ["doc", "mention_id", "start", "end", "text", "sentence", "mapped", "place_id", "place_name", "level",
            "country", "precision", "score", "rule", "note", "role", "status", "type", "date", "fatalities", "injured",
-           "cue", "classification_rule", "citation", "correction", "candidate_count",
+           "cue", "classification_rule", "citation", "correction", "candidate_count", "margin",
            *[f"candidate_{i}" for i in range(1, CANDIDATES + 1)]]
 
 
@@ -45,7 +46,8 @@ def _mapped(cm, correction: str | None, mapped: str) -> dict:
                country=r.place.country, precision=precision_words(r.precision, r.place), score=r.score, rule=r.rule,
                note=r.note, role=c.role, status=c.status, type=c.type, date=c.date, fatalities=c.fatalities,
                injured=c.injured, cue=c.cue, classification_rule=c.rule, citation=cm.citation, correction=correction,
-               candidate_count=len(r.candidates))
+               candidate_count=len(r.candidates),
+               margin=round(r.candidates[0].score - r.candidates[1].score, 3) if len(r.candidates) > 1 else None)
     for i, x in enumerate(r.candidates[:CANDIDATES], 1):
         row[f"candidate_{i}"] = _candidate(x.place, x.score, x.why)
     return row

@@ -197,6 +197,7 @@ def test_corrections_are_reapplied_on_every_rebuild(capsys, gazetteer, seeds, tm
     assert "(0 analysed, 2 from cache)" in stdout
     assert [x for x in lines(stdout) if x.startswith(("incident", "region"))] == [
         f"incident moved: bombing at Mastung on 2018-07-13 [a] (was at Mastung, {_mastung_town(gazetteer).id})",
+        "incident changed: suicide bombing at Quetta on 2018-07-25 [a, b]: fatalities 33 -> 31",
         "region removed: hub: Balochistan [a]"]
 
 
@@ -234,6 +235,7 @@ def test_review_lists_every_mention_with_candidates_and_corrections(capsys, gaze
     quetta = by_text[("b", "Quetta")]
     assert int(quetta["candidate_count"]) >= 2 and quetta["candidate_1"].startswith("geonames:1167528 Quetta (town, ")
     assert " score " in quetta["candidate_1"]
+    assert float(quetta["margin"]) > 0
     qais = by_text[("a", "Qais")]
     assert qais["place_id"] == "" and qais["rule"].startswith("not placed")
     # to standard output without --output
