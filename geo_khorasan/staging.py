@@ -124,11 +124,16 @@ class Staging:
         previous = previous_outputs(self.out)
         changed = []
         self.committing = True
-        # Ctrl-C and kill wait until every file is in place: the folder holds one build or the other
-        blocked = {signal.SIGINT, signal.SIGTERM}
-        masked = hasattr(signal, "pthread_sigmask")
-        if masked:
-            signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+        # Ctrl-C and kill wait until every file is in place: the folder holds one build or the other.
+        # (Python-level handlers, which always run in the main thread; a signal mask would be
+        # per thread, and the kernel may hand the signal to another thread.)
+        deferred: list[int] = []
+        saved = {}
+        try:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                saved[sig] = signal.signal(sig, lambda signum, frame: deferred.append(signum))
+        except ValueError:  # not the main thread
+            pass
         try:
             for rel in sorted(staged):
                 src, dst = self.path / rel, self.out / rel
@@ -137,6 +142,8 @@ class Staging:
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(src, dst)
                 changed.append(rel)
+                if len(changed) == 1:
+                    checkpoint("committing")  # signals wait: the test hook sleeps through them
             for rel in sorted({f for f in files_under(self.out) if _owned(f, previous)} - staged):
                 (self.out / rel).unlink()
                 changed.append(rel)
@@ -144,8 +151,10 @@ class Staging:
         except OSError as exc:
             raise OutputError(f"{exc.filename or self.out}: cannot write ({exc.strerror or exc})") from None
         finally:
-            if masked:
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, blocked)
+            for sig, handler in saved.items():
+                signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        if deferred:
+            raise KeyboardInterrupt
         return sorted(changed)
 
     def __exit__(self, exc_type, exc, tb) -> None:

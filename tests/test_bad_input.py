@@ -425,3 +425,27 @@ def test_interrupted_build_leaves_the_previous_maps_intact(capsys, gazetteer, bu
     assert code == 0
     assert not list(out.glob(".staging-*"))
     assert "document added: c" in lines(stdout) and "document edited: a" in lines(stdout)
+
+
+def test_kill_during_the_swap_waits_until_every_file_is_in_place(capsys, gazetteer, built, tmp_path):
+    seeds, out, before = built
+    (seeds / "c.txt").write_text("A bomb exploded in Peshawar on July 10, 2018.\n", "utf-8")
+    env = dict(os.environ, GEO_KHORASAN_TEST_PAUSE="committing:3", PYTHONPATH=str(REPO))
+    proc = subprocess.Popen([sys.executable, "-m", "geo_khorasan", "--index", str(gazetteer.path), "-q", "build",
+                             str(seeds), "--out", str(out)], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stderr:
+            if line.startswith("paused at committing"):
+                break
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=60)
+        err = proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert code == 130
+    assert lines(err) == [f"geo-khorasan: interrupted after the new maps were in place in {out}"]
+    fresh = tmp_path / "fresh"
+    assert _build(capsys, gazetteer, seeds, fresh)[0] == 0
+    assert snapshot(out) == snapshot(fresh) != before
