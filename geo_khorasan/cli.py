@@ -44,9 +44,7 @@ def _say(msg: str, kind: str = "") -> None:
 
 
 def _open_gazetteer(args, cfg):
-    from .gazetteer.index import Gazetteer, IndexError_
-
-    from .gazetteer.index import fingerprint
+    from .gazetteer.index import Gazetteer, IndexError_, fingerprint
     from .paths import cache_dir
 
     gz = _gazetteer_dir(args, cfg)
