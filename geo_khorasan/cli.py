@@ -39,30 +39,91 @@ def _gazetteer_dir(args, cfg) -> Path | None:
     return path
 
 
+def _say(msg: str, kind: str = "") -> None:
+    """One line on stderr: ``geo-khorasan: <file>: <problem>``."""
+    print(f"geo-khorasan: {kind + ': ' if kind else ''}{msg}", file=sys.stderr)
+
+
 def _open_gazetteer(args, cfg):
-    from .gazetteer.index import Gazetteer, IndexError_
+    from .gazetteer.index import Gazetteer, IndexError_, fingerprint
+    from .paths import cache_dir
 
     gz = _gazetteer_dir(args, cfg)
+    explicit = Path(args.index) if getattr(args, "index", None) else None
     try:
-        return Gazetteer.open(gz, index_path=Path(args.index) if getattr(args, "index", None) else None)
+        path = explicit or cache_dir() / f"gazetteer-{fingerprint(Path(gz).resolve() if gz else None)}.sqlite"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)  # fail now, not after building it
+            _say(f"{path}: no gazetteer index yet; building it from {gz or 'the packaged data'} (about 30 s, once)",
+                 "note")
+        try:
+            return Gazetteer.open(gz, index_path=explicit)
+        except IndexError_ as exc:
+            if explicit is not None:
+                raise
+            # the index in the user cache is ours to rebuild; one the user named is not
+            _say(f"{exc}; rebuilding it", "warning")
+            return Gazetteer.open(gz, rebuild=True)
     except IndexError_ as exc:
-        raise SystemExit(f"error: {exc}") from None
+        _say(str(exc))
+        raise SystemExit(2) from None
+    except OSError as exc:
+        _say(f"{exc.filename or 'gazetteer index'}: cannot build the gazetteer index ({exc.strerror or exc})")
+        raise SystemExit(2) from None
+
+
+def _config_mb(args, cfg) -> int | None:
+    from .corpus import MAX_DOCUMENT_MB
+
+    value = args.max_document_mb if args.max_document_mb is not None else cfg.get("max_document_mb", MAX_DOCUMENT_MB)
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise SystemExit(f"geo-khorasan: pyproject.toml: max_document_mb {value!r} is not a number") from None
+    return None if value <= 0 else int(value * 2**20)
+
+
+def _build_options(args, cfg, gaz) -> dict:
+    from .cache import AnalysisCache
+
+    corrections = getattr(args, "corrections", None) or cfg.get("corrections")
+    return {"cache": None if getattr(args, "no_cache", False) else AnalysisCache(gaz),
+            "corrections_file": Path(corrections) if corrections else None,
+            "max_document_bytes": _config_mb(args, cfg)}
+
+
+def _on_sigterm(signum, frame):
+    raise KeyboardInterrupt
 
 
 def cmd_build(args) -> int:
+    import signal
+    import sqlite3
+
     from .corpus import CorpusError
-    from .pipeline import build, check
+    from .corrections import CorrectionsError
+    from .pipeline import CheckError, build, check
+    from .staging import OutputError
 
     cfg = project_config()
     seeds = Path(args.seeds or cfg.get("seeds", "seeds"))
     out = Path(args.out or cfg.get("maps", "maps"))
+    if args.corrections and not Path(args.corrections).is_file():
+        _say(f"{args.corrections}: corrections file not found")
+        return 2
     gaz = _open_gazetteer(args, cfg)
     for w in gaz.warnings:
-        print(f"warning: {w}", file=sys.stderr)
-    print("gazetteer: " + ", ".join(f"{s.key}" for s in gaz.sources()), file=sys.stderr)
+        _say(w, "warning")
+    if not args.quiet:
+        print("gazetteer: " + ", ".join(f"{s.key}" for s in gaz.sources()), file=sys.stderr)
+    options = _build_options(args, cfg, gaz)
+    try:  # kill: clean up and leave the maps as they were
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread: signals go elsewhere
+        previous = None
     try:
         if args.check:
-            changed = check(seeds, out, gaz)
+            changed = check(seeds, out, gaz, **options)
             if changed:
                 print(f"{out}: out of date; a fresh build changes {len(changed)} file(s):", file=sys.stderr)
                 for f in changed:
@@ -70,21 +131,41 @@ def cmd_build(args) -> int:
                 return 1
             print(f"{out}: up to date")
             return 0
-        report = build(seeds, out, gaz, progress=sys.stderr.isatty() and not args.quiet)
-    except CorpusError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        report = build(seeds, out, gaz, progress=sys.stderr.isatty() and not args.quiet, **options)
+    except (CorpusError, CorrectionsError, OutputError, CheckError) as exc:
+        _say(str(exc))
         return 2
     except PermissionError as exc:
-        print(f"error: {exc.filename}: cannot write ({exc.strerror})", file=sys.stderr)
+        _say(f"{exc.filename}: cannot write ({exc.strerror})")
         return 2
+    except sqlite3.DatabaseError as exc:
+        _say(f"{gaz.path}: gazetteer index is corrupt ({exc}); delete it to rebuild")
+        return 2
+    except KeyboardInterrupt as exc:
+        if getattr(exc, "committed", False):
+            _say(f"interrupted after the new maps were in place in {out}")
+        else:
+            _say(f"interrupted; {out} was left as it was")
+        return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     for e in report.errors:
-        print(f"error: {e}", file=sys.stderr)
+        _say(e)
     for w in report.warnings:
         if w not in gaz.warnings:
-            print(f"warning: {w}", file=sys.stderr)
-    print(f"{report.documents} documents, {report.mentions} mentions, {report.incidents} incidents, "
-          f"{report.regions} regions -> {out}/")
-    return 1 if report.documents == 0 else 0
+            _say(w, "warning")
+    if report.documents == 0:
+        return 1
+    for line in report.changes:
+        print(line)
+    bits = [f"{report.documents} documents ({report.analysed} analysed, {report.cached} from cache)",
+            f"{report.mentions} mentions", f"{report.incidents} incidents", f"{report.regions} regions"]
+    if report.corrections_applied or report.corrections_not_applied:
+        bits.append(f"{report.corrections_applied} corrections applied"
+                    + (f", {report.corrections_not_applied} not applied" if report.corrections_not_applied else ""))
+    print(", ".join(bits) + f" -> {out}/")
+    return 1 if args.strict and report.errors else 0
 
 
 def cmd_geocode(args) -> int:
@@ -216,6 +297,54 @@ def cmd_data_install(args) -> int:
     return 1 if report.errors else 0
 
 
+def _corpus_options(p) -> None:
+    p.add_argument("--corrections", help="analyst corrections file (default: corrections.yaml in the seeds folder)")
+    p.add_argument("--max-document-mb", type=float, help="refuse documents larger than this "
+                   "(default: max_document_mb in [tool.geo_khorasan], else 5; 0 for no limit)")
+
+
+def cmd_review(args) -> int:
+    import sqlite3
+
+    from .corpus import CorpusError
+    from .corrections import CorrectionsError
+    from .review import review_csv
+
+    cfg = project_config()
+    seeds = Path(args.seeds or cfg.get("seeds", "seeds"))
+    if args.corrections and not Path(args.corrections).is_file():
+        _say(f"{args.corrections}: corrections file not found")
+        return 2
+    gaz = _open_gazetteer(args, cfg)
+    try:
+        text, report, rows = review_csv(seeds, gaz, **_build_options(args, cfg, gaz))
+    except (CorpusError, CorrectionsError) as exc:
+        _say(str(exc))
+        return 2
+    except sqlite3.DatabaseError as exc:
+        _say(f"{gaz.path}: gazetteer index is corrupt ({exc}); delete it to rebuild")
+        return 2
+    for e in report.errors:
+        _say(e)
+    for w in report.warnings:
+        if w not in gaz.warnings:
+            _say(w, "warning")
+    if report.documents == 0:
+        return 1
+    if args.output:
+        from . import atomic
+
+        try:
+            atomic.write_text(args.output, text)
+        except OSError as exc:
+            _say(f"{exc.filename or args.output}: cannot write ({exc.strerror or exc})")
+            return 2
+        print(f"{rows} mentions -> {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="geo-khorasan", description=__doc__)
     parser.add_argument("--version", action="version", version=__version__)
@@ -228,7 +357,16 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("seeds", nargs="?", help="folder of articles (default: seeds)")
     b.add_argument("--out", help="output folder (default: maps)")
     b.add_argument("--check", action="store_true", help="exit 1 and name the files if a fresh build would change them")
+    _corpus_options(b)
+    b.add_argument("--strict", action="store_true", help="exit 1 when a file was skipped or a correction not applied")
+    b.add_argument("--no-cache", action="store_true", help="analyse every document afresh (the cache is not read or written)")
     b.set_defaults(func=cmd_build)
+    r = sub.add_parser("review", help="a CSV of every place mention with its candidates, for checking")
+    r.add_argument("seeds", nargs="?", help="folder of articles (default: seeds)")
+    r.add_argument("--output", "-o", help="CSV file to write (default: standard output)")
+    _corpus_options(r)
+    r.add_argument("--no-cache", action="store_true", help="analyse every document afresh")
+    r.set_defaults(func=cmd_review)
     g = sub.add_parser("geocode", help="look a place name up in the local gazetteer")
     g.add_argument("name", nargs="?")
     g.add_argument("--country", help="ISO 3166-1 alpha-2 code to restrict to")
@@ -259,8 +397,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     try:
         return args.func(args)
+    except SystemExit as exc:  # a command that cannot start has already said why
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+            return 2
+        return exc.code or 0
     except KeyboardInterrupt:
-        print("interrupted; outputs already written are complete, the rest are unchanged", file=sys.stderr)
+        print("geo-khorasan: interrupted; files already written are complete, the rest unchanged", file=sys.stderr)
         return 130
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import re
 from dataclasses import replace
@@ -29,18 +30,63 @@ class CorpusError(ValueError):
     """A document or the sidecar cannot be read; the message names the file and the problem."""
 
 
-def read_text_file(path: Path) -> str:
+#: Documents larger than this are refused rather than read (``max_document_mb`` in ``[tool.geo_khorasan]``).
+MAX_DOCUMENT_MB = 5  # a long report is about 1 MB of text, analysed in about 30 s
+
+#: File signatures of formats that are not text, named in the error line.
+_MAGIC = ((b"%PDF", "PDF"), (b"PK\x03\x04", "zip archive or Word/OpenDocument"), (b"\x89PNG", "PNG image"),
+          (b"\xff\xd8\xff", "JPEG image"), (b"GIF8", "GIF image"), (b"\xd0\xcf\x11\xe0", "old Word/Excel"),
+          (b"\x1f\x8b", "gzip archive"), (b"\x7fELF", "program"))
+
+
+def _size(n: int) -> str:
+    return f"{round(n / 2**20, 1):g} MB" if n >= 2**20 else f"{round(n / 1024, 1):g} KB"
+
+
+def read_text_file(path: Path, *, max_bytes: int | None = MAX_DOCUMENT_MB * 2**20,
+                   warnings: list[str] | None = None) -> str:
+    """The text of a document file. Refuses empty, oversized and binary files (CorpusError);
+    text that is not UTF-8 is read as UTF-16 (with its BOM), Windows-1252 or Latin-1, and a
+    warning naming the file says which (in ``warnings``, else logged)."""
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise CorpusError(f"{path}: {_size(size)} is over the {_size(max_bytes)} limit for one document "
+                          f"(max_document_mb in [tool.geo_khorasan]); skipped")
     data = path.read_bytes()
     if not data.strip():
         raise CorpusError(f"{path}: empty file")
-    if b"\x00" in data[:4096]:
+
+    def warn(msg: str) -> None:
+        if warnings is None:
+            log.warning(msg)
+        else:
+            warnings.append(msg)
+
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise CorpusError(f"{path}: binary file, not text (broken UTF-16)") from None
+        warn(f"{path}: UTF-16 text, read as such (save as UTF-8 to silence this)")
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+    kind = next((name for magic, name in _MAGIC if data.startswith(magic)), None)
+    if kind:
+        raise CorpusError(f"{path}: binary file ({kind}), not text")
+    head = data[:8192]
+    controls = sum(1 for b in head if b < 32 and b not in b"\t\n\r\f")
+    if b"\x00" in head or controls > len(head) / 20:
         raise CorpusError(f"{path}: binary file, not text")
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Windows-1252 is what Word and many CMS exports write; say that it was guessed.
-        text = data.decode("cp1252", errors="replace")
-        log.warning("%s: not UTF-8, read as Windows-1252", path)
+    except UnicodeDecodeError as exc:
+        # Windows-1252 is what Word and many CMS exports write (curly quotes at 0x91-0x94);
+        # Latin-1 when a byte is not Windows-1252. Say which was guessed, and where UTF-8 broke.
+        line = data[:exc.start].count(b"\n") + 1
+        try:
+            text, encoding = data.decode("cp1252"), "Windows-1252"
+        except UnicodeDecodeError:
+            text, encoding = data.decode("latin-1"), "Latin-1"
+        warn(f"{path}: not UTF-8 (first at line {line}); read as {encoding}")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -107,32 +153,71 @@ def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
-def read_sidecar(folder: Path) -> dict[str, DocumentMeta]:
+def read_sidecar(folder: Path, errors: list[str] | None = None, warnings: list[str] | None = None) -> dict[str, DocumentMeta]:
+    """The metadata rows by document id. A file that cannot be read as the expected CSV raises
+    CorpusError; a bad row is reported in ``errors`` (or raised) and skipped, or its bad date dropped."""
     path = folder / SIDECAR_NAME
     if not path.exists():
         return {}
+
+    def problem(msg: str) -> None:
+        if errors is None:
+            raise CorpusError(msg)
+        errors.append(msg)
+
+    data = path.read_bytes()
+    if not data.strip():
+        msg = f"{path}: empty file; no metadata read"
+        log.warning(msg) if warnings is None else warnings.append(msg)
+        return {}
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # Excel on Windows saves "CSV" in Windows-1252
+        line = data[:exc.start].count(b"\n") + 1
+        try:
+            text, encoding = data.decode("cp1252"), "Windows-1252"
+        except UnicodeDecodeError:
+            text, encoding = data.decode("latin-1"), "Latin-1"
+        msg = f"{path}: not UTF-8 (first at line {line}); read as {encoding}"
+        log.warning(msg) if warnings is None else warnings.append(msg)
+    try:
+        with io.StringIO(text, newline="") as fh:
             reader = csv.DictReader(fh)
             if not reader.fieldnames or "id" not in reader.fieldnames:
                 raise CorpusError(f"{path}: no 'id' column (expected columns: {', '.join(SIDECAR_FIELDS)})")
             unknown = set(reader.fieldnames) - set(SIDECAR_FIELDS)
             if unknown:
-                raise CorpusError(f"{path}: unknown column(s) {', '.join(sorted(unknown))}")
-            out = {}
-            for line, row in enumerate(reader, start=2):
+                raise CorpusError(f"{path}: unknown column(s) {', '.join(sorted(unknown))} "
+                                  f"(expected columns: {', '.join(SIDECAR_FIELDS)})")
+            out: dict[str, DocumentMeta] = {}
+            first_line: dict[str, int] = {}
+            for row in reader:
+                line = reader.line_num
+                if None in row:
+                    problem(f"{path}: line {line}: {len(reader.fieldnames) + len(row[None])} fields, expected "
+                            f"{len(reader.fieldnames)} (a comma inside a value needs \"quotes\"); row skipped")
+                    continue
                 doc_id = (row.get("id") or "").strip()
                 if not doc_id:
-                    raise CorpusError(f"{path}: line {line}: empty id")
+                    if any((v or "").strip() for v in row.values()):
+                        problem(f"{path}: line {line}: empty id; row skipped")
+                    continue
+                if doc_id in first_line:
+                    problem(f"{path}: line {line}: id {doc_id!r} repeated (first on line {first_line[doc_id]}); row skipped")
+                    continue
+                first_line[doc_id] = line
                 date = (row.get("date") or "").strip() or None
                 if date and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", date):
-                    raise CorpusError(f"{path}: line {line}: date {date!r} is not ISO 8601 (YYYY, YYYY-MM or YYYY-MM-DD)")
+                    problem(f"{path}: line {line}: date {date!r} is not ISO 8601 (YYYY, YYYY-MM or YYYY-MM-DD); "
+                            f"date ignored")
+                    date = None
                 out[doc_id] = DocumentMeta(
                     title=(row.get("title") or "").strip() or None, outlet=(row.get("outlet") or "").strip() or None,
                     author=(row.get("author") or "").strip() or None, date=date,
                     url=(row.get("url") or "").strip() or None)
             return out
-    except (UnicodeDecodeError, csv.Error) as exc:
+    except csv.Error as exc:
         raise CorpusError(f"{path}: malformed CSV ({exc})") from exc
 
 
@@ -143,8 +228,9 @@ def _guess_title(text: str) -> str | None:
     return None
 
 
-def read_document(path: Path, meta: DocumentMeta | None = None) -> Document:
-    raw = read_text_file(path)
+def read_document(path: Path, meta: DocumentMeta | None = None, *, max_bytes: int | None = MAX_DOCUMENT_MB * 2**20,
+                  warnings: list[str] | None = None) -> Document:
+    raw = read_text_file(path, max_bytes=max_bytes, warnings=warnings)
     suffix = path.suffix.lower()
     text = _html_to_text(raw) if suffix in HTML_SUFFIXES else _markdown_to_text(raw) if suffix in MARKDOWN_SUFFIXES else raw
     if not text.strip():
@@ -166,27 +252,36 @@ def document_paths(folder: Path) -> list[Path]:
                   and not p.name.startswith("."))
 
 
-def read_corpus(folder: str | Path, errors: list[str] | None = None) -> list[Document]:
-    """Every document in ``folder``. Bad files are reported in ``errors`` (or raised) and skipped."""
+def read_corpus(folder: str | Path, errors: list[str] | None = None, *, warnings: list[str] | None = None,
+                max_bytes: int | None = MAX_DOCUMENT_MB * 2**20) -> list[Document]:
+    """Every document in ``folder``. Bad files are reported in ``errors`` (or raised) and skipped;
+    files read with a guessed encoding are named in ``warnings`` (or logged)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise CorpusError(f"{folder}: not a folder")
-    sidecar = read_sidecar(folder)
+    sidecar = read_sidecar(folder, errors, warnings)
     docs, seen = [], {}
     for path in document_paths(folder):
-        if path.stem in seen:
-            msg = f"{path}: document id {path.stem!r} is also used by {seen[path.stem].name}; skipped"
+        # ids differing only in case would overwrite each other's maps on macOS and Windows
+        key = path.stem.casefold()
+        if key in seen:
+            msg = f"{path}: document id {path.stem!r} is also used by {seen[key].name}; skipped"
             if errors is None:
                 raise CorpusError(msg)
             errors.append(msg)
             continue
         try:
-            docs.append(read_document(path, sidecar.get(path.stem)))
-            seen[path.stem] = path
+            docs.append(read_document(path, sidecar.get(path.stem), max_bytes=max_bytes, warnings=warnings))
+            seen[key] = path
         except (CorpusError, OSError) as exc:
             if errors is None:
                 raise
-            errors.append(str(exc) if isinstance(exc, CorpusError) else f"{path}: {exc.strerror or exc}")
-    for doc_id in sorted(set(sidecar) - set(seen)):
-        log.warning("%s: row for %r matches no document", folder / SIDECAR_NAME, doc_id)
+            errors.append(str(exc) if isinstance(exc, CorpusError) else f"{path}: cannot read ({exc.strerror or exc})")
+    files = {p.stem for p in document_paths(folder)}
+    for doc_id in sorted(set(sidecar) - files):  # rows of files that could not be read were named above
+        msg = f"{folder / SIDECAR_NAME}: row for {doc_id!r} matches no document"
+        if warnings is None:
+            log.warning(msg)
+        else:
+            warnings.append(msg)
     return docs

@@ -112,9 +112,9 @@ def csv_text(fc: dict, columns: list[str]) -> str:
 
 
 MENTION_COLUMNS = ["id", "doc", "text", "start", "end", "place_name", "place_id", "level", "country", "precision",
-                   "role", "cue", "citation", "url", "sentence"]
+                   "role", "cue", "citation", "url", "sentence", "correction"]
 INCIDENT_COLUMNS = ["id", "date", "fatalities", "injured", "type", "actor", "place_name", "place_id", "level",
-                    "precision", "sources"]
+                    "precision", "sources", "correction"]
 
 
 def write_geopackage(path: Path, layers: dict[str, dict]) -> None:

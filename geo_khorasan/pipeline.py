@@ -10,13 +10,16 @@ from pathlib import Path
 
 from shapely.geometry import mapping
 
-from . import classify, export
+from . import atomic, changes, classify, export
 from .assemble import ClassifiedMention, incidents as assemble_incidents, regions as assemble_regions
-from .corpus import read_corpus
+from .cache import AnalysisCache, document_key
+from .corpus import MAX_DOCUMENT_MB, read_corpus
+from .corrections import CORRECTIONS_NAME, Corrections
 from .gazetteer.index import Gazetteer
 from .recognise import Recogniser
 from .records import Document
 from .resolve import Resolver
+from .staging import OutputError, Staging, checkpoint, files_under
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,11 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
     gazetteer_sources: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
+    analysed: int = 0  # documents analysed afresh; the others came from the analysis cache
+    cached: int = 0
+    corrections_applied: int = 0
+    corrections_not_applied: int = 0
+    changes: list[str] = field(default_factory=list)  # what changed since the previous build, one line each
 
 
 def document_date(doc: Document) -> tuple[str | None, bool]:
@@ -154,19 +162,34 @@ def _subset(fc: dict, doc_id: str, key: str | None) -> dict:
     return {"type": "FeatureCollection", "features": feats}
 
 
-def build(seeds: Path, out: Path, gaz: Gazetteer, progress: bool = False) -> BuildReport:
-    """Read every document in ``seeds`` and write maps, source pages and exports to ``out``."""
-    from .render.map import render_map
-    from .render.pages import render_documents_page, render_source_page
+@dataclass
+class Analysis:
+    """Everything a build draws, before it is drawn."""
+    docs: list[Document]
+    classified: list[ClassifiedMention]
+    corrections: Corrections
+    mentions: dict  # feature collections, as exported
+    incidents: dict
+    regions: dict
 
-    report = BuildReport(gazetteer_sources=[f"{s.key} ({s.licence})" for s in gaz.sources()], warnings=list(gaz.warnings))
-    docs = read_corpus(seeds, errors=report.errors)
+
+def default_corrections(seeds: Path) -> Path:
+    return Path(seeds) / CORRECTIONS_NAME
+
+
+def analyse_corpus(seeds: Path, gaz: Gazetteer, report: BuildReport, *, progress: bool = False,
+                   cache: AnalysisCache | None = None, corrections_file: Path | None = None,
+                   max_document_bytes: int | None = MAX_DOCUMENT_MB * 2**20) -> Analysis:
+    """Read, analyse (from the cache where it holds the document), correct and assemble the corpus.
+    Raises CorpusError / CorrectionsError when the sidecar or the corrections file is unreadable."""
+    docs = read_corpus(seeds, errors=report.errors, warnings=report.warnings, max_bytes=max_document_bytes)
     for doc in [d for d in docs if d.id in RESERVED_NAMES]:
         report.errors.append(f"{doc.path}: document id {doc.id!r} would overwrite {doc.id}.html, the map's own page; "
                              "rename the file; skipped")
         docs.remove(doc)
     report.documents = len(docs)
-    recogniser, resolver = Recogniser(gaz), Resolver(gaz)
+    corrections = Corrections.read(corrections_file or default_corrections(seeds), docs, gaz)
+    recogniser = resolver = None
     items = docs
     if progress:
         from tqdm import tqdm
@@ -174,24 +197,74 @@ def build(seeds: Path, out: Path, gaz: Gazetteer, progress: bool = False) -> Bui
         items = tqdm(docs, desc="reading articles", unit="doc")
     classified: list[ClassifiedMention] = []
     for doc in items:
-        found = analyse(doc, recogniser, resolver)
-        if not found:
-            report.warnings.append(f"{doc.path}: no place names found")
+        found = cache.get(doc) if cache else None
+        if found is None:
+            if recogniser is None:
+                recogniser, resolver = Recogniser(gaz), Resolver(gaz)
+            found = analyse(doc, recogniser, resolver)
+            if cache:
+                cache.put(doc, found)
+            report.analysed += 1
+        else:
+            report.cached += 1
         classified.extend(found)
-    incidents = assemble_incidents(classified, gaz)
+    if cache and cache.warning:
+        report.warnings.append(cache.warning)
+    checkpoint("analysed")
+    classified = corrections.apply_to_mentions(classified)
+    placed = {cm.doc.id for cm in classified} | {cm.doc.id for cm, _ in corrections.dropped}
+    report.warnings.extend(f"{doc.path}: no place names found" for doc in docs if doc.id not in placed)
+    incidents = corrections.apply_to_incidents(assemble_incidents(classified, gaz), classified)
     regions = assemble_regions(classified, gaz)
     doc_dates = {d.id: document_date(d)[0] for d in docs}
     mentions_fc = export.mention_features(classified)
     incidents_fc = export.incident_features(incidents)
     regions_fc = export.region_features(regions, gaz, doc_dates)
+    corrections.annotate(mentions_fc, incidents_fc, regions_fc)
+    report.errors.extend(corrections.errors)
+    report.corrections_applied, report.corrections_not_applied = corrections.applied, corrections.not_applied
     report.mentions, report.incidents, report.regions = len(mentions_fc["features"]), len(incidents), len(regions)
+    return Analysis(docs, classified, corrections, mentions_fc, incidents_fc, regions_fc)
 
-    out.mkdir(parents=True, exist_ok=True)
+
+def build(seeds: Path, out: Path, gaz: Gazetteer, progress: bool = False, *, cache: AnalysisCache | None = None,
+          corrections_file: Path | None = None, max_document_bytes: int | None = MAX_DOCUMENT_MB * 2**20) -> BuildReport:
+    """Read every document in ``seeds`` and write maps, source pages and exports to ``out``.
+
+    Everything is written to a staging folder first and swapped in at the end, so that a build
+    that fails or is interrupted leaves the previous maps intact. When no document can be read,
+    nothing is written."""
+    report = BuildReport(gazetteer_sources=[f"{s.key} ({s.licence})" for s in gaz.sources()], warnings=list(gaz.warnings))
+    seeds, out = Path(seeds), Path(out)
+    if out.resolve() == seeds.resolve():
+        raise OutputError(f"{out}: is the seeds folder; write the maps elsewhere (--out)")
+    with Staging(out) as stage:  # an unusable output folder fails here, before any work
+        a = analyse_corpus(seeds, gaz, report, progress=progress, cache=cache, corrections_file=corrections_file,
+                           max_document_bytes=max_document_bytes)
+        if not a.docs:
+            report.errors.append(f"{seeds}: no document could be read; {out} left unchanged")
+            return report
+        _write(stage.path, a, gaz, progress)
+        checkpoint("written")
+        previous = changes.previous(out)
+        report.written = stage.commit()
+        report.changes = changes.summary(previous, changes.documents_manifest(a.docs, document_key),
+                                         a.incidents, a.regions)
+    return report
+
+
+def _write(out: Path, a: Analysis, gaz: Gazetteer, progress: bool) -> None:
+    from .render.map import render_map
+    from .render.pages import render_documents_page, render_source_page
+
+    mentions_fc, incidents_fc, regions_fc = a.mentions, a.incidents, a.regions
     export.write_exports(out, mentions_fc, incidents_fc, regions_fc)
+    manifest = changes.documents_manifest(a.docs, document_key)
+    atomic.write_text(out / changes.DOCUMENTS_FILE, json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     base = basemap_layers(gaz, {f["properties"].get("country") for f in incidents_fc["features"] + regions_fc["features"]})
     attribution = map_attribution(gaz)
     documents = []
-    for doc in docs:
+    for doc in a.docs:
         counts = {"mentions": len(_subset(mentions_fc, doc.id, None)["features"]),
                   "incidents": len(_subset(incidents_fc, doc.id, "sources")["features"]),
                   "regions": len(_subset(regions_fc, doc.id, "claims")["features"])}
@@ -217,30 +290,23 @@ def build(seeds: Path, out: Path, gaz: Gazetteer, progress: bool = False) -> Bui
             render_source_page(out / "sources" / f"{d['id']}.html", document=d,
                                mentions=[f["properties"] for f in _subset(mentions_fc, d["id"], None)["features"]],
                                map_href=name, attribution=attribution, documents_href="documents.html")
-    _remove_stale(out, {d["id"] for d in documents})
-    return report
+            checkpoint(f"rendered {d['id']}")
 
 
-def _remove_stale(out: Path, doc_ids: set[str]) -> None:
-    """Maps and source pages of documents that were removed from the seeds."""
-    keep = {"index.html", "documents.html"} | {f"{i}.html" for i in doc_ids}
-    for p in out.glob("*.html"):
-        if p.name not in keep:
-            p.unlink()
-    for p in (out / "sources").glob("*.html"):
-        if p.stem not in doc_ids:
-            p.unlink()
-
-
-def check(seeds: Path, out: Path, gaz: Gazetteer) -> list[str]:
+def check(seeds: Path, out: Path, gaz: Gazetteer, **options) -> list[str]:
     """Files in ``out`` that a fresh build would change (added, removed or different)."""
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "maps"
-        build(seeds, fresh, gaz)
-        a = {p.relative_to(fresh).as_posix() for p in fresh.rglob("*") if p.is_file()}
-        b = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} if out.exists() else set()
-        changed = sorted((a ^ b) | {f for f in a & b if not filecmp.cmp(fresh / f, out / f, shallow=False)})
+        report = build(seeds, fresh, gaz, **options)
+        if not report.documents:
+            raise CheckError(report.errors[-1] if report.errors else f"{seeds}: no document could be read")
+        a, b = files_under(fresh), files_under(Path(out))
+        changed = sorted((a ^ b) | {f for f in a & b if not filecmp.cmp(fresh / f, Path(out) / f, shallow=False)})
     return changed
+
+
+class CheckError(RuntimeError):
+    """``--check`` could not build anything to compare with."""
 
 
 def report_json(report: BuildReport) -> str:
