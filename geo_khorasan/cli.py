@@ -44,6 +44,16 @@ def _say(msg: str, kind: str = "") -> None:
     print(f"geo-khorasan: {kind + ': ' if kind else ''}{msg}", file=sys.stderr)
 
 
+def _said_report(report, gaz) -> bool:
+    """Errors and warnings of a build, one line each; False when no document could be read."""
+    for e in report.errors:
+        _say(e)
+    for w in report.warnings:
+        if w not in gaz.warnings:
+            _say(w, "warning")
+    return report.documents > 0
+
+
 def _open_gazetteer(args, cfg):
     from .gazetteer.index import Gazetteer, IndexError_, fingerprint
     from .paths import cache_dir
@@ -150,12 +160,7 @@ def cmd_build(args) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-    for e in report.errors:
-        _say(e)
-    for w in report.warnings:
-        if w not in gaz.warnings:
-            _say(w, "warning")
-    if report.documents == 0:
+    if not _said_report(report, gaz):
         return 1
     for line in report.changes:
         print(line)
@@ -324,12 +329,7 @@ def cmd_review(args) -> int:
     except sqlite3.DatabaseError as exc:
         _say(f"{gaz.path}: gazetteer index is corrupt ({exc}); delete it to rebuild")
         return 2
-    for e in report.errors:
-        _say(e)
-    for w in report.warnings:
-        if w not in gaz.warnings:
-            _say(w, "warning")
-    if report.documents == 0:
+    if not _said_report(report, gaz):
         return 1
     if args.output:
         from . import atomic

@@ -76,17 +76,9 @@ def read_text_file(path: Path, *, max_bytes: int | None = MAX_DOCUMENT_MB * 2**2
     controls = sum(1 for b in head if b < 32 and b not in b"\t\n\r\f")
     if b"\x00" in head or controls > len(head) / 20:
         raise CorpusError(f"{path}: binary file, not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        # Windows-1252 is what Word and many CMS exports write (curly quotes at 0x91-0x94);
-        # Latin-1 when a byte is not Windows-1252. Say which was guessed, and where UTF-8 broke.
-        line = data[:exc.start].count(b"\n") + 1
-        try:
-            text, encoding = data.decode("cp1252"), "Windows-1252"
-        except UnicodeDecodeError:
-            text, encoding = data.decode("latin-1"), "Latin-1"
-        warn(f"{path}: not UTF-8 (first at line {line}); read as {encoding}")
+    text, guessed = _decode(data, path)
+    if guessed:
+        warn(guessed)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -170,17 +162,9 @@ def read_sidecar(folder: Path, errors: list[str] | None = None, warnings: list[s
         msg = f"{path}: empty file; no metadata read"
         log.warning(msg) if warnings is None else warnings.append(msg)
         return {}
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        # Excel on Windows saves "CSV" in Windows-1252
-        line = data[:exc.start].count(b"\n") + 1
-        try:
-            text, encoding = data.decode("cp1252"), "Windows-1252"
-        except UnicodeDecodeError:
-            text, encoding = data.decode("latin-1"), "Latin-1"
-        msg = f"{path}: not UTF-8 (first at line {line}); read as {encoding}"
-        log.warning(msg) if warnings is None else warnings.append(msg)
+    text, guessed = _decode(data, path)  # Excel on Windows saves "CSV" in Windows-1252
+    if guessed:
+        log.warning(guessed) if warnings is None else warnings.append(guessed)
     try:
         with io.StringIO(text, newline="") as fh:
             reader = csv.DictReader(fh)
@@ -285,3 +269,18 @@ def read_corpus(folder: str | Path, errors: list[str] | None = None, *, warnings
         else:
             warnings.append(msg)
     return docs
+
+
+def _decode(data: bytes, path: Path) -> tuple[str, str | None]:
+    """Text of ``data`` and, when it was not UTF-8, a line saying which encoding was guessed and where
+    UTF-8 broke: Windows-1252 is what Word, Excel and many CMS exports write (curly quotes at
+    0x91-0x94); Latin-1 when a byte is not Windows-1252."""
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        try:
+            text, encoding = data.decode("cp1252"), "Windows-1252"
+        except UnicodeDecodeError:
+            text, encoding = data.decode("latin-1"), "Latin-1"
+        return text, f"{path}: not UTF-8 (first at line {line}); read as {encoding}"
