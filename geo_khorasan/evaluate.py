@@ -129,7 +129,7 @@ def score(expected_path: Path, mentions: dict, incidents: dict, regions: dict) -
                 for role in p.get("roles") or []:
                     s.roles.add(role in got_roles, f"{doc}: {p['text']!r} never {role}")
 
-    produced = [f for f in incidents["features"]]
+    produced = incidents["features"]
     matched: set[int] = set()
     for doc, want in spec.items():
         for inc in want.get("incidents") or []:

@@ -9,6 +9,7 @@ User-Agent; GeoNames: a registered username, free accounts limited per hour).
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -183,7 +184,5 @@ def online_gazetteer(service: str, **options) -> OnlineGazetteer:
 
 
 def _redact(message: str) -> str:
-    import re
-
     pattern = "|".join(SECRET_PARAMETERS)
     return re.sub(rf"\b({pattern})=[^&\s'\"]*", r"\1=***", message)

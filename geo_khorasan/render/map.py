@@ -114,42 +114,9 @@ class _Call(MacroElement):
         self.function = function
 
 
-def render_map(
-    path,
-    *,
-    title: str,
-    mentions: dict,
-    incidents: dict,
-    regions: dict,
-    documents: list[dict],
-    basemap: dict,
-    attribution: str,
-    sources_dir: str = "sources",
-    areas: dict | None = None,
-    all_documents: list[dict] | None = None,
-    document_maps: bool = False,
-    index_href: str | None = None,
-    documents_href: str | None = None,
-) -> None:
-    """Write the map as one HTML file (see :func:`map_html`)."""
-    write_text(
-        path,
-        map_html(
-            title=title,
-            mentions=mentions,
-            incidents=incidents,
-            regions=regions,
-            documents=documents,
-            basemap=basemap,
-            attribution=attribution,
-            sources_dir=sources_dir,
-            areas=areas,
-            all_documents=all_documents,
-            document_maps=document_maps,
-            index_href=index_href,
-            documents_href=documents_href,
-        ),
-    )
+def render_map(path, **options) -> None:
+    """Write the map as one HTML file; ``options`` are those of :func:`map_html`."""
+    write_text(path, map_html(**options))
 
 
 def map_html(

@@ -16,21 +16,9 @@ _PAGE = jinja2.Environment(autoescape=True, keep_trailing_newline=True).from_str
 )
 
 
-def render_source_page(
-    path,
-    *,
-    document: dict,
-    mentions: list[dict],
-    map_href: str,
-    attribution: str,
-    documents_href: str | None = None,
-) -> None:
-    """Write ``document`` as a static, script-free page (see :func:`source_page_html`)."""
-    write_text(
-        path,
-        source_page_html(document=document, mentions=mentions, map_href=map_href, attribution=attribution,
-                         documents_href=documents_href),
-    )
+def render_source_page(path, **options) -> None:
+    """Write a document as a static, script-free page; ``options`` are those of :func:`source_page_html`."""
+    write_text(path, source_page_html(**options))
 
 
 def source_page_html(
@@ -153,14 +141,9 @@ _DOCUMENTS = jinja2.Environment(autoescape=True, keep_trailing_newline=True).fro
 )
 
 
-def render_documents_page(path, *, title: str, documents: list[dict], map_href: str, attribution: str,
-                          sources_dir: str = "sources") -> None:
-    """Write the table of documents (see :func:`documents_page_html`)."""
-    write_text(
-        path,
-        documents_page_html(title=title, documents=documents, map_href=map_href, attribution=attribution,
-                            sources_dir=sources_dir),
-    )
+def render_documents_page(path, **options) -> None:
+    """Write the table of documents; ``options`` are those of :func:`documents_page_html`."""
+    write_text(path, documents_page_html(**options))
 
 
 def documents_page_html(*, title: str, documents: list[dict], map_href: str, attribution: str,
