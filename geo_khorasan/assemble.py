@@ -12,8 +12,8 @@ from .resolve import LEVEL_RANK
 
 #: When several statuses are claimed for one area, the strongest is shown.
 STATUS_ORDER = ["controlled", "stronghold", "headquarters", "hub", "safe haven", "training", "contested", "presence"]
-#: Statuses that make an area a region on the map; a mere presence stays a mention with role "contested".
-REGION_STATUSES = frozenset(STATUS_ORDER) - {"presence"}
+#: Statuses that make an area a region on the map (a presence is the weakest and is drawn faintest).
+REGION_STATUSES = frozenset(STATUS_ORDER)
 
 
 @dataclass(frozen=True)

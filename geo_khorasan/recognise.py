@@ -38,6 +38,7 @@ class Words:
     not_places: frozenset[str]
     group_name: re.Pattern[str]  # text before a place that makes it part of a group's name
     group_after: re.Pattern[str]  # text after a place that makes it part of a group's name
+    titles: tuple[tuple[str, ...], ...]  # officials' titles, as word sequences, that end a place's run
 
 
 @cache
@@ -49,7 +50,27 @@ def words() -> Words:
                  low(raw["not_places"]),
                  re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in raw["organisation_before"])
                             + r")(?:['’]s)?\s*(?:[-–—:]|\b(?i:in|of)\b)?\s*(?:the\s+)?$"),
-                 re.compile(r"^\s+(?:" + "|".join(re.escape(w) for w in raw["organisation_after"]) + r")\b", re.I))
+                 re.compile(r"^\s+(?:" + "|".join(re.escape(w) for w in raw["organisation_after"]) + r")\b", re.I),
+                 tuple(sorted({tuple(t.split()) for t in raw["official_titles"]}, key=len, reverse=True)))
+
+
+# A dateline opens a line: "QUETTA:", "FAIZABAD, Afghanistan –", "KABUL, Aug 26 (Reuters) -",
+# "Peshawar, Pakistan (AP) —". Capitals alone, or any case when an agency or a dash follows.
+_DATELINE = re.compile(
+    r"(?m)^[ \t]*(?P<place>[A-Z][A-Za-z'’.\-]*(?:[ \t]+[A-Z][A-Za-z'’.\-]*){0,2})"
+    r"(?P<rest>(?:,[ \t]*[A-Z][A-Za-z.\-]*(?:[ \t]+[A-Z][A-Za-z.\-]*){0,2})?"
+    r"(?:,?[ \t]*[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2}(?:,[ \t]*\d{4})?)?"
+    r"(?:[ \t]*\([^()\n]{1,40}\))?)[ \t]*(?P<end>:|[—–]|-{1,2}(?=[ \t]))")
+
+
+def datelines(text: str) -> list[tuple[int, int]]:
+    """Spans of dateline place names: the capitalised name at a line's start before ":" or a dash."""
+    out = []
+    for m in _DATELINE.finditer(text[:3000] if len(text) > 3000 else text):
+        name = m.group("place")
+        if name.isupper() or (m.group("rest") and m.group("end") != ":"):
+            out.append((m.start("place"), m.end("place")))
+    return out
 
 
 @cache
@@ -78,6 +99,11 @@ class _Tok:
     @property
     def capitalised(self) -> bool:
         return self.text[0].isupper()
+
+
+def _particle(t: _Tok) -> bool:
+    """An ezafe or joining particle ("e" of "Sar-e Pul"); "US" in capitals is a name."""
+    return t.low in _EZAFE and not t.text.isupper()
 
 
 def _tokens(text: str) -> list[_Tok]:
@@ -113,6 +139,16 @@ def _runs(text: str, toks: list[_Tok]) -> list[list[_Tok]]:
     if cur:
         runs.append(cur)
     return runs
+
+
+def _before_title(run: list[_Tok], w: Words) -> list[_Tok]:
+    """The run up to an official's title after its first word: "Dadu" of "Dadu SSP Shabbir Ahmed"."""
+    lows = [t.text.lower() for t in run]
+    for k in range(1, len(run)):
+        for title in w.titles:
+            if tuple(x.lower() for x in title) == tuple(lows[k:k + len(title)]):
+                return run[:k]
+    return run
 
 
 def _word_after(text: str, end: int) -> tuple[str, int] | None:
@@ -184,8 +220,11 @@ class Recogniser:
         for m in _CITATION.finditer(text):
             taken.append(m.span())
         toks = [t for t in _tokens(text) if not any(ch.isdigit() for ch in t.text)]
+        for s, e in datelines(text):
+            if free(s, e) and self._is_known(text[s:e]):
+                add(s, e, level_hint="town", dateline=True)
         for run in _runs(text, toks):
-            self._scan_run(text, run, free, add, w)
+            self._scan_run(text, _before_title(run, w), free, add, w)
         return sorted(found, key=lambda m: m.start)
 
     def _scan_run(self, text, run: list[_Tok], free, add, w: Words) -> None:
@@ -195,12 +234,12 @@ class Recogniser:
         spans = []
         while i < n:
             for j in range(n, i, -1):
-                if run[j - 1].low in _EZAFE:
+                if _particle(run[j - 1]):
                     continue
                 s, e = run[i].start, run[j - 1].end
                 if j - i == 1 and (run[i].low in w.place or run[i].low in w.directions):
                     continue  # "Bazaar" in "Wana Bazaar", "Central" in "Central Kurram" name no place alone
-                if self._is_known(text[s:e]) and run[i].low not in _EZAFE:
+                if self._is_known(text[s:e]) and not _particle(run[i]):
                     spans.append((i, j))
                     for k in range(i, j):
                         used[k] = True
@@ -211,7 +250,7 @@ class Recogniser:
         if not spans:
             self._unknown(text, run, free, add, w)
             return
-        rest = [t.low for k, t in enumerate(run) if not used[k] and t.low not in _EZAFE]
+        rest = [t.low for k, t in enumerate(run) if not used[k] and not _particle(t)]
         embedded = bool(rest) and not all(r in w.place or r in w.directions for r in rest)
         if embedded:
             # other words in the run make it a person, organisation or outlet ("Pakistan Today")

@@ -73,6 +73,7 @@ class Mention:
     level_hint: str | None = None  # what the words around it say it is: district, town, village, area...
     known: bool = True  # False: not in the gazetteer, kept so that it can fall back to its container
     region: str | None = None  # id of a vague region named by a phrase ("Pak-Afghan border areas")
+    dateline: bool = False  # the place of the article's dateline ("QUETTA:", "KABUL, Aug 26 (Reuters) -")
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,10 @@ LEVEL_PRECISION = {"neighbourhood": 1, "village": 1, "town": 1, "district": 3, "
 #: Preference between levels for a bare name with no other evidence.
 LEVEL_PRIOR = {"country": 1.5, "province": 0.5, "region": 0.5, "district": 0.3, "town": 0.15, "village": -0.5,
                "neighbourhood": -0.5}
+#: A city this large is meant by its name wherever the article is set.
+WORLD_CITY_POPULATION = 1_000_000
+#: Bonus for a candidate in the country of, or near, the places named in the same sentence.
+SENTENCE_COUNTRY_BONUS, SENTENCE_NEAR_BONUS, SENTENCE_NEAR_KM = 0.3, 0.2, 250
 #: Size order of levels, for "X lies within Y" to make sense.
 LEVEL_RANK = {"neighbourhood": 0, "village": 1, "town": 2, "district": 3, "province": 4, "region": 5, "country": 6}
 #: The levels a fuzzy match may take, by the level the text gives.
@@ -85,6 +89,10 @@ class Resolver:
         score += level_bonus
         if p.population:
             score += 0.05 * math.log10(p.population + 1) / 7
+        if nm.kind == "primary" and nm.exact and p.level == "town" and (p.population or 0) >= WORLD_CITY_POPULATION:
+            # Baghdad is the capital of Iraq even in an article about Iran that names a Baghdadeh
+            score += 0.8
+            why.append("a city of over a million")
         if p.country in THEATRE:
             score += 0.3
             why.append("in the theatre (PK/AF/IR)")
@@ -116,8 +124,11 @@ class Resolver:
         p = best.place
         if m.region or p.level in ("country", "region"):
             return True
-        if m.text.isupper() and "alias name" not in best.why and p.level not in ("province", "district"):
+        if m.text.isupper() and not m.dateline and "alias name" not in best.why and p.level not in ("province", "district"):
             return False
+        if (m.level_hint in ("district", "province") and p.level in ("town", "village") and p.country not in THEATRE
+                and not doc_countries.get(p.country or "") and "alt name" in best.why):
+            return False  # "Rudaki district" unknown: its container beats a foreign town with a like other name
         if p.country in THEATRE or doc_countries.get(p.country or ""):
             return "spelling variant" not in best.why or p.country in THEATRE
         if p.country in REGION_COUNTRIES:
@@ -153,6 +164,8 @@ class Resolver:
             scored.append(cands)
             chosen.append(cands[0] if cands and self._plausible(m, cands[0], doc_countries) else None)
 
+        self._sentence_context(mentions, scored, chosen, doc_countries)
+
         # Sentence structure: "X village of the Y district", "X, Y", "Y's X" -- X must lie within Y.
         containers = [self._container(text, mentions, i) for i in range(len(mentions))]
         for _ in range(2):
@@ -170,8 +183,9 @@ class Resolver:
                     best = max(inside, key=lambda c: (c.score, c.place.id))
                     chosen[i] = Candidate(best.place, round(best.score + 0.6, 3),
                                           best.why + f"; within {outer.name} (named in the sentence)")
-                else:
+                elif not re.fullmatch(r"\s*,\s*", text[m.end:mentions[j].start]):
                     chosen[i] = None  # a namesake elsewhere is worse than the container the text gives
+                # "Saravan, Khash, Iranshahr": after a bare comma the next name may be the next of a list
 
         # A fuzzy match stands only where the text supports it: inside the container it names
         # (checked above), in a province the article names, or when nothing else is named.
@@ -209,6 +223,38 @@ class Resolver:
                 note = f"{m.text!r} is not in the gazetteer{'' if not cands else ' within ' + place.name}; placed at {place.name} ({how})"
                 out.append(Resolution(m, place, prec, 0.5, f"fallback to containing place: {how}", cands, note))
         return out
+
+    def _sentence_context(self, mentions, scored, chosen, doc_countries) -> None:
+        """A name with namesakes takes the one in the country of, or near, the places it is listed
+        with: "Saravan, Khash, Iranshahr" is the Iranian Khash."""
+        by_sentence: dict[int, list[int]] = {}
+        for i, m in enumerate(mentions):
+            by_sentence.setdefault(m.sentence_start, []).append(i)
+        for i, m in enumerate(mentions):
+            cands = scored[i]
+            if len({(c.place.country, c.place.admin1) for c in cands}) < 2 or m.region:
+                continue
+            others = [chosen[k].place for k in by_sentence[m.sentence_start]
+                      if k != i and chosen[k] is not None and len(scored[k]) == 1 or
+                      (k != i and chosen[k] is not None and len(scored[k]) > 1 and scored[k][0].score - scored[k][1].score >= 0.5)]
+            if not others:
+                continue
+            countries = {p.country for p in others}
+            near = [p for p in others if p.level != "country" and p.lat is not None]
+            rescored = []
+            for c in cands:
+                bonus, why = 0.0, []
+                if c.place.country in countries:
+                    bonus += SENTENCE_COUNTRY_BONUS
+                    why.append(f"sentence names {c.place.country}")
+                if c.place.lat is not None and any(
+                        distance_km(c.place.lat, c.place.lon, p.lat, p.lon) <= SENTENCE_NEAR_KM for p in near):
+                    bonus += SENTENCE_NEAR_BONUS
+                    why.append("near the places named with it")
+                rescored.append(Candidate(c.place, round(c.score + bonus, 3), "; ".join([c.why, *why])) if bonus else c)
+            rescored.sort(key=lambda c: (-c.score, c.place.id))
+            scored[i] = rescored
+            chosen[i] = rescored[0] if self._plausible(m, rescored[0], doc_countries) else None
 
     def _inside(self, outer: Place, outer_rank: int, place: Place) -> bool:
         if self.gaz.contains(outer, place):
