@@ -1,23 +1,20 @@
-"""Tests for geo_khorasan.classify: roles, incident facts, dates, casualties, citations.
+"""Tests for geo_khorasan.reading: roles, incident facts, dates, casualties, citations.
 
 Sentences are paraphrased from typical IS-K reporting or invented in the same news style; the
 functions must handle the phenomena in general, not these sentences.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from geo_khorasan import classify as cl
-from geo_khorasan.classify import (
-    Classification,
-    classify,
-    find_citation,
-    infer_document_date,
-    parse_casualties,
-    parse_date,
-)
+from geo_khorasan import knowledge, paths
+from geo_khorasan.reading import cues as cl
+from geo_khorasan.reading.casualties import parse_casualties
+from geo_khorasan.reading.citations import find_citation
+from geo_khorasan.reading.datelines import infer_document_date
+from geo_khorasan.reading.dates import parse_date
+from geo_khorasan.reading.roles import classify
+from geo_khorasan.records import Classification
 
 # ---------------------------------------------------------------------------------------------
 # helpers
@@ -56,9 +53,9 @@ def all_roles(sentence: str, places: list[str], doc_date: str | None = None) -> 
 # ---------------------------------------------------------------------------------------------
 
 
-def test_cues_file_sits_next_to_the_package_and_loads_once():
-    assert cl.CUES_PATH == Path(cl.__file__).resolve().parent.parent / "data" / "cues.yaml"
-    assert cl.CUES_PATH.is_file()
+def test_cues_file_sits_in_the_data_folder_and_loads_once():
+    assert knowledge.data_path("cues.yaml") == paths.DATA_DIR / "cues.yaml"
+    assert knowledge.data_path("cues.yaml").is_file()
     raw = cl.load_cues()
     for key in ("incident_types", "status_cues", "origin_cues", "comparison_cues", "months", "number_words"):
         assert key in raw
