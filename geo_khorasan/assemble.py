@@ -3,35 +3,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 
-from .classify import Classification, parse_casualties
 from .gazetteer.index import Gazetteer
-from .records import Document, Incident, Region, RegionClaim, Resolution, Source
-from .resolve import LEVEL_RANK
-
-#: When several statuses are claimed for one area, the strongest is shown.
-STATUS_ORDER = ["controlled", "stronghold", "headquarters", "hub", "safe haven", "training", "contested", "presence"]
-#: Statuses that make an area a region on the map (a presence is the weakest and is drawn faintest).
-REGION_STATUSES = frozenset(STATUS_ORDER)
-
-
-@dataclass(frozen=True)
-class ClassifiedMention:
-    doc: Document
-    resolution: Resolution
-    classification: Classification
-    citation: str | None
-
-    @property
-    def id(self) -> str:
-        return f"{self.doc.id}:{self.resolution.mention.start}"
-
-    def source(self) -> Source:
-        m = self.resolution.mention
-        return Source(doc=self.doc.id, sentence=self.doc.text[m.sentence_start:m.sentence_end], start=m.start,
-                      end=m.end, citation=self.citation, url=self.doc.meta.url, sentence_start=m.sentence_start,
-                      sentence_end=m.sentence_end, text=m.text)
+from .reading.casualties import parse_casualties
+from .records import ClassifiedMention, Incident, Region, RegionClaim
+from .vocabulary import LEVEL_RANK, REGION_STATUSES, STATUS_ORDER
 
 
 def _date_key(date: str | None) -> str:

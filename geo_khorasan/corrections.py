@@ -32,11 +32,12 @@ from pathlib import Path
 
 import yaml
 
-from .assemble import STATUS_ORDER, ClassifiedMention
-from .records import LEVELS, Document, Incident, Mention, Resolution
+from .reading.datelines import document_date
+from .reading.reader import Reader
+from .records import ClassifiedMention, Document, Incident, Mention, Resolution
+from .vocabulary import LEVEL_PRECISION, LEVELS, ROLES, STATUS_ORDER
 
 CORRECTIONS_NAME = "corrections.yaml"
-ROLES = ("incident", "contested", "mention")
 REF_KEYS = ("doc", "mention", "sentence", "at")
 MENTION_CHANGES = ("place", "role", "status", "type", "date", "fatalities", "injured", "drop")
 INCIDENT_FIELDS = ("type", "date", "fatalities", "injured")
@@ -321,9 +322,6 @@ class Corrections:
 
     # -- mentions: pin, role, drop ----------------------------------------------------------------
     def apply_to_mentions(self, classified: list[ClassifiedMention]) -> list[ClassifiedMention]:
-        from .pipeline import document_date  # noqa: PLC0415  (the pipeline imports this module)
-        from .resolve import LEVEL_PRECISION
-
         out = list(classified)
         for entry in self.entries:
             if entry.kind != "mention":
@@ -388,18 +386,11 @@ class Corrections:
         return out
 
     def _new_mention(self, doc: Document, start: int, end: int, place, doc_date, classified) -> ClassifiedMention:
-        from . import classify
-        from .resolve import LEVEL_PRECISION
-
         s0, s1 = doc.sentence_at(start)
         m = Mention(doc=doc.id, start=start, end=end, text=doc.text[start:end], sentence_start=s0, sentence_end=s1)
         res = Resolution(mention=m, place=place, precision=LEVEL_PRECISION[place.level], score=1.0,
                          rule="analyst correction")
-        others = [(c.resolution.mention.start - s0, c.resolution.mention.end - s0) for c in classified
-                  if c.doc.id == doc.id and c.resolution.mention.sentence_start == s0]
-        c = classify.classify(doc.text[s0:s1], start - s0, end - s0, doc_date=doc_date, other_places=others)
-        return ClassifiedMention(doc=doc, resolution=res, classification=c,
-                                 citation=classify.find_citation(doc.text, s0, s1))
+        return Reader(doc, doc_date)([res], context=[c.resolution.mention for c in classified if c.doc.id == doc.id])[0]
 
     # -- incidents: date, toll, type, merge, split ---------------------------------------------------
     @staticmethod

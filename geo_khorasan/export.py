@@ -12,9 +12,8 @@ import shapely
 from shapely.geometry import mapping, shape
 
 from . import atomic
-from .assemble import ClassifiedMention
 from .gazetteer.index import Gazetteer
-from .records import Incident, Region, Source
+from .records import ClassifiedMention, Incident, Region, Source
 from .resolve import precision_words
 
 PRECISION_DIGITS = 5  # ~1 m: more would only be noise, and keeps files small

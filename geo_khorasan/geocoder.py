@@ -18,7 +18,8 @@ from .corpus import split_sentences
 from .gazetteer.index import Gazetteer
 from .recognise import Recogniser
 from .records import Document, DocumentMeta, Mention, Place
-from .resolve import LEVEL_PRECISION, Resolver
+from .resolve import Resolver
+from .vocabulary import LEVEL_PRECISION
 
 log = logging.getLogger(__name__)
 

@@ -10,22 +10,25 @@ from pathlib import Path
 
 from shapely.geometry import mapping
 
-from . import atomic, changes, classify, export
-from .assemble import ClassifiedMention, incidents as assemble_incidents, regions as assemble_regions
+from . import atomic, changes, export
+from .assemble import incidents as assemble_incidents, regions as assemble_regions
 from .cache import AnalysisCache, document_key
 from .corpus import MAX_DOCUMENT_MB, read_corpus
 from .corrections import CORRECTIONS_NAME, Corrections
 from .gazetteer.index import Gazetteer
 from .recognise import Recogniser
-from .records import Document
+from .reading.datelines import anchor_date, document_date
+from .reading.reader import Reader
+from .records import ClassifiedMention, Document
 from .resolve import Resolver
 from .staging import OutputError, Staging, checkpoint, files_under
+from .vocabulary import THEATRE
 
 log = logging.getLogger(__name__)
 
 #: Countries drawn on the tile-free basemap: the theatre and its neighbours.
 BASEMAP_COUNTRIES = ("AF", "PK", "IR", "IN", "TJ", "UZ", "TM", "CN", "KG", "KZ", "OM", "AE", "IQ", "AZ", "AM", "TR")
-BASEMAP_PROVINCES = ("AF", "PK", "IR")
+BASEMAP_PROVINCES = tuple(sorted(THEATRE))
 BASEMAP_TOLERANCE = 0.01  # degrees (~1 km): outlines for orientation, not for measurement
 #: Pages of the maps folder that a document's map must not replace.
 RESERVED_NAMES = ("index", "documents")
@@ -50,38 +53,10 @@ class BuildReport:
     changes: list[str] = field(default_factory=list)  # what changed since the previous build, one line each
 
 
-def document_date(doc: Document) -> tuple[str | None, bool]:
-    if doc.meta.date:
-        return doc.meta.date, False
-    inferred = classify.infer_document_date(doc.text)
-    return inferred, inferred is not None
-
-
 def analyse(doc: Document, recogniser: Recogniser, resolver: Resolver) -> list[ClassifiedMention]:
     mentions = recogniser.mentions(doc)
     resolutions = resolver.resolve_document(doc, mentions)
-    date, inferred = document_date(doc)
-    if inferred:
-        # an inferred date is only the latest date the text names, a lower bound: it anchors
-        # "on July 13" to a year, but "last week" to nothing finer than that year
-        date = date[:4]
-    out = []
-    by_sentence: dict[int, list[tuple[int, int]]] = {}
-    citations: dict[int, str | None] = {}
-    for r in resolutions:
-        m = r.mention
-        by_sentence.setdefault(m.sentence_start, []).append((m.start - m.sentence_start, m.end - m.sentence_start))
-    for r in resolutions:
-        m = r.mention
-        sentence = doc.text[m.sentence_start:m.sentence_end]
-        s, e = m.start - m.sentence_start, m.end - m.sentence_start
-        others = [span for span in by_sentence[m.sentence_start] if span != (s, e)]
-        c = classify.classify(sentence, s, e, doc_date=date, other_places=others)
-        if m.sentence_start not in citations:
-            citations[m.sentence_start] = classify.find_citation(doc.text, m.sentence_start, m.sentence_end)
-        citation = citations[m.sentence_start]
-        out.append(ClassifiedMention(doc=doc, resolution=r, classification=c, citation=citation))
-    return out
+    return Reader(doc, anchor_date(doc))(resolutions)
 
 
 def _simplified(gdf, tolerance=BASEMAP_TOLERANCE) -> dict:

@@ -13,11 +13,10 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-import yaml
 
 from .gazetteer.index import Gazetteer
 from .gazetteer.names import keys, split_level
-from .paths import DATA_DIR
+from .knowledge import load_yaml
 from .records import Document, Mention
 
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_](?:[\w'’\-]*[^\W_])?")
@@ -43,7 +42,7 @@ class Words:
 
 @cache
 def words() -> Words:
-    raw = yaml.safe_load((DATA_DIR / "recognise.yaml").read_text("utf-8"))
+    raw = load_yaml("recognise.yaml")
     low = lambda xs: frozenset(x.lower() for x in xs)  # noqa: E731
     return Words(low(raw["stopwords"]), low(raw["person_words"]), low(raw["organisation_words"]),
                  low(raw["place_words"]), raw["level_after"], raw["level_before"], low(raw["directions"]),
@@ -75,7 +74,7 @@ def datelines(text: str) -> list[tuple[int, int]]:
 
 @cache
 def region_phrases() -> list[tuple[re.Pattern[str], str]]:
-    spec = yaml.safe_load((DATA_DIR / "regions.yaml").read_text("utf-8"))
+    spec = load_yaml("regions.yaml")
     out = []
     for key, r in spec["regions"].items():
         for phrase in {r["name"], *r.get("names", [])}:

@@ -7,20 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-#: Administrative/geographic levels, smallest first.
-LEVELS = ("neighbourhood", "village", "town", "district", "province", "region", "country")
-
-#: Precision codes written to the exports (UCDP-style, 1 = exact place, 6 = country).
-PRECISION_WORDS = {
-    1: "exact place",
-    2: "near a named place",
-    3: "district-level",
-    4: "province-level",
-    5: "vague region",
-    6: "country-level",
-}
-
-
 @dataclass(frozen=True)
 class DocumentMeta:
     title: str | None = None
@@ -95,6 +81,21 @@ class Resolution:
 
 
 @dataclass(frozen=True)
+class Classification:
+    """What the sentence says happened at a place mention (see ``reading.roles``)."""
+
+    role: str  # one of vocabulary.ROLES: "incident" | "contested" | "mention"
+    cue: str | None  # the words in the sentence that decided (as written); None for plain mention
+    status: str | None = None  # contested: controlled|contested|stronghold|hub|headquarters|safe haven|training|presence
+    type: str | None = None  # incident: suicide bombing|bombing|airstrike|drone strike|... |attack
+    date: str | None = None  # ISO 8601 as precise as the text allows
+    fatalities: int | None = None
+    injured: int | None = None
+    actor: str | None = None
+    rule: str = ""
+
+
+@dataclass(frozen=True)
 class Source:
     doc: str
     sentence: str
@@ -105,6 +106,24 @@ class Source:
     sentence_start: int = 0
     sentence_end: int = 0
     text: str = ""  # the place words as written
+
+
+@dataclass(frozen=True)
+class ClassifiedMention:
+    doc: Document
+    resolution: Resolution
+    classification: Classification
+    citation: str | None
+
+    @property
+    def id(self) -> str:
+        return f"{self.doc.id}:{self.resolution.mention.start}"
+
+    def source(self) -> Source:
+        m = self.resolution.mention
+        return Source(doc=self.doc.id, sentence=self.doc.text[m.sentence_start:m.sentence_end], start=m.start,
+                      end=m.end, citation=self.citation, url=self.doc.meta.url, sentence_start=m.sentence_start,
+                      sentence_end=m.sentence_end, text=m.text)
 
 
 @dataclass

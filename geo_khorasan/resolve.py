@@ -13,11 +13,8 @@ from .gazetteer.build import distance_km
 from .gazetteer.geonames import REGION_COUNTRIES
 from .gazetteer.index import Gazetteer, NameMatch
 from .records import Candidate, Document, Mention, Place, Resolution
+from .vocabulary import LEVEL_PRECISION, LEVEL_RANK, PRECISION_WORDS, THEATRE  # the theatre's places win ties against namesakes
 
-#: Countries the articles are about; their places win ties against namesakes elsewhere.
-THEATRE = frozenset({"PK", "AF", "IR"})
-
-LEVEL_PRECISION = {"neighbourhood": 1, "village": 1, "town": 1, "district": 3, "province": 4, "region": 5, "country": 6}
 #: Preference between levels for a bare name with no other evidence.
 LEVEL_PRIOR = {"country": 1.5, "province": 0.5, "region": 0.5, "district": 0.3, "town": 0.15, "village": -0.5,
                "neighbourhood": -0.5}
@@ -25,8 +22,6 @@ LEVEL_PRIOR = {"country": 1.5, "province": 0.5, "region": 0.5, "district": 0.3, 
 WORLD_CITY_POPULATION = 1_000_000
 #: Bonus for a candidate in the country of, or near, the places named in the same sentence.
 SENTENCE_COUNTRY_BONUS, SENTENCE_NEAR_BONUS, SENTENCE_NEAR_KM = 0.3, 0.2, 250
-#: Size order of levels, for "X lies within Y" to make sense.
-LEVEL_RANK = {"neighbourhood": 0, "village": 1, "town": 2, "district": 3, "province": 4, "region": 5, "country": 6}
 #: The levels a fuzzy match may take, by the level the text gives.
 FUZZY_LEVELS = {"district": frozenset({"district"}), "province": frozenset({"province"}),
                 "town": frozenset({"town", "village", "neighbourhood"})}
@@ -47,8 +42,7 @@ _NEAR = re.compile(r"\bnear\s*(?:the\s+)?$", re.I)
 
 
 def precision_words(precision: int, place: Place) -> str:
-    words = {1: "exact place", 2: "near", 3: "district-level", 4: "province-level", 5: "vague region",
-             6: "country-level"}[precision]
+    words = "near" if precision == 2 else PRECISION_WORDS[precision]
     return f"{words}: {place.name}"
 
 

@@ -9,7 +9,6 @@ import socket
 import stat
 import tarfile
 import threading
-import tomllib
 import zipfile
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +18,7 @@ import pytest
 
 from geo_khorasan.cli import main
 from geo_khorasan.gazetteer import install as inst
+from geo_khorasan.knowledge import load_toml
 
 ADMIN2 = b"AF.13.1138956\tKabul\tKabul\t1138956\n"
 PK_ZIP_TEXT = "1\tSomewhere\tSomewhere\t\t30.0\t70.0\tP\tPPL\tPK\t\t02\t\t\t\t0\t\t100\tAsia/Karachi\t2024-01-01\n"
@@ -322,7 +322,7 @@ def test_cli_install_copies_a_folder_into_the_default_data_folder(tmp_path, caps
 
 def test_shipped_catalogue_puts_files_where_the_recipes_read_them():
     cat = inst.load_catalogue()
-    recipes = tomllib.loads((inst.DATA_DIR / "sources.toml").read_text("utf-8"))
+    recipes = load_toml("sources.toml")
     read = {r["path"] for r in recipes["layer"] + recipes["basemap"]}
     not_read = {"boundaries/AFG/geoBoundaries-AFG-ADM0.geojson"}  # offered for completeness
     for d in cat.downloads.values():

@@ -15,12 +15,12 @@ from pathlib import Path
 import geopandas as gpd
 import pycountry
 import shapely
-import yaml
 from geopy.distance import great_circle
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from ..paths import DATA_DIR
+from ..knowledge import data_path, load_yaml
+from ..vocabulary import THEATRE
 from . import boundaries, geonames, places
 from .names import keys, split_level
 
@@ -66,7 +66,7 @@ class BuildResult:
 
 
 def load_recipes(path: Path | None = None) -> dict:
-    return tomllib.loads((path or DATA_DIR / "sources.toml").read_text("utf-8"))
+    return tomllib.loads((path or data_path("sources.toml")).read_text("utf-8"))
 
 
 def distance_km(lat1, lon1, lat2, lon2) -> float:
@@ -249,7 +249,7 @@ def _districts(reg: _Registry, gz: Path | None, recipes: dict, sources: list[Sou
             reg.add(rec)
     r2 = layers.get("geonames-admin2")
     if gz and r2 and (gz / r2["path"]).exists():
-        codes = geonames.read_admin_codes(gz / r2["path"], frozenset({"PK", "AF", "IR"}))
+        codes = geonames.read_admin_codes(gz / r2["path"], THEATRE)
         sources.append(_info(r2, gz, len(codes)))
         for ac in codes:
             found = reg.find(ac.country, "district", ac.name) or reg.find(ac.country, "district", ac.ascii_name)
@@ -359,7 +359,7 @@ def _alternate_names(reg: _Registry, gz: Path | None, recipe: dict, sources: lis
 
 def _aliases(reg: _Registry, warnings: list[str]) -> None:
     """Curated aliases and historical names (``data/aliases.csv``)."""
-    with open(DATA_DIR / "aliases.csv", encoding="utf-8", newline="") as fh:
+    with open(data_path("aliases.csv"), encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(row for row in fh if not row.startswith("#")):
             found = reg.find(row["country"] or None, row["level"], row["name"])
             if not found:
@@ -370,7 +370,7 @@ def _aliases(reg: _Registry, warnings: list[str]) -> None:
 
 def _regions(reg: _Registry, lines: gpd.GeoDataFrame | None, warnings: list[str]) -> None:
     """Vague regions defined in ``data/regions.yaml`` as unions of units or buffers of lines."""
-    spec = yaml.safe_load((DATA_DIR / "regions.yaml").read_text("utf-8"))
+    spec = load_yaml("regions.yaml")
     for key, r in spec["regions"].items():
         parts = []
         for unit in r.get("union", []):

@@ -16,8 +16,10 @@ from rapidfuzz.distance import Levenshtein
 from shapely.geometry import Point
 
 from .. import __version__
-from ..paths import DATA_DIR, cache_dir
-from ..records import LEVELS, Place
+from ..knowledge import data_path
+from ..paths import cache_dir
+from ..records import Place
+from ..vocabulary import LEVELS
 from .build import SourceInfo, build_places, load_recipes
 from .names import keys, split_level, without_area_word
 
@@ -55,7 +57,7 @@ def fingerprint(gazetteer_dir: Path | None) -> str:
     for f in sorted(Path(__file__).parent.glob("*.py")):
         h.update(f.name.encode() + f.read_bytes())
     for name in INDEX_DATA_FILES:
-        f = DATA_DIR / name
+        f = data_path(name)
         if f.exists():
             h.update(f.name.encode() + f.read_bytes())
     if gazetteer_dir and gazetteer_dir.is_dir():

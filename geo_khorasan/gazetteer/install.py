@@ -33,7 +33,8 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from .. import atomic
-from ..paths import DATA_DIR, cache_dir
+from ..knowledge import data_path
+from ..paths import cache_dir
 
 MANIFEST = "installed.json"
 #: Downloads land here first (inside the data folder, so that the final rename is atomic).
@@ -94,7 +95,7 @@ def load_catalogue(downloads: Path | Mapping | None = None) -> Catalogue:
     """``data/downloads.toml``, another such file, or its parsed content (for tests)."""
     where = "data/downloads.toml" if downloads is None else str(downloads) if isinstance(downloads, Path) else "downloads"
     if downloads is None or isinstance(downloads, Path):
-        path = downloads or DATA_DIR / "downloads.toml"
+        path = downloads or data_path("downloads.toml")
         try:
             raw = tomllib.loads(path.read_text("utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
@@ -127,7 +128,7 @@ def _known_licences(cat: Catalogue) -> dict[str, tuple[str, str]]:
     copied from a folder or an archive are recorded with theirs."""
     out: dict[str, tuple[str, str]] = {}
     try:
-        recipes = tomllib.loads((DATA_DIR / "sources.toml").read_text("utf-8"))
+        recipes = tomllib.loads(data_path("sources.toml").read_text("utf-8"))
     except (OSError, tomllib.TOMLDecodeError):
         recipes = {}
     for r in recipes.get("layer", []) + recipes.get("basemap", []):

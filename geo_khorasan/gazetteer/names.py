@@ -6,13 +6,12 @@ from ``data/name_rules.toml``; this module only applies them.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 
 from anyascii import anyascii
 
-from ..paths import DATA_DIR
+from ..knowledge import load_toml
 
 
 @dataclass(frozen=True)
@@ -25,7 +24,7 @@ class Rules:
 
 @cache
 def rules() -> Rules:
-    raw = tomllib.loads((DATA_DIR / "name_rules.toml").read_text("utf-8"))
+    raw = load_toml("name_rules.toml")
     return Rules(
         ezafe=frozenset(w.strip("-") for w in raw["ezafe"]),
         level_words=dict(raw["level_words"]),

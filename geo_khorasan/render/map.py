@@ -22,7 +22,7 @@ from folium.template import Template
 from markupsafe import Markup
 
 from geo_khorasan.atomic import write_text
-from geo_khorasan.records import PRECISION_WORDS
+from geo_khorasan.vocabulary import PRECISION_WORDS
 from geo_khorasan.render import assets
 
 #: Region status -> fill colour, strongest claim first (also the legend order).

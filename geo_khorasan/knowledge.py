@@ -1,0 +1,32 @@
+"""The project's curated knowledge: the only reader of the files in ``data/``.
+
+``cues.yaml`` (reading cues), ``recognise.yaml``, ``regions.yaml``, ``name_rules.toml``,
+``aliases.csv``, ``sources.toml``, ``downloads.toml``: every module asks here for them by name,
+so where they live (``paths.DATA_DIR``, which ``GEO_KHORASAN_DATA`` overrides) is decided in
+one place.
+"""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import yaml
+
+from . import paths
+
+
+def data_path(name: str) -> Path:
+    """Where the data file ``name`` (e.g. ``"cues.yaml"``) lives."""
+    return paths.DATA_DIR / name
+
+
+def read_text(name: str) -> str:
+    return data_path(name).read_text(encoding="utf-8")
+
+
+def load_yaml(name: str):
+    return yaml.safe_load(read_text(name))
+
+
+def load_toml(name: str) -> dict:
+    return tomllib.loads(read_text(name))

@@ -1,0 +1,71 @@
+"""Who did or claimed an event: the group named by a claim, a "by" phrase or as the subject."""
+from __future__ import annotations
+
+import re
+
+from .cues import _cues
+from .text import _HARD_AFTER
+
+
+def _find_actor(text: str, lo: int, hi: int, cue_pos: int | None) -> str | None:
+    """Who did or claimed the event described in text[lo:hi]."""
+    C = _cues()
+    matches: list[tuple[int, int, str]] = []
+    for m in C.isk_re.finditer(text):
+        matches.append((m.start(), m.end(), m.group(0)))
+    for rx, name in C.actors:
+        for m in rx.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e, _ in matches):
+                continue
+            matches.append((m.start(), m.end(), name or m.group(0)))
+    matches.sort()
+
+    def target_like(s: int) -> bool:
+        before = text[max(0, s - 40) : s]
+        return bool(
+            re.search(
+                r"\b(?:against|targeting|targeted|on|to|with|from|of|towards?|fight|fighting|defeat|join|joined|"
+                r"allegiance\s+to|links\s+(?:to|with))\s+(?:(?:the|a|an|high-value|suspected|alleged|senior)\s+)*$",
+                before,
+                re.I,
+            )
+        )
+
+    # 1. claims and attributions anywhere in the sentence
+    for m in re.finditer(r"\bclaim(?:ed|s)?\s+(?:the\s+)?responsibility", text, re.I):
+        prev = [x for x in matches if x[1] <= m.start() and not re.search(r"[;.]", text[x[1] : m.start()])]
+        if prev:
+            return prev[-1][2]
+    for s, e, name in matches:
+        before = text[max(0, s - 40) : s]
+        if re.search(r"\b(?:attributed|blamed\s+(?:it\s+)?on|claimed\s+by|sent\s+by|responsibility\s+of)\s+(?:the\s+)?$", before, re.I) or re.search(
+            r"\b(?:attributed\s+to|blamed\s+on)\s+(?:the\s+)?$", before, re.I
+        ):
+            return name
+    # 2. "by X" close to the event cue, in the same clause
+    for s, e, name in matches:
+        if lo <= s < hi and re.search(r"\bby\s+(?:the\s+|a\s+|an\s+)?$", text[max(0, s - 10) : s], re.I):
+            if cue_pos is None:
+                return name
+            a, b = sorted((cue_pos, s))
+            if b - a <= 90 and not _HARD_AFTER.search(text[a:b]) and not re.search(r"[;—–]", text[a:b]):
+                return name
+    # 3. "an ISK-P suicide bomber", "IS-K militants", "ISK-P's ... bombing"
+    for s, e, name in matches:
+        if lo <= s < hi and (cue_pos is None or s <= cue_pos):
+            after = text[e : e + 60]
+            if re.match(r"^[’']s\s+(?:[\w\-]+\s+){0,4}?(?:attack|bombing|blast|massacre|assault|raid|strike|operation)", after, re.I):
+                return name
+            if not target_like(s) and re.match(r"^(?:[’']s)?\s+(?:[\w\-]+\s+){0,3}?" + C.actor_nouns_re.pattern, after, re.I):
+                return name
+    # 4. the nearest actor before the event cue in the same part of the sentence (its subject)
+    if cue_pos is not None:
+        prev = [x for x in matches if lo <= x[0] and x[1] <= cue_pos and not target_like(x[0])]
+        if prev:
+            return prev[-1][2]
+    return None
+
+
+def _has_militant(text: str) -> bool:
+    C = _cues()
+    return bool(C.isk_re.search(text) or C.militant_re.search(text))

@@ -1,0 +1,187 @@
+"""Numbers and casualty figures: ``parse_casualties`` reads (fatalities, injured) in a text."""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from .cues import _cues
+
+
+def _word_number(s: str) -> int | None:
+    C = _cues()
+    s = re.sub(r"\s+", " ", s.lower().strip())
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d+", s):
+        return int(s.replace(",", ""))
+    if s in C.number_words:
+        return C.number_words[s]
+    m = re.fullmatch(r"(\w+) dozen", s)
+    if m and m.group(1) in C.number_words:
+        return C.number_words[m.group(1)] * 12
+    m = re.fullmatch(r"(a|one|\w+) hundred(?: (?:and )?(.+))?", s)
+    if m:
+        head = 1 if m.group(1) in ("a", "one") else C.number_words.get(m.group(1))
+        if head is None:
+            return None
+        rest = _word_number(m.group(2)) if m.group(2) else 0
+        return None if rest is None else head * 100 + rest
+    m = re.fullmatch(r"(\w+)[\- ](\w+)", s)
+    if m and m.group(1) in C.number_words and m.group(2) in C.number_words:
+        return C.number_words[m.group(1)] + C.number_words[m.group(2)]
+    return None
+
+
+@dataclass
+class _Num:
+    start: int
+    end: int
+    value: int
+
+
+@functools.lru_cache(maxsize=4096)
+def _numbers(text: str) -> tuple[_Num, ...]:
+    """Person-count candidates: not years, ages, dates, or counts of attacks/years/etc."""
+    C = _cues()
+    out = []
+    for m in C.num_re.finditer(text):
+        n = m.group("n")
+        v = _word_number(n)
+        if v is None:
+            continue
+        after = text[m.end() :]
+        before = text[max(0, m.start() - 25) : m.start()]
+        if C.non_person_after_re.search(after):
+            continue
+        if C.non_count_before_re.search(before):
+            continue
+        if n.isdigit() and len(n) == 4 and 1900 <= v <= 2099 and not m.group("q"):
+            continue  # a year
+        if re.search(r"(?:" + "|".join(k.capitalize() for k in C.months) + r")\.?\s*$", before):
+            continue  # a day of a month
+        if re.match(r"^\s*(?:st|nd|rd|th)\b", after) or re.match(r"^(?:st|nd|rd|th)\b", after):
+            continue
+        out.append(_Num(m.start(), m.end(), v))
+    return tuple(out)
+
+
+_APPOSITION_RES = [
+    re.compile(r"—[^—\n]{1,100}—"),
+    re.compile(r"\s–\s[^–\n]{1,100}\s–\s"),
+    re.compile(r"\([^()]{0,200}\)"),
+    re.compile(
+        r",\s*(?:mostly|mainly|many of them|most of them|all of them|among them|some of them|both|"
+        r"including|included|of whom|of which)\b[^,;.()]*,",
+        re.IGNORECASE,
+    ),
+    re.compile(r",?\s+(?:including|among them|of whom)\b[^;.()]*", re.IGNORECASE),
+    re.compile(
+        r",\s*(?:originally|a native|native|a resident|resident|aged|an? \d+-year-old|who\s+(?:was|had been|is))\b[^,;.()]*,",
+        re.IGNORECASE,
+    ),
+]
+
+
+def _strip_appositions(text: str) -> str:
+    """Blank out breakdowns and asides (same length) so counts are read from the main clause."""
+    for rx in _APPOSITION_RES:
+        text = rx.sub(lambda m: " " * len(m.group(0)), text)
+    return text
+
+
+def _subject_counts(text: str, kw_re: re.Pattern) -> list[tuple[int, int]]:
+    """(position, count) for 'NUM people [and NUM others] were <kw>' patterns."""
+    C = _cues()
+    nums = _numbers(text)
+    results = []
+    for k in kw_re.finditer(text):
+        window_start = max(0, k.start() - 180)
+        window = text[window_start : k.start()]
+        # only look inside the current clause
+        cut = max(window.rfind(";"), window.rfind(". "))
+        if cut >= 0:
+            window_start += cut + 1
+            window = text[window_start : k.start()]
+        cands = [n for n in nums if window_start <= n.start and n.end <= k.start()]
+        for i, n in enumerate(cands):
+            total = n.value
+            pos = n.end
+            ok = False
+            j = i
+            while True:
+                gap = text[pos : k.start()]
+                # words after the number up to the keyword (or to the next number in an 'and' chain)
+                nxt = cands[j + 1] if j + 1 < len(cands) else None
+                if nxt is not None:
+                    link = text[pos : nxt.start]
+                    m_link = re.fullmatch(
+                        rf"(?:\s+(?!{C.count_stop}\b)[\w’'\-]+){{0,6}}?\s*(?:,\s*|\s+and\s+|,\s+and\s+)", link, re.I
+                    )
+                    if m_link:
+                        total += nxt.value
+                        pos = nxt.end
+                        j += 1
+                        continue
+                m_tail = re.fullmatch(
+                    rf"(?:\s+(?!{C.count_stop}\b)[\w’'\-]+){{0,6}}?(?:\s+{C.count_aux})*\s*", gap, re.I
+                )
+                ok = bool(m_tail)
+                break
+            if ok:
+                results.append((n.start, total))
+                break
+    return results
+
+
+def _object_counts(text: str, verb_re: re.Pattern) -> list[tuple[int, int]]:
+    """(position, count) for '<verb> [qualifier] NUM' patterns ('killing 15 people')."""
+    nums = {n.start: n for n in _numbers(text)}
+    results = []
+    for v in verb_re.finditer(text):
+        m = re.match(r"\s+", text[v.end() :])
+        if not m:
+            continue
+        p = v.end() + m.end()
+        if p in nums:
+            results.append((v.start(), nums[p].value))
+    return results
+
+
+_SINGLE_VICTIM = re.compile(
+    r"(?:\b(?:[Hh]e|[Ss]he)|(?<![\w])(?:[A-Z][\w’'\-]+\s+){1,4}[A-Z][\w’'\-]+)\s+(?:\w+\s+){0,2}?"
+    r"(?:was|had been|has been)\s+(?:\w+\s+)?(?:killed|shot dead|assassinated|gunned down|slain|beheaded|executed)\b"
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_casualties(text: str) -> tuple[int | None, int | None]:
+    """(fatalities, injured) stated in ``text``; None where no number is given.
+
+    Reads "at least nine ... dead", "killed nearly 20 worshippers", "over 100 people lost their
+    lives", "the fatalities ... rose to 54", "A total of 12 militants and two suicide bombers were
+    killed" (14), "more than 50 people seriously wounded", "He was killed" (1). Vague amounts
+    ("hundreds", "dozens") give None; years, ages, and counts of attacks or recruits are ignored;
+    breakdowns after a dash or "including" do not add up.
+    """
+    C = _cues()
+    t = _strip_appositions(text)
+    fat: int | None = None
+    toll = []
+    for m in C.toll_re.finditer(t):
+        v = _word_number(m.group("n"))
+        if v is not None and not C.non_person_after_re.search(t[m.end() :]):
+            toll.append((m.start(), v))
+    if toll:
+        fat = toll[-1][1]
+    else:
+        cands = _subject_counts(t, C.killed_kw_re) + _object_counts(t, C.killing_verb_re)
+        if cands:
+            fat = min(cands)[1]
+        elif _SINGLE_VICTIM.search(t):
+            fat = 1
+    inj: int | None = None
+    cands = _subject_counts(t, C.injured_kw_re)
+    cands += [c for c in _object_counts(t, C.injuring_verb_re) if not t[c[0] :].lower().startswith(("leaving", "left"))]
+    # "leaving 5 dead and 12 injured" is a subject count; "leaving 12 injured" too.
+    if cands:
+        inj = min(cands)[1]
+    return fat, inj

@@ -1,0 +1,43 @@
+"""A document's resolved place mentions, read: each classified within its sentence, with the
+source its sentence cites."""
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from ..records import ClassifiedMention, Document, Mention, Resolution
+from .citations import find_citation
+from .roles import classify
+
+
+class Reader:
+    """Classifies the resolved mentions of one document.
+
+    ``doc_date`` anchors the relative dates of the text (see ``datelines.anchor_date``).
+    """
+
+    def __init__(self, doc: Document, doc_date: str | None):
+        self.doc = doc
+        self.doc_date = doc_date
+        self._citations: dict[int, str | None] = {}
+
+    def __call__(self, resolutions: Sequence[Resolution], context: Iterable[Mention] = ()) -> list[ClassifiedMention]:
+        """``resolutions`` classified, in order; the other place mentions of a sentence (those of
+        ``resolutions`` and of ``context``, mentions of the document already read) are the
+        sentence's other places."""
+        by_sentence: dict[int, list[tuple[int, int]]] = {}
+        for m in [r.mention for r in resolutions] + list(context):
+            by_sentence.setdefault(m.sentence_start, []).append((m.start - m.sentence_start, m.end - m.sentence_start))
+        return [self._read(r, by_sentence[r.mention.sentence_start]) for r in resolutions]
+
+    def _read(self, r: Resolution, spans: list[tuple[int, int]]) -> ClassifiedMention:
+        m = r.mention
+        s, e = m.start - m.sentence_start, m.end - m.sentence_start
+        others = [span for span in spans if span != (s, e)]
+        c = classify(self.doc.text[m.sentence_start : m.sentence_end], s, e, doc_date=self.doc_date, other_places=others)
+        return ClassifiedMention(doc=self.doc, resolution=r, classification=c, citation=self.citation(m))
+
+    def citation(self, m: Mention) -> str | None:
+        """The source the mention's sentence cites."""
+        if m.sentence_start not in self._citations:
+            self._citations[m.sentence_start] = find_citation(self.doc.text, m.sentence_start, m.sentence_end)
+        return self._citations[m.sentence_start]
