@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 
 from .gazetteer.index import Gazetteer
 from .reading.casualties import parse_casualties
+from .reading.datelines import document_date
 from .records import ClassifiedMention, Incident, Region, RegionClaim
 from .vocabulary import LEVEL_RANK, REGION_STATUSES, STATUS_ORDER
 
@@ -167,7 +168,8 @@ def incidents(mentions: list[ClassifiedMention], gaz: Gazetteer) -> list[Inciden
             type=c.type or "attack", actor=c.actor, sources=[best.source()], rules=rules)
         _toll_from_next_sentence(inc, best)
         found.append(inc)
-    published = {cm.doc.id: cm.doc.meta.date for cm in mentions if cm.doc.meta.date}
+    # an undated report is never merged with an event after its article was written (stated or inferred)
+    published = {cm.doc.id: d for cm in mentions if (d := document_date(cm.doc)[0])}
     merged = _merge_all(found, lambda a, b: _same_event_nearby(a, b, gaz))
     merged = _merge_all(merged, lambda a, b: _same_event(a, b, gaz))
     return _merge_undated_across(merged, gaz, published)

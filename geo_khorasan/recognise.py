@@ -17,6 +17,7 @@ from functools import cache
 from .gazetteer.index import Gazetteer
 from .gazetteer.names import keys, split_level
 from .knowledge import load_yaml
+from .reading.datelines import datelines
 from .records import Document, Mention
 
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_](?:[\w'’\-]*[^\W_])?")
@@ -53,23 +54,6 @@ def words() -> Words:
                  tuple(sorted({tuple(t.split()) for t in raw["official_titles"]}, key=len, reverse=True)))
 
 
-# A dateline opens a line: "QUETTA:", "FAIZABAD, Afghanistan –", "KABUL, Aug 26 (Reuters) -",
-# "Peshawar, Pakistan (AP) —". Capitals alone, or any case when an agency or a dash follows.
-_DATELINE = re.compile(
-    r"(?m)^[ \t]*(?P<place>[A-Z][A-Za-z'’.\-]*(?:[ \t]+[A-Z][A-Za-z'’.\-]*){0,2})"
-    r"(?P<rest>(?:,[ \t]*[A-Z][A-Za-z.\-]*(?:[ \t]+[A-Z][A-Za-z.\-]*){0,2})?"
-    r"(?:,?[ \t]*[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2}(?:,[ \t]*\d{4})?)?"
-    r"(?:[ \t]*\([^()\n]{1,40}\))?)[ \t]*(?P<end>:|[—–]|-{1,2}(?=[ \t]))")
-
-
-def datelines(text: str) -> list[tuple[int, int]]:
-    """Spans of dateline place names: the capitalised name at a line's start before ":" or a dash."""
-    out = []
-    for m in _DATELINE.finditer(text[:3000] if len(text) > 3000 else text):
-        name = m.group("place")
-        if name.isupper() or (m.group("rest") and m.group("end") != ":"):
-            out.append((m.start("place"), m.end("place")))
-    return out
 
 
 @cache

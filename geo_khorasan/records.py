@@ -84,7 +84,7 @@ class Resolution:
 class Classification:
     """What the sentence says happened at a place mention (see ``reading.roles``)."""
 
-    role: str  # one of vocabulary.ROLES: "incident" | "contested" | "mention"
+    role: str  # one of vocabulary.ROLES: "incident" | "contested" | "mention" | "dateline"
     cue: str | None  # the words in the sentence that decided (as written); None for plain mention
     status: str | None = None  # contested: controlled|contested|stronghold|hub|headquarters|safe haven|training|presence
     type: str | None = None  # incident: suicide bombing|bombing|airstrike|drone strike|... |attack

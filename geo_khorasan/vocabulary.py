@@ -19,7 +19,7 @@ PRECISION_WORDS = {
 LEVEL_PRECISION = {"neighbourhood": 1, "village": 1, "town": 1, "district": 3, "province": 4, "region": 5, "country": 6}
 
 #: What a sentence says happened at a place.
-ROLES = ("incident", "contested", "mention")
+ROLES = ("incident", "contested", "mention", "dateline")
 
 #: When several statuses are claimed for one area, the strongest is shown.
 STATUS_ORDER = ["controlled", "stronghold", "headquarters", "hub", "safe haven", "training", "contested", "presence"]

@@ -132,6 +132,7 @@ class _Cues:
         self.date_prefix_alt = _alt(raw["date_prefixes"])
         self.month_context_re = re.compile(r"(?:^|\W)" + _alt(raw["month_context"]) + r"\s+$", I)
         self.weekdays = [str(w).lower() for w in raw["weekdays"]]
+        self.reported_re = re.compile(_words_alt(raw["reporting_verbs"]) + r"(?:\s+[\w’'\-]+){0,4}\s*$", I)
         self.future_re = re.compile(_alt(raw["future_markers"]) + r"(?:\s+[\w’'\-]+){0,2}\s*(?:in\s+|of\s+|by\s+)?$", I)
         self.cite_words = [str(w) for w in raw["citation_name_words"]]
         self.not_year_after_re = re.compile(r"^\s*" + _words_alt(raw["not_year_units"]) + r"\b", I)

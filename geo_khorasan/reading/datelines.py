@@ -1,4 +1,5 @@
-"""When an article was written: its stated date, or one inferred from the dates it names."""
+"""Datelines, and when an article was written: its sidecar date, else its dateline's, else its
+address's, else one inferred from the dates it names."""
 from __future__ import annotations
 
 import re
@@ -6,6 +7,47 @@ import re
 from ..records import Document
 from .cues import _cues
 from .dates import _find_dates, _fmt
+
+
+# A dateline opens a line: "QUETTA:", "FAIZABAD, Afghanistan –", "KABUL, Aug 26 (Reuters) -",
+# "Peshawar, Pakistan (AP) —". Capitals alone, or any case when an agency or a dash follows.
+_DATELINE = re.compile(
+    r"(?m)^[ \t]*(?P<place>[A-Z][A-Za-z'’.\-]*(?:[ \t]+[A-Z][A-Za-z'’.\-]*){0,2})"
+    r"(?P<rest>(?:,[ \t]*[A-Z][A-Za-z.\-]*(?:[ \t]+[A-Z][A-Za-z.\-]*){0,2})?"
+    r"(?:,?[ \t]*[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2}(?:,[ \t]*\d{4})?)?"
+    r"(?:[ \t]*\([^()\n]{1,40}\))?)[ \t]*(?P<end>:|[—–]|-{1,2}(?=[ \t]))")
+
+
+def datelines(text: str) -> list[tuple[int, int]]:
+    """Spans of dateline place names: the capitalised name at a line's start before ":" or a dash."""
+    out = []
+    for m in _DATELINE.finditer(text[:3000] if len(text) > 3000 else text):
+        name = m.group("place")
+        if name.isupper() or (m.group("rest") and m.group("end") != ":"):
+            out.append((m.start("place"), m.end("place")))
+    return out
+
+
+def _dateline_date(text: str) -> str | None:
+    """The date a dateline gives: "KABUL, Feb 13, 2025 (BSS/AFP) -"."""
+    for m in _DATELINE.finditer(text[:3000]):
+        for h in _find_dates(m.group("rest") or ""):
+            if h.kind == "full":
+                return _fmt(h.year, h.month, h.day)
+    return None
+
+
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d|[a-z]{3,9})[/-]([0-3]?\d)(?:/|$|[^\d])", re.I)
+
+
+def _url_date(url: str | None) -> str | None:
+    """The date in an article's address: ".../2023/07/31/...", ".../2015/apr/19/..."."""
+    m = _URL_DATE.search(url or "")
+    if not m:
+        return None
+    month = m.group(2)
+    month_no = int(month) if month.isdigit() else _cues().months.get(month.lower())
+    return _fmt(int(m.group(1)), month_no, int(m.group(3))) if month_no else None
 
 
 def infer_document_date(text: str) -> str | None:
@@ -53,6 +95,9 @@ def document_date(doc: Document) -> tuple[str | None, bool]:
     """The article's date and whether it was inferred from its text (its metadata gives none)."""
     if doc.meta.date:
         return doc.meta.date, False
+    stated = _dateline_date(doc.text) or _url_date(doc.meta.url)
+    if stated:
+        return stated, False
     inferred = infer_document_date(doc.text)
     return inferred, inferred is not None
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .cues import _cues
+from .text import _clause_before
 
 
 @dataclass
@@ -51,6 +52,8 @@ def _date_res() -> dict[str, re.Pattern]:
             r"(?<![\w])(?P<rel>yesterday|today|this morning|last night|last week|last month|this month"
             r"|earlier this month|earlier this year|last year|this year"
             r"|(?:on|last|this past)\s+(?:" + "|".join(C.weekdays) + r")"
+            # a bare weekday, capitalised: "attacked a bank Saturday", "were martyred Friday"
+            r"|(?-i:(?:" + "|".join(w.capitalize() for w in C.weekdays) + r"))"
             r"|(?P<n>\d+|" + "|".join(w for w, v in C.number_words.items() if 1 <= v <= 19 and " " not in w)
             + r"|a|an)\s+(?P<unit>days?|weeks?|months?|years?)\s+ago)(?![\w])",
             I,
@@ -124,7 +127,10 @@ def _find_dates(text: str) -> tuple[_DateHit, ...]:
         if out and h.start < out[-1].end:
             continue
         out.append(h)
-    return tuple(out)
+    # "on Sunday, Aug. 2, 2020": the weekday only names the explicit date after it
+    return tuple(h for k, h in enumerate(out) if not (
+        (h.rel or "").startswith("weekday:") and k + 1 < len(out) and out[k + 1].kind in ("full", "md")
+        and re.fullmatch(r"[\s,]{0,3}", text[h.end:out[k + 1].start])))
 
 
 def _rel_key(rel: str | None) -> str | None:
@@ -245,7 +251,10 @@ def parse_date(text: str, doc_date: str | None) -> str | None:
 
 
 def _first_date(text: str, doc: tuple | None, cite: tuple | None = None) -> str | None:
+    reported = _cues().reported_re
     for h in _find_dates(text):
+        if reported.search(_clause_before(text, h.start, 6)):
+            continue  # the day something was said about the event
         iso = _resolve(h, doc, cite)
         if iso:
             return iso

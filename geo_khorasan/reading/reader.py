@@ -2,11 +2,22 @@
 source its sentence cites."""
 from __future__ import annotations
 
+import re
 from typing import Iterable, Sequence
 
-from ..records import ClassifiedMention, Document, Mention, Resolution
+from ..records import Classification, ClassifiedMention, Document, Mention, Resolution
 from .citations import find_citation
 from .roles import classify
+from .story import fill_from_story
+
+
+#: "US forces", "U.S.-led", "Afghan troops": the name modifies the noun after it.
+_ATTRIBUTIVE_AFTER = re.compile(r"(?:\s+[a-z]|-[a-z])")
+_LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|near|inside|across|into|over)\s+(?:the\s+)?$", re.I)
+
+
+def _attributive(text: str, m: Mention) -> bool:
+    return bool(_ATTRIBUTIVE_AFTER.match(text, m.end)) and not _LOCATIVE_BEFORE.search(text[max(0, m.start - 12):m.start])
 
 
 class Reader:
@@ -27,13 +38,22 @@ class Reader:
         by_sentence: dict[int, list[tuple[int, int]]] = {}
         for m in [r.mention for r in resolutions] + list(context):
             by_sentence.setdefault(m.sentence_start, []).append((m.start - m.sentence_start, m.end - m.sentence_start))
-        return [self._read(r, by_sentence[r.mention.sentence_start]) for r in resolutions]
+        read = [self._read(r, by_sentence[r.mention.sentence_start]) for r in resolutions]
+        return fill_from_story(self.doc, read, self.doc_date)
 
     def _read(self, r: Resolution, spans: list[tuple[int, int]]) -> ClassifiedMention:
         m = r.mention
         s, e = m.start - m.sentence_start, m.end - m.sentence_start
         others = [span for span in spans if span != (s, e)]
-        c = classify(self.doc.text[m.sentence_start : m.sentence_end], s, e, doc_date=self.doc_date, other_places=others)
+        if m.dateline:
+            # where the article was filed: a mention, never an incident site on its own
+            c = Classification("dateline", None, rule="dateline: the place the article was filed from")
+        else:
+            c = classify(self.doc.text[m.sentence_start : m.sentence_end], s, e, doc_date=self.doc_date,
+                         other_places=others)
+        if c.role == "incident" and r.place.level == "country" and _attributive(self.doc.text, m):
+            c = Classification("mention", None, rule="mention: a country's name used as an adjective "
+                               "('US forces', 'a Pakistani airstrike') says whose, not where")
         return ClassifiedMention(doc=self.doc, resolution=r, classification=c, citation=self.citation(m))
 
     def citation(self, m: Mention) -> str | None:

@@ -1,0 +1,119 @@
+"""The article as a story: an incident sentence that states no date or toll takes them from the
+sentences that go on telling the same event.
+
+News reports spread one event over several sentences: the lead gives the day ("attacked a bank
+Saturday"), a later sentence the place ("The attack in Jalalabad ..."), another the toll ("The
+blast killed at least 35"). A sentence continues the story of an incident when it reports an
+event and names no other incident site, and no report of an incident elsewhere stands between
+them. What the incident's own sentence states always wins.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..records import ClassifiedMention, Document
+from ..vocabulary import LEVEL_RANK
+from .casualties import parse_casualties
+from .dates import _first_date, _parse_iso
+from .incidents import _find_incident_cues, _is_hypothetical, _is_negated
+
+#: How many sentences before or after an incident's own sentence may continue its story.
+STORY_WINDOW = 2
+#: The article's opening sentences (headline, standfirst, lead), read as telling its main event.
+LEAD_SENTENCES = 4
+
+
+@dataclass(frozen=True)
+class _Told:
+    """What one sentence says of an event, if it reports one."""
+
+    event: bool
+    date: str | None
+    fatalities: int | None
+    injured: int | None
+
+
+def _told(doc: Document, span: tuple[int, int], anchor: tuple | None) -> _Told:
+    text = doc.text[span[0]:span[1]]
+    cues = [c for c in _find_incident_cues(text) if not c.anaphoric and not _is_hypothetical(text, c)
+            and not _is_negated(text, c)]
+    if not cues:
+        return _Told(False, None, None, None)
+    fatalities, injured = parse_casualties(text)
+    return _Told(True, _first_date(text, anchor), fatalities, injured)
+
+
+def fill_from_story(doc: Document, read: list[ClassifiedMention], doc_date: str | None) -> list[ClassifiedMention]:
+    """``read`` with the date and toll of undated or uncounted incidents taken from the sentences
+    that continue their story (see the module docstring)."""
+    incidents = [cm for cm in read if cm.classification.role == "incident"]
+    if not incidents:
+        return read
+    spans = list(doc.sentences)
+    index = {s: k for k, (s, _e) in enumerate(spans)}
+    anchor = _parse_iso(doc_date)
+    told: dict[int, _Told] = {}
+
+    def at(k: int) -> _Told:
+        if k not in told:
+            told[k] = _told(doc, spans[k], anchor)
+        return told[k]
+
+    # sentences reporting an incident, by the places they report it at
+    sites: dict[int, dict[str, int]] = {}
+    for cm in incidents:
+        k = index.get(cm.resolution.mention.sentence_start)
+        if k is not None:
+            sites.setdefault(k, {})[cm.resolution.place.id] = LEVEL_RANK[cm.resolution.place.level]
+    out = []
+    for cm in read:
+        c = cm.classification
+        k = index.get(cm.resolution.mention.sentence_start)
+        if c.role != "incident" or k is None or (c.date and c.fatalities is not None):
+            out.append(cm)
+            continue
+        own = sites.get(k, {})
+        date, fatalities, injured, used = c.date, c.fatalities, c.injured, []
+        for j in _story_sentences(k, len(spans), sites, own):
+            t = at(j)
+            if not t.event:
+                continue
+            if date is None and t.date:
+                date = t.date
+                used.append(f"date from sentence {j + 1}")
+            if fatalities is None and t.fatalities is not None:
+                fatalities, injured = t.fatalities, injured if t.injured is None else t.injured
+                used.append(f"toll from sentence {j + 1}")
+            if date and fatalities is not None:
+                break
+        if used:
+            c = replace(c, date=date, fatalities=fatalities, injured=injured,
+                        rule=f"{c.rule}; {', '.join(used)} (the story of the same event)")
+            cm = replace(cm, classification=c)
+        out.append(cm)
+    return out
+
+
+def _elsewhere(site: dict[str, int], own: dict[str, int]) -> bool:
+    """The sentence reports an incident at another place no vaguer than this one's: "in eastern
+    Afghanistan" in the lead does not stop the story of "the attack in Jalalabad"."""
+    finest = min(own.values(), default=LEVEL_RANK["country"])
+    return not site.keys() & own.keys() and any(rank <= finest for rank in site.values())
+
+
+def _story_sentences(k: int, n: int, sites: dict[int, dict[str, int]], own: dict[str, int]) -> list[int]:
+    """Sentences that may continue the story of the incident told in sentence ``k``: the nearest
+    first, up to another incident site; then the article's lead when no other site precedes."""
+    out = []
+    for step in (1, -1):
+        for d in range(1, STORY_WINDOW + 1):
+            j = k + step * d
+            if not 0 <= j < n:
+                break
+            if j in sites and _elsewhere(sites[j], own):
+                break  # an incident elsewhere: the story has moved on
+            out.append(j)
+    out.sort(key=lambda j: (abs(j - k), j < k))
+    if not any(j < k and _elsewhere(sites[j], own) for j in sites):
+        out += [j for j in range(min(k, LEAD_SENTENCES)) if j not in out]
+    return out
