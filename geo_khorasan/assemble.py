@@ -190,10 +190,12 @@ def regions(mentions: list[ClassifiedMention], gaz: Gazetteer) -> list[Region]:
                and o.classification.status == c.status and gaz.contains(place, o.resolution.place) for o in strong):
             continue
         places[place.id] = place
-        claims[place.id].append(RegionClaim(place=place, status=c.status or "presence", cue=c.cue or "", source=cm.source()))
+        claims[place.id].append(RegionClaim(place=place, status=c.status or "presence", cue=c.cue or "", source=cm.source(),
+                                             past=c.past))
     out = []
     for pid in sorted(claims):
-        counts = Counter(cl.status for cl in claims[pid])
+        # what the articles say holds now outranks what they say held once
+        counts = Counter(cl.status for cl in ([c for c in claims[pid] if not c.past] or claims[pid]))
         status = min(counts, key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else len(STATUS_ORDER))
         out.append(Region(place=places[pid], status=status, claims=claims[pid]))
     return out

@@ -78,7 +78,9 @@ def region_features(regions: list[Region], gaz: Gazetteer, doc_dates: dict[str, 
             "id": f"region:{reg.place.id}", "place_name": reg.place.name, "place_id": reg.place.id,
             "level": reg.place.level, "country": reg.place.country, "status": reg.status,
             "claim_count": len(claims), "latest": max((doc_dates.get(c.source.doc) or "" for c in claims), default="") or None,
-            "claims": [dict(_source(c.source, f"{c.source.doc}:{c.source.start}"), cue=c.cue, status=c.status) for c in claims]}})
+            "claims": [dict(_source(c.source, f"{c.source.doc}:{c.source.start}"), cue=c.cue, status=c.status, past=c.past) for c in claims],
+            # only past claims ("its former stronghold"): drawn fainter than an area claimed now
+            "past": all(c.past for c in claims)}})
     return {"type": "FeatureCollection", "features": feats}
 
 

@@ -93,6 +93,7 @@ class Classification:
     injured: int | None = None
     actor: str | None = None
     rule: str = ""
+    past: bool = False  # contested: the claim is about the past ("former stronghold", "was driven out of")
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,7 @@ class RegionClaim:
     status: str  # controlled | contested | stronghold | hub | headquarters | safe haven | presence
     cue: str
     source: Source
+    past: bool = False  # "its former stronghold": shown as a past claim, weighing less than current ones
 
 
 @dataclass

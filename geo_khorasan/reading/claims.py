@@ -6,7 +6,7 @@ import re
 
 from .cues import _cues
 from .spans import _coordinated, _intro
-from .text import _HARD_AFTER, _HARD_BEFORE, _Cue, _Group, _words
+from .text import _HARD_AFTER, _HARD_BEFORE, _clause_before, _Cue, _Group, _words
 
 
 @functools.lru_cache(maxsize=1024)
@@ -76,3 +76,11 @@ def _status_governs(text: str, cue: _Cue, groups: list[_Group], blocked: set[int
         if not between and not re.search(r"[;]|\.\s", text[groups[frame].end : cue.start]):
             return [frame, -1]  # -1: governed through the frame, distance means nothing
     return []
+
+
+def claim_is_past(text: str, cue_start: int, cue_end: int) -> bool:
+    """The claim is about the past: a past marker in the words around its cue."""
+    C = _cues()
+    before = _clause_before(text, cue_start, 6)
+    after = re.split(r"[,;.()—–]", text[cue_end:cue_end + 60], maxsplit=1)[0]
+    return bool(C.past_claim_re.search(before) or C.past_claim_re.search(after))

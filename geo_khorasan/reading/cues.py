@@ -94,6 +94,7 @@ class _Cues:
         self.status_order: list[str] = list(raw["status_cues"])
         self.status_res = [(s, re.compile(_alt(raw["status_cues"][s]), I)) for s in self.status_order]
         self.weak_status = set(raw.get("weak_status", []))
+        self.past_claim_re = re.compile(_alt(raw["past_claim_markers"]), I)
         self.isk_re = re.compile(_cs_alt(raw["isk_names"]))
         self.militant_re = re.compile(_alt(raw["militant_terms"]), I)
         self.actors = [

@@ -20,7 +20,7 @@ from ..records import Classification
 from .actors import _find_actor, _has_militant
 from .casualties import parse_casualties
 from .citations import _cite_anchor, _sentence_citations
-from .claims import _find_status_cues, _status_governs
+from .claims import _find_status_cues, _status_governs, claim_is_past
 from .cues import _cues
 from .dates import _date_precision, _first_date, _parse_iso
 from .incidents import (
@@ -269,6 +269,8 @@ def _claims(ctx: _Sentence) -> list[tuple[int, _Cue, str]]:
         gov = _status_governs(text, c, ctx.groups, ctx.blocked, ctx.frame)
         if ti in gov:
             claims.append((10**6 if -1 in gov else _distance(tg, c), c, c.label))
+    if not claims and (militant or C.isk_re.search(text)):
+        claims += _loose_claims(ctx)
     # "IS-K in Sindh province"
     for m in C.isk_re.finditer(text):
         gap = text[m.end() : tg.start]
@@ -282,6 +284,29 @@ def _claims(ctx: _Sentence) -> list[tuple[int, _Cue, str]]:
         if ti in gl and ctx.agg_words[k] and militant:
             claims.append((_distance(tg, c), c, "presence"))
     return claims
+
+
+#: A claim about an armed group's hold reaches a place this many words away in the same clause run,
+#: when no stricter reading ("bases in X", "X remains the hub") places it.
+CLAIM_REACH_WORDS = 14
+#: Ranks a loosely governed claim after every strict one.
+_LOOSE = 10**5
+
+
+def _loose_claims(ctx: _Sentence) -> list[tuple[int, _Cue, str]]:
+    """Claims that reach the place across a few words: "The Islamic State's main concentration is in
+    the south of Nangarhar", "Achin ... has been heavily fought over by the Taleban, ISKP ..."."""
+    text, tg = ctx.text, ctx.tg
+    out = []
+    for c in _find_status_cues(text):
+        if _is_hypothetical(text, c) or _is_negated(text, c) or ctx.ti in ctx.blocked:
+            continue
+        lo, hi = (c.end, tg.start) if c.end <= tg.start else (tg.end, c.start)
+        gap = text[lo:hi]
+        if hi < lo or ";" in gap or _words(gap) > CLAIM_REACH_WORDS or re.search(r"[.!?]\s", gap):
+            continue
+        out.append((_LOOSE + _words(gap), c, c.label))
+    return out
 
 
 def _claim_actor(text: str, c: _Cue) -> str | None:
@@ -323,7 +348,11 @@ def _region_claim(ctx: _Sentence) -> Classification | None:
         rule = f"contested: status cue '{c.text}' ({status}) governs the place"
     if len(ctx.tg.spans) > 1:
         rule += f" (location chain '{ctx.group_text(ctx.ti)}')"
-    return Classification("contested", ctx.sentence[c.start : c.end], status=status, date=date, actor=actor, rule=rule)
+    past = claim_is_past(text, c.start, c.end)
+    if past:
+        rule += "; a past claim"
+    return Classification("contested", ctx.sentence[c.start : c.end], status=status, date=date, actor=actor, rule=rule,
+                          past=past)
 
 
 # 4. plain mention, with the reason
