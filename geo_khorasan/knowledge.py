@@ -7,6 +7,7 @@ one place.
 """
 from __future__ import annotations
 
+import csv
 import tomllib
 from pathlib import Path
 
@@ -30,3 +31,9 @@ def load_yaml(name: str):
 
 def load_toml(name: str) -> dict:
     return tomllib.loads(read_text(name))
+
+
+def load_csv(name: str) -> list[dict[str, str]]:
+    """Rows of a CSV file of data/, lines starting with '#' being comments."""
+    lines = [line for line in read_text(name).splitlines() if line.strip() and not line.startswith("#")]
+    return list(csv.DictReader(lines))

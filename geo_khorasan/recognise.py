@@ -16,7 +16,7 @@ from functools import cache
 
 from .gazetteer.index import Gazetteer
 from .gazetteer.names import keys, split_level
-from .knowledge import load_yaml
+from .knowledge import load_csv, load_yaml
 from .reading.datelines import datelines
 from .records import Document, Mention
 
@@ -39,6 +39,9 @@ class Words:
     group_name: re.Pattern[str]  # text before a place that makes it part of a group's name
     group_after: re.Pattern[str]  # text after a place that makes it part of a group's name
     titles: tuple[tuple[str, ...], ...]  # officials' titles, as word sequences, that end a place's run
+    government_seats: frozenset[str]
+    institution_heads: frozenset[str]
+    government_verbs: frozenset[str]
 
 
 @cache
@@ -51,7 +54,26 @@ def words() -> Words:
                  re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in raw["organisation_before"])
                             + r")(?:['’]s)?\s*(?:[-–—:]|\b(?i:in|of)\b)?\s*(?:the\s+)?$"),
                  re.compile(r"^\s+(?:" + "|".join(re.escape(w) for w in raw["organisation_after"]) + r")\b", re.I),
-                 tuple(sorted({tuple(t.split()) for t in raw["official_titles"]}, key=len, reverse=True)))
+                 tuple(sorted({tuple(t.split()) for t in raw["official_titles"]}, key=len, reverse=True)),
+                 frozenset(raw["government_seats"]), low(raw["institution_heads"]), low(raw["government_verbs"]))
+
+
+@cache
+def outlets() -> re.Pattern[str]:
+    """Whole outlet names (data/outlets.csv), longest first, case as written."""
+    names = sorted({row["name"] for row in load_csv("outlets.csv")}, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
+
+
+def _stands_for_government(text: str, s: int, e: int, w: Words) -> bool:
+    """"Washington said", "designated by Washington", "between Islamabad and the TTP"."""
+    if text[s:e] not in w.government_seats or re.search(r"\b(?:in|at|from|near)\s+$", text[max(0, s - 8):s]):
+        return False  # "authorities in Islamabad say": the city itself
+    after = re.match(r"[ \t]+([a-z]+)", text[e:e + 20])
+    if after and after.group(1) in w.government_verbs:
+        return True
+    before = text[max(0, s - 40):s]
+    return bool(re.search(r"(?:\bby|\bbetween)\s+$", before))
 
 
 
@@ -160,7 +182,9 @@ def _inside_longer_name(text: str, start: int, end: int) -> bool:
         return True
     if after and after.group(1)[0].isupper() and after.group(1).lower() not in w.stop | w.place:
         return True
-    return bool(after and after.group(1).lower() in ("province",) and before and before.group(1).lower() in w.stop)
+    # "Khorasan Province" is the group's name for its branch ("Islamic State's Khorasan Province")
+    return bool(after and (after.group(1) == "Province" or after.group(1) == "province" and before
+                           and before.group(1).lower() in w.stop))
 
 
 class Recogniser:
@@ -186,8 +210,10 @@ class Recogniser:
             return all(e <= a or s >= b for a, b in taken)
 
         def add(s: int, e: int, **kw) -> None:
-            if w.group_name.search(text[max(0, s - 24):s]) or w.group_after.match(text[e:e + 16]):
-                return  # "Islamic State in Khorasan" is the group, not the place
+            if (w.group_name.search(text[max(0, s - 44):s]) or w.group_after.match(text[e:e + 16])
+                    or _stands_for_government(text, s, e, w)):
+                return  # "Islamic State in Khorasan" is the group, "Washington said" the government
+
             ss, se = doc.sentence_at(s)
             found.append(Mention(doc=doc.id, start=s, end=e, text=text[s:e], sentence_start=ss, sentence_end=se, **kw))
             taken.append((s, e))
@@ -202,6 +228,8 @@ class Recogniser:
 
         for m in _CITATION.finditer(text):
             taken.append(m.span())
+        for m in outlets().finditer(text):
+            taken.append(m.span())  # "Pakistan Today", "The Kabul Times": outlets, not places
         toks = [t for t in _tokens(text) if not any(ch.isdigit() for ch in t.text)]
         for s, e in datelines(text):
             if free(s, e) and self._is_known(text[s:e]):
@@ -212,6 +240,8 @@ class Recogniser:
 
     def _scan_run(self, text, run: list[_Tok], free, add, w: Words) -> None:
         n = len(run)
+        if n > 1 and run[-1].low in w.institution_heads:
+            return  # "New Kabul Bank", "Kabul University": an institution's name
         i = 0
         used = [False] * n
         spans = []

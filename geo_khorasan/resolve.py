@@ -116,6 +116,8 @@ class Resolver:
     def _plausible(self, m: Mention, best: Candidate, doc_countries: Counter) -> bool:
         """Drop matches that are far more likely a word than a place ("Time", "Police", "JUI")."""
         p = best.place
+        if m.level_hint in ("district", "province") and p.level == "region" and not m.region:
+            return False  # "Khorasan Province" is the group's branch, not the vague Khorasan region
         if m.region or p.level in ("country", "region"):
             return True
         if m.text.isupper() and not m.dateline and "alias name" not in best.why and p.level not in ("province", "district"):
