@@ -137,6 +137,22 @@ def _toll_from_next_sentence(inc: Incident, cm: ClassifiedMention) -> None:
     inc.rules.append(f"toll from the next sentence: {sentence.strip()[:120]!r}")
 
 
+def _sites(group: list[ClassifiedMention], gaz: Gazetteer) -> list[tuple[ClassifiedMention, int]]:
+    """The incident sites of one sentence's event: the smallest place of each chain of nested places
+    ("Khar, the main town of Bajaur" is one site; "raids in Kabul and Nimroz" are two), with the
+    size of its chain. A fallback ("Khairkhana area of Kabul") is more specific than its container."""
+    remaining = sorted(group, key=lambda cm: (LEVEL_RANK[cm.resolution.place.level], 0 if cm.resolution.note else 1,
+                                              cm.resolution.precision, cm.resolution.mention.start))
+    out = []
+    while remaining:
+        best, place = remaining[0], remaining[0].resolution.place
+        chain = [cm for cm in remaining if cm.resolution.place.id == place.id or gaz.contains(cm.resolution.place, place)
+                 or gaz.contains(place, cm.resolution.place)]
+        out.append((best, len(chain)))
+        remaining = [cm for cm in remaining if cm not in chain]
+    return out
+
+
 def incidents(mentions: list[ClassifiedMention], gaz: Gazetteer) -> list[Incident]:
     """One incident per sentence that reports one, at its most precise place; then reports of
     the same event (in one article or several) are merged into one incident with several sources."""
@@ -155,19 +171,16 @@ def incidents(mentions: list[ClassifiedMention], gaz: Gazetteer) -> list[Inciden
             by_event[(c.date or "", c.fatalities or -1)].append(cm)
         clusters.extend(by_event[k] for k in sorted(by_event))
     for group in clusters:
-        # the smallest place the sentence names; a fallback ("Khairkhana area of Kabul") is more
-        # specific than its container named in the same sentence
-        best = min(group, key=lambda cm: (LEVEL_RANK[cm.resolution.place.level], 0 if cm.resolution.note else 1,
-                                          cm.resolution.precision, cm.resolution.mention.start))
-        c = best.classification
-        rules = [f"place: the smallest place the sentence names ({best.resolution.mention.text!r})"
-                 if len(group) > 1 else f"place: {best.resolution.mention.text!r}", f"role: {c.rule}"]
-        inc = Incident(
-            id=f"{best.doc.id}:{best.resolution.mention.start}", place=best.resolution.place,
-            precision=best.resolution.precision, date=c.date, fatalities=c.fatalities, injured=c.injured,
-            type=c.type or "attack", actor=c.actor, sources=[best.source()], rules=rules)
-        _toll_from_next_sentence(inc, best)
-        found.append(inc)
+        for best, nested in _sites(group, gaz):
+            c = best.classification
+            rules = [f"place: the smallest place the sentence names ({best.resolution.mention.text!r})"
+                     if nested > 1 else f"place: {best.resolution.mention.text!r}", f"role: {c.rule}"]
+            inc = Incident(
+                id=f"{best.doc.id}:{best.resolution.mention.start}", place=best.resolution.place,
+                precision=best.resolution.precision, date=c.date, fatalities=c.fatalities, injured=c.injured,
+                type=c.type or "attack", actor=c.actor, sources=[best.source()], rules=rules)
+            _toll_from_next_sentence(inc, best)
+            found.append(inc)
     # an undated report is never merged with an event after its article was written (stated or inferred)
     published = {cm.doc.id: d for cm in mentions if (d := document_date(cm.doc)[0])}
     merged = _merge_all(found, lambda a, b: _same_event_nearby(a, b, gaz))

@@ -35,7 +35,7 @@ def test_every_incident_type_in_the_api_has_cues():
     raw = cl.load_cues()
     assert set(raw["incident_types"]) == {
         "suicide bombing", "bombing", "airstrike", "drone strike", "security operation", "targeted killing",
-        "kidnapping", "armed attack", "arrest", "attack"}
+        "kidnapping", "armed attack", "rocket attack", "arrest", "attack"}
 
 
 # ---------------------------------------------------------------------------------------------

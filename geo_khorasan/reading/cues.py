@@ -69,6 +69,7 @@ class _Cues:
         self.aggregate_t_re = re.compile(_alt(raw["aggregate_time_markers"]), I)
         self.hypothetical_re = re.compile(_alt(raw["hypothetical_markers"]), I)
         self.negation_re = re.compile(_alt(raw["negation_markers"]), I)
+        self.denied_role_re = re.compile(_alt(raw["denied_roles"]), I)
         preps = _alt(raw["locative_prepositions"])
         blockers = "|".join(map(re.escape, raw["locative_blockers"]))
         self.loc_intro_re = re.compile(

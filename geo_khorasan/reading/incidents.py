@@ -55,7 +55,10 @@ def _is_hypothetical(text: str, cue: _Cue) -> bool:
 
 def _is_negated(text: str, cue: _Cue) -> bool:
     C = _cues()
-    return bool(C.negation_re.search(_clause_before(text, cue.start, 5)))
+    before = _clause_before(text, cue.start, 5)
+    # "denied involvement in a suicide bombing": the denial is of a role in it, not of the event
+    before = C.denied_role_re.sub(" ", before)
+    return bool(C.negation_re.search(before))
 
 
 def _is_aggregate(text: str, cue: _Cue, day_date: bool, month_date: bool, any_date: bool = True) -> str | None:

@@ -303,7 +303,10 @@ def _loose_claims(ctx: _Sentence) -> list[tuple[int, _Cue, str]]:
             continue
         lo, hi = (c.end, tg.start) if c.end <= tg.start else (tg.end, c.start)
         gap = text[lo:hi]
-        if hi < lo or ";" in gap or _words(gap) > CLAIM_REACH_WORDS or re.search(r"[.!?]\s", gap):
+        if (hi < lo or ";" in gap or _words(gap) > CLAIM_REACH_WORDS or re.search(r"[.!?]\s", gap)
+                or re.search(r",\s*(?:which|who|whose|while|whereas|bordering)\b"
+                             r"|\b(?:and|but)\s+(?:this|these|that|those|it|they|he|she|we|its|their)\b", gap, re.I)):
+            # another clause
             continue
         out.append((_LOOSE + _words(gap), c, c.label))
     return out
