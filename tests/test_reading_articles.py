@@ -1,0 +1,186 @@
+"""What an analyst sees when reading new articles: short texts written for these tests (not taken
+from any article), each checking one form of date, toll, claim or trap as the map would show it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geo_khorasan.assemble import incidents as assemble_incidents
+from geo_khorasan.assemble import regions as assemble_regions
+from geo_khorasan.corpus import read_document
+from geo_khorasan.pipeline import analyse
+from geo_khorasan.reading.datelines import document_date
+from geo_khorasan.reading.dates import parse_date
+from geo_khorasan.recognise import Recogniser
+from geo_khorasan.resolve import Resolver
+
+
+@pytest.fixture(scope="module")
+def read(gazetteer, tmp_path_factory):
+    """Read one invented article: its classified mentions, incidents and regions."""
+    folder = tmp_path_factory.mktemp("articles")
+    rec, res = Recogniser(gazetteer), Resolver(gazetteer)
+    count = iter(range(10**6))
+
+    def _read(text: str, name: str | None = None):
+        path = folder / f"{name or 'doc%d' % next(count)}.txt"
+        path.write_text(text, encoding="utf-8")
+        doc = read_document(Path(path))
+        mentions = analyse(doc, rec, res)
+        return doc, mentions, assemble_incidents(mentions, gazetteer), assemble_regions(mentions, gazetteer)
+
+    return _read
+
+
+def _mapped(mentions) -> dict[str, str]:
+    return {cm.resolution.mention.text: cm.resolution.place.name for cm in mentions}
+
+
+def _roles(mentions) -> dict[str, str]:
+    return {cm.resolution.mention.text: cm.classification.role for cm in mentions}
+
+
+# --- dates against the article's own date ---------------------------------------------------------
+
+@pytest.mark.parametrize("text, doc_date, want", [
+    ("Gunmen attacked a checkpoint Saturday", "2021-05-04", "2021-05-01"),  # bare weekday: latest on or before
+    ("Gunmen attacked a checkpoint on Tuesday", "2021-05-04", "2021-05-04"),  # the article's own weekday
+    ("A bomb went off yesterday", "2021-05-04", "2021-05-03"),
+    ("A bomb went off last night", "2021-05-04", "2021-05-03"),
+    ("A bomb went off last week", "2021-05-04", "2021-04"),  # never more precise than the text
+    ("A bomb went off last month", "2021-05-04", "2021-04"),
+    ("A bomb went off earlier this month", "2021-05-04", "2021-05"),
+    ("A bomb went off in March", "2021-05-04", "2021-03"),
+    ("A bomb went off on November 3", "2021-05-04", "2020-11-03"),  # month-day after the article: a year earlier
+    ("A bomb went off in 2019", "2021-05-04", "2019"),
+    ("A bomb went off on Sunday, Aug. 2, 2020", "2021-05-04", "2020-08-02"),  # the explicit date wins
+])
+def test_dates_resolve_against_the_article_date(text, doc_date, want):
+    assert parse_date(text, doc_date) == want
+
+
+def test_the_day_a_statement_was_made_is_not_the_day_of_the_attack():
+    assert parse_date("Police said on July 31 that the attack had been planned for weeks", "2023-08-02") is None
+
+
+def test_the_article_date_comes_from_the_dateline_then_the_address(read):
+    doc, *_ = read("HERAT, Mar 9, 2022 (AFP) - A blast hit a market in Herat.\n")
+    assert document_date(doc) == ("2022-03-09", False)
+
+
+def test_an_incident_takes_the_day_the_lead_gives_and_the_toll_a_later_sentence_gives(read):
+    _doc, _m, incs, _r = read(
+        "Blast kills eleven\n"
+        "KANDAHAR, Afghanistan (AP) - A bomber struck a crowd outside a bank Monday in southern Afghanistan.\n"
+        "The attack in Kandahar city targeted soldiers queuing for their pay.\n"
+        "The blast killed at least 11 people and wounded 20, officials said.\n", "n_story_2019_06_05")
+    kandahar = [i for i in incs if i.place.name.startswith("Kandah")]
+    assert kandahar, [(i.place.name, i.date) for i in incs]
+    assert any(i.fatalities == 11 for i in kandahar)
+
+
+# --- datelines --------------------------------------------------------------------------------------
+
+def test_a_dateline_in_capitals_is_a_dateline_mention_never_an_incident_site(read):
+    _doc, mentions, incs, _r = read("PESHAWAR: Gunmen shot dead two policemen in Mardan on Friday.\n")
+    assert _roles(mentions).get("PESHAWAR") == "dateline"
+    assert _mapped(mentions)["PESHAWAR"] == "Peshawar"
+    assert {i.place.name for i in incs} == {"Mardan"}
+
+
+# --- incidents --------------------------------------------------------------------------------------
+
+def test_two_places_of_one_raid_are_two_incidents(read):
+    _doc, _m, incs, _r = read("In May, police raids targeting militants in Quetta and Peshawar left four dead.\n")
+    assert {i.place.name for i in incs} >= {"Quetta", "Peshawar"}
+
+
+def test_a_denial_of_involvement_still_reports_the_attack(read):
+    _doc, mentions, incs, _r = read("The Taliban denied involvement in a suicide bombing in Kunduz on 3 May 2021 "
+                                    "that killed seven people.\n")
+    assert [(i.date, i.fatalities) for i in incs if i.place.name == "Kunduz"] == [("2021-05-03", 7)]
+
+
+def test_rocket_fire_is_an_incident(read):
+    _doc, _m, incs, _r = read("On 2 June 2022 militants fired six rockets at a base in Termez.\n")
+    assert [(i.place.name, i.type) for i in incs] == [("Tirmiz", "rocket attack")] or \
+        [i.type for i in incs] == ["rocket attack"]
+
+
+def test_a_country_named_as_an_adjective_is_no_incident_site(read):
+    _doc, mentions, _i, _r = read("On 4 June 2022 US forces raided a compound in Kunar.\n")
+    assert _roles(mentions)["US"] == "mention"
+    assert _roles(mentions)["Kunar"] == "incident"
+
+
+# --- area claims ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence, place", [
+    ("The Islamic State's main concentration is in the south of Nangarhar province.", "Nangarhar"),
+    ("ISKP fighters have been concentrated in the hills of Kunar.", "Kunar"),
+    ("Achin district has been heavily fought over by the Taliban and ISKP.", "Achin"),
+    ("IS-K set up a training camp in Nuristan.", "Nuristan"),
+])
+def test_claims_in_the_language_analysts_use_shade_the_area(read, sentence, place):
+    _doc, _m, _i, regions = read(sentence + "\n")
+    assert any(place.lower()[:3] in r.place.name.lower() for r in regions), [r.place.name for r in regions]
+
+
+def test_a_former_stronghold_is_a_past_claim(read):
+    _doc, mentions, _i, regions = read("Kunar, once an ISKP stronghold, was cleared in 2020.\n")
+    (kunar,) = [r for r in regions if r.place.name == "Kunar"]
+    assert all(c.past for c in kunar.claims)
+
+
+def test_a_current_stronghold_is_not_a_past_claim(read):
+    _doc, mentions, _i, regions = read("Nangarhar remains the main ISKP stronghold.\n")
+    (region,) = [r for r in regions if r.place.name == "Nangarhar"]
+    assert not any(c.past for c in region.claims)
+
+
+def test_a_denied_presence_is_no_claim(read):
+    _doc, _m, _i, regions = read("The governor denied any ISKP presence in Badghis.\n")
+    assert not regions
+
+
+# --- things that are not places here --------------------------------------------------------------
+
+@pytest.mark.parametrize("text, not_a_place", [
+    ("The Kabul Times reported that ISKP fighters moved into Kunar.\n", "Kabul"),
+    ("A branch of New Kabul Bank in Kandahar was bombed on 3 May 2021.\n", "Kabul"),
+    ("Washington said ISKP had bases in Kunar.\n", "Washington"),
+    ("The sanctions imposed by Washington hit Kabul hard.\n", "Washington"),
+    ("The United Nations Assistance Mission in Afghanistan condemned the attack in Kabul.\n", "Afghanistan"),
+    ("Recruits of al Qaeda in Iraq later joined ISKP in Kunar.\n", "Iraq"),
+    ("Fighters of the Islamic State's Khorasan Province attacked Jalalabad on 3 May 2021.\n", "Khorasan Province"),
+])
+def test_names_that_only_contain_place_words_are_not_mapped(read, text, not_a_place):
+    _doc, mentions, _i, _r = read(text)
+    assert not any(not_a_place in cm.resolution.mention.text for cm in mentions), _mapped(mentions)
+
+
+def test_abbreviations_and_spelling_variants_are_mapped(read):
+    _doc, mentions, _i, _r = read("U.S. officials said ISKP remains strong in Nangrahar and Sistan Baluchistan.\n")
+    mapped = _mapped(mentions)
+    assert mapped["U.S."] == "United States"
+    assert mapped["Nangrahar"] == "Nangarhar"
+    assert mapped["Sistan Baluchistan"] == "Sistan and Baluchestan"
+
+
+def test_an_officials_title_after_a_place_leaves_the_place(read):
+    _doc, mentions, _i, _r = read("Sukkur SSP Ahmed Khan said the bomber was alone.\n")
+    assert _mapped(mentions)["Sukkur"] == "Sukkur"
+
+
+# --- the right namesake -----------------------------------------------------------------------------
+
+def test_a_world_capital_keeps_its_name_in_an_article_about_the_theatre(read):
+    _doc, mentions, _i, _r = read("Officials in Iran and Afghanistan compared the Kerman attack with one in Baghdad.\n")
+    assert next(cm for cm in mentions if cm.resolution.mention.text == "Baghdad").resolution.place.country == "IQ"
+
+
+def test_the_places_listed_with_a_namesake_choose_it(read):
+    _doc, mentions, _i, _r = read("Militants were seen in Badakhshan. Police raided homes in Saravan, Khash and "
+                                  "Iranshahr in Iran on 2 May 2023.\n")
+    assert next(cm for cm in mentions if cm.resolution.mention.text == "Khash").resolution.place.country == "IR"
