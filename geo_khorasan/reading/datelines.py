@@ -37,17 +37,19 @@ def _dateline_date(text: str) -> str | None:
     return None
 
 
-_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d|[a-z]{3,9})[/-]([0-3]?\d)(?:/|$|[^\d])", re.I)
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d|[a-z]{3,9})(?:[/-]([0-3]?\d))?(?:/|$|[^\w])", re.I)
 
 
 def _url_date(url: str | None) -> str | None:
-    """The date in an article's address: ".../2023/07/31/...", ".../2015/apr/19/..."."""
+    """The date in an article's address: ".../2023/07/31/...", ".../2015/apr/19/...", ".../2025/05/..."."""
     m = _URL_DATE.search(url or "")
     if not m:
         return None
     month = m.group(2)
     month_no = int(month) if month.isdigit() else _cues().months.get(month.lower())
-    return _fmt(int(m.group(1)), month_no, int(m.group(3))) if month_no else None
+    if not month_no:
+        return None
+    return _fmt(int(m.group(1)), month_no, int(m.group(3)) if m.group(3) else None)  # ".../2025/05/slug": a month
 
 
 def infer_document_date(text: str) -> str | None:

@@ -3,9 +3,11 @@ source its sentence cites."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Iterable, Sequence
 
 from ..records import Classification, ClassifiedMention, Document, Mention, Resolution
+from ..vocabulary import LEVEL_RANK
 from .citations import find_citation
 from .roles import classify
 from .story import fill_from_story
@@ -18,6 +20,17 @@ _LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|near|inside|across|into|over)\s+(?:th
 
 def _attributive(text: str, m: Mention) -> bool:
     return bool(_ATTRIBUTIVE_AFTER.match(text, m.end)) and not _LOCATIVE_BEFORE.search(text[max(0, m.start - 12):m.start])
+
+
+def _undated_event(cm: ClassifiedMention) -> ClassifiedMention:
+    """An event in a province, region or country that neither its sentence nor its story dates or
+    counts is told in passing ("IS attacks in Afghanistan"): a mention, not an incident to map."""
+    c = cm.classification
+    if (c.role != "incident" or c.date or c.fatalities is not None or c.injured is not None
+            or LEVEL_RANK[cm.resolution.place.level] < LEVEL_RANK["province"]):
+        return cm  # a town or district keeps an undated incident: the place itself is the news
+    return replace(cm, classification=Classification(
+        "mention", c.cue, rule=f"mention: an event told with no date or toll ({c.rule})"))
 
 
 class Reader:
@@ -39,7 +52,7 @@ class Reader:
         for m in [r.mention for r in resolutions] + list(context):
             by_sentence.setdefault(m.sentence_start, []).append((m.start - m.sentence_start, m.end - m.sentence_start))
         read = [self._read(r, by_sentence[r.mention.sentence_start]) for r in resolutions]
-        return fill_from_story(self.doc, read, self.doc_date)
+        return [_undated_event(cm) for cm in fill_from_story(self.doc, read, self.doc_date)]
 
     def _read(self, r: Resolution, spans: list[tuple[int, int]]) -> ClassifiedMention:
         m = r.mention
