@@ -181,8 +181,9 @@ def incidents(mentions: list[ClassifiedMention], gaz: Gazetteer) -> list[Inciden
                 type=c.type or "attack", actor=c.actor, sources=[best.source()], rules=rules)
             _toll_from_next_sentence(inc, best)
             found.append(inc)
-    # an undated report is never merged with an event after its article was written (stated or inferred)
-    published = {cm.doc.id: d for cm in mentions if (d := document_date(cm.doc)[0])}
+    # an undated report is never merged with an event after its article was written (the date its
+    # sidecar, dateline or address states; an inferred date is only a lower bound)
+    published = {cm.doc.id: d for cm in mentions for d, inferred in [document_date(cm.doc)] if d and not inferred}
     merged = _merge_all(found, lambda a, b: _same_event_nearby(a, b, gaz))
     merged = _merge_all(merged, lambda a, b: _same_event(a, b, gaz))
     return _merge_undated_across(merged, gaz, published)

@@ -40,6 +40,7 @@ class Words:
     group_after: re.Pattern[str]  # text after a place that makes it part of a group's name
     titles: tuple[tuple[str, ...], ...]  # officials' titles, as word sequences, that end a place's run
     government_seats: frozenset[str]
+    attributive_suffixes: frozenset[str]
     institution_heads: frozenset[str]
     government_verbs: frozenset[str]
 
@@ -55,7 +56,7 @@ def words() -> Words:
                             + r")(?:['’]s)?\s*(?:[-–—:]|\b(?i:in|of)\b)?\s*(?:the\s+)?$"),
                  re.compile(r"^\s+(?:" + "|".join(re.escape(w) for w in raw["organisation_after"]) + r")\b", re.I),
                  tuple(sorted({tuple(t.split()) for t in raw["official_titles"]}, key=len, reverse=True)),
-                 frozenset(raw["government_seats"]), low(raw["institution_heads"]), low(raw["government_verbs"]))
+                 frozenset(raw["government_seats"]), low(raw["attributive_suffixes"]), low(raw["institution_heads"]), low(raw["government_verbs"]))
 
 
 @cache
@@ -120,6 +121,9 @@ def _tokens(text: str) -> list[_Tok]:
             if t.endswith(suffix) and len(t) > len(suffix) + 1:
                 t, e, poss = t[: -len(suffix)], e - len(suffix), True
                 break
+        head, _, tail = t.rpartition("-")
+        if head and tail in words().attributive_suffixes and head[0].isupper():
+            t, e = head, s + len(head)  # "Afghanistan-based": the place, then what it qualifies
         out.append(_Tok(s, e, t, poss))
     return out
 

@@ -78,7 +78,7 @@ def fill_from_story(doc: Document, read: list[ClassifiedMention], doc_date: str 
             t = at(j)
             if not t.event:
                 continue
-            if date is None and t.date:
+            if date is None and t.date and len(t.date) >= 7:  # a bare year there is background, not the day
                 date = t.date
                 used.append(f"date from sentence {j + 1}")
             if fatalities is None and t.fatalities is not None:
