@@ -5,7 +5,8 @@ import filecmp
 import json
 import logging
 import tempfile
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from shapely.geometry import mapping
@@ -17,8 +18,8 @@ from .corpus import MAX_DOCUMENT_MB, read_corpus
 from .corrections import CORRECTIONS_NAME, Corrections
 from .gazetteer.index import Gazetteer
 from .recognise import Recogniser
-from .records import Document
-from .resolve import Resolver
+from .records import Document, Resolution
+from .resolve import LEVEL_PRECISION, Resolver
 from .staging import OutputError, Staging, checkpoint, files_under
 
 log = logging.getLogger(__name__)
@@ -57,9 +58,37 @@ def document_date(doc: Document) -> tuple[str | None, bool]:
     return inferred, inferred is not None
 
 
+#: Level words that make a mention an area ("the Takhar provinces", "Kunar valley").
+_AREA_HINTS = ("province", "district", "region", "area")
+
+
+def within_article_countries(resolutions: list[Resolution], gaz: Gazetteer) -> list[Resolution]:
+    """An area the gazetteer does not have ("the Takhar provinces" without the pack), which the
+    resolver stood in for by a namesake town, never lands outside the countries the article is
+    about: it falls back to the country the article names most, or is left off the map when the
+    article names no other place."""
+    out = []
+    for i, r in enumerate(resolutions):
+        m = r.mention
+        stand_in = m.level_hint in _AREA_HINTS and r.place.level in ("town", "village", "neighbourhood")
+        others = Counter(o.place.country for k, o in enumerate(resolutions) if k != i and o.place.country)
+        if not stand_in or r.place.country in others:
+            out.append(r)
+            continue
+        country = next((p for cc, _ in others.most_common(1)
+                        for p in [gaz.get(pid) for pid in gaz.places(level="country", country=cc)["place_id"]]), None)
+        if country is not None:
+            out.append(replace(r, place=country, precision=LEVEL_PRECISION["country"], score=0.5,
+                               rule=f"fallback to the article's country: {r.place.name} ({r.place.country}) is a "
+                                    "namesake outside the countries the article names",
+                               note=f"{m.text!r} is not in the gazetteer; placed at {country.name}, the country "
+                                    "the article names most"))
+    return out
+
+
 def analyse(doc: Document, recogniser: Recogniser, resolver: Resolver) -> list[ClassifiedMention]:
     mentions = recogniser.mentions(doc)
-    resolutions = resolver.resolve_document(doc, mentions)
+    resolutions = within_article_countries(resolver.resolve_document(doc, mentions), resolver.gaz)
     date, inferred = document_date(doc)
     if inferred:
         # an inferred date is only the latest date the text names, a lower bound: it anchors
@@ -227,13 +256,20 @@ def analyse_corpus(seeds: Path, gaz: Gazetteer, report: BuildReport, *, progress
     return Analysis(docs, classified, corrections, mentions_fc, incidents_fc, regions_fc)
 
 
-def build(seeds: Path, out: Path, gaz: Gazetteer, progress: bool = False, *, cache: AnalysisCache | None = None,
-          corrections_file: Path | None = None, max_document_bytes: int | None = MAX_DOCUMENT_MB * 2**20) -> BuildReport:
+def build(seeds: Path, out: Path, gaz: Gazetteer | None = None, progress: bool = False, *,
+          cache: AnalysisCache | None = None, corrections_file: Path | None = None,
+          max_document_bytes: int | None = MAX_DOCUMENT_MB * 2**20, formats=export.DEFAULT_FORMATS) -> BuildReport:
     """Read every document in ``seeds`` and write maps, source pages and exports to ``out``.
 
-    Everything is written to a staging folder first and swapped in at the end, so that a build
-    that fails or is interrupted leaves the previous maps intact. When no document can be read,
-    nothing is written."""
+    ``gaz``: default the gazetteer the command line uses (``Gazetteer.open()``); ``formats``: the
+    exports beside the maps (:data:`geo_khorasan.export.FORMATS`). Everything is written to a
+    staging folder first and swapped in at the end, so that a build that fails or is interrupted
+    leaves the previous maps intact. When no document can be read, nothing is written."""
+    from .render.assets import libraries
+
+    formats = export.check_formats(formats)
+    libraries()  # a missing library (AssetsNotFound) stops the build before any work
+    gaz = gaz if gaz is not None else Gazetteer.open()
     report = BuildReport(gazetteer_sources=[f"{s.key} ({s.licence})" for s in gaz.sources()], warnings=list(gaz.warnings))
     seeds, out = Path(seeds), Path(out)
     if out.resolve() == seeds.resolve():
@@ -244,7 +280,7 @@ def build(seeds: Path, out: Path, gaz: Gazetteer, progress: bool = False, *, cac
         if not a.docs:
             report.errors.append(f"{seeds}: no document could be read; {out} left unchanged")
             return report
-        _write(stage.path, a, gaz, progress)
+        _write(stage.path, a, gaz, progress, formats)
         checkpoint("written")
         previous = changes.previous(out)
         report.written = stage.commit()
@@ -253,12 +289,12 @@ def build(seeds: Path, out: Path, gaz: Gazetteer, progress: bool = False, *, cac
     return report
 
 
-def _write(out: Path, a: Analysis, gaz: Gazetteer, progress: bool) -> None:
+def _write(out: Path, a: Analysis, gaz: Gazetteer, progress: bool, formats=export.DEFAULT_FORMATS) -> None:
     from .render.map import render_map
     from .render.pages import render_documents_page, render_source_page
 
     mentions_fc, incidents_fc, regions_fc = a.mentions, a.incidents, a.regions
-    export.write_exports(out, mentions_fc, incidents_fc, regions_fc)
+    export.write_exports(out, mentions_fc, incidents_fc, regions_fc, formats)
     manifest = changes.documents_manifest(a.docs, document_key)
     atomic.write_text(out / changes.DOCUMENTS_FILE, json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     base = basemap_layers(gaz, {f["properties"].get("country") for f in incidents_fc["features"] + regions_fc["features"]})
