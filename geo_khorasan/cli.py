@@ -113,7 +113,8 @@ def cmd_build(args) -> int:
     if args.corrections and not Path(args.corrections).is_file():
         _say(f"{args.corrections}: corrections file not found")
         return 2
-    formats = check_formats([f.strip() for value in args.format or cfg.get("formats", ["geojson,csv"])
+    asked = args.format or cfg.get("formats", "geojson,csv")
+    formats = check_formats([f.strip() for value in ([asked] if isinstance(asked, str) else asked)
                              for f in str(value).split(",") if f.strip()])
     libraries()  # before any work: a missing library is one line now, not after the analysis
     gaz = _open_gazetteer(args, cfg)
