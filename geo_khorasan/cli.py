@@ -6,42 +6,33 @@ import json
 import logging
 import os
 import sys
-import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import __version__
-
-
-def project_config(cwd: Path | None = None) -> dict:
-    """``[tool.geo_khorasan]`` of the pyproject.toml in the current folder, if any
-    (default seeds/maps/gazetteer folders of a checkout)."""
-    path = (cwd or Path.cwd()) / "pyproject.toml"
-    if not path.exists():
-        return {}
-    try:
-        return tomllib.loads(path.read_text("utf-8")).get("tool", {}).get("geo_khorasan", {})
-    except tomllib.TOMLDecodeError:
-        return {}
+from . import __version__, config
+from .config import project_config
 
 
 def _gazetteer_dir(args, cfg) -> Path | None:
-    value = args.gazetteer or os.environ.get("GEO_KHORASAN_GAZETTEER") or cfg.get("gazetteer")
-    if not value:
-        from .paths import cache_dir
-
-        installed = cache_dir() / "data"
-        return installed if installed.is_dir() else None
-    path = Path(value)
-    if not path.is_dir():
-        logging.getLogger("geo_khorasan").warning("gazetteer folder %s not found; using packaged data only", path)
-        return None
-    return path
+    return config.gazetteer_dir(args.gazetteer, cfg, quiet=args.quiet)
 
 
 def _say(msg: str, kind: str = "") -> None:
     """One line on stderr: ``geo-khorasan: <file>: <problem>``."""
     print(f"geo-khorasan: {kind + ': ' if kind else ''}{msg}", file=sys.stderr)
+
+
+def _say_not_text(seeds: Path) -> None:
+    """Files in the articles folder that are not read as articles, named once each."""
+    from .corpus import DOCUMENT_SUFFIXES, SIDECAR_NAME
+    from .corrections import CORRECTIONS_NAME
+
+    if not seeds.is_dir():
+        return
+    for path in sorted(seeds.iterdir()):
+        if (path.is_file() and not path.name.startswith(".") and path.suffix.lower() not in DOCUMENT_SUFFIXES
+                and path.name not in (SIDECAR_NAME, CORRECTIONS_NAME)):
+            _say(f"{path}: skipped: not text (articles are {', '.join(sorted(DOCUMENT_SUFFIXES))} files)", "warning")
 
 
 def _said_report(report, gaz) -> bool:
@@ -55,13 +46,12 @@ def _said_report(report, gaz) -> bool:
 
 
 def _open_gazetteer(args, cfg):
-    from .gazetteer.index import Gazetteer, IndexError_, fingerprint
-    from .paths import cache_dir
+    from .gazetteer.index import Gazetteer, IndexError_, default_index_path
 
     gz = _gazetteer_dir(args, cfg)
-    explicit = Path(args.index) if getattr(args, "index", None) else None
+    explicit = config.index_path(args.index, cfg)
     try:
-        path = explicit or cache_dir() / f"gazetteer-{fingerprint(Path(gz).resolve() if gz else None)}.sqlite"
+        path = explicit or default_index_path(Path(gz).resolve() if gz else None)
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)  # fail now, not after building it
             _say(f"{path}: no gazetteer index yet; building it from {gz or 'the packaged data'} (about 30 s, once)",
@@ -112,7 +102,9 @@ def cmd_build(args) -> int:
 
     from .corpus import CorpusError
     from .corrections import CorrectionsError
+    from .export import check_formats
     from .pipeline import CheckError, build, check
+    from .render.assets import libraries
     from .staging import OutputError
 
     cfg = project_config()
@@ -121,12 +113,17 @@ def cmd_build(args) -> int:
     if args.corrections and not Path(args.corrections).is_file():
         _say(f"{args.corrections}: corrections file not found")
         return 2
+    asked = args.format or cfg.get("formats", "geojson,csv")
+    formats = check_formats([f.strip() for value in ([asked] if isinstance(asked, str) else asked)
+                             for f in str(value).split(",") if f.strip()])
+    libraries()  # before any work: a missing library is one line now, not after the analysis
     gaz = _open_gazetteer(args, cfg)
-    for w in gaz.warnings:
-        _say(w, "warning")
     if not args.quiet:
+        for w in gaz.warnings:
+            _say(w, "warning")
         print("gazetteer: " + ", ".join(f"{s.key}" for s in gaz.sources()), file=sys.stderr)
-    options = _build_options(args, cfg, gaz)
+    _say_not_text(seeds)
+    options = _build_options(args, cfg, gaz) | {"formats": formats}
     try:  # kill: clean up and leave the maps as they were
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
     except ValueError:  # not the main thread: signals go elsewhere
@@ -189,20 +186,20 @@ def cmd_geocode(args) -> int:
                 username=args.username or os.environ.get("GEO_KHORASAN_GEONAMES_USERNAME"),
                 domain=url.netloc if url else None, scheme=url.scheme if url else None)
         except OnlineError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            _say(f"geocode --online {args.online}: {exc}")
             return 2
     coder = LocalGeocoder(gazetteer=gaz, online=online)
     if args.input:
         return _geocode_table(coder, args)
     if not args.name:
-        print("error: give a NAME, or --input FILE.csv --column COL --output OUT.csv", file=sys.stderr)
+        _say("geocode: give a NAME, or --input FILE.csv --column COL --output OUT.csv")
         return 2
     results = coder.candidates(args.name, country=args.country)
     if args.json:
         print(json.dumps([r.as_dict() for r in results], indent=1, ensure_ascii=False))
         return 0 if results else 1
     if not results:
-        print(f"no place named {args.name!r}" + (f" in {args.country}" if args.country else ""), file=sys.stderr)
+        _say(f"geocode: no place named {args.name!r}" + (f" in {args.country}" if args.country else ""))
         return 1
     for i, r in enumerate(results):
         mark = "*" if i == 0 else " "
@@ -223,18 +220,18 @@ def _geocode_table(coder, args) -> int:
 
     src = Path(args.input)
     if not args.column or not args.output:
-        print("error: --input needs --column and --output", file=sys.stderr)
+        _say(f"{src}: geocode --input needs --column and --output")
         return 2
     try:
         with open(src, encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
             fields = list(reader.fieldnames or [])
             if args.column not in fields:
-                print(f"error: {src}: no column {args.column!r}; columns are {', '.join(fields)}", file=sys.stderr)
+                _say(f"{src}: no column {args.column!r}; columns are {', '.join(fields)}")
                 return 2
             rows = list(reader)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        print(f"error: {src}: cannot read CSV ({exc})", file=sys.stderr)
+        _say(f"{src}: cannot read CSV ({exc})")
         return 2
     out_fields = fields + [c for c in GEOCODE_COLUMNS if c not in fields]
     buf = io.StringIO()
@@ -268,7 +265,7 @@ def cmd_data_list(args) -> int:
         try:
             lines = installed_lines(folder)
         except InstallError as exc:
-            print(f"warning: {exc}", file=sys.stderr)
+            _say(str(exc), "warning")
             continue
         if lines:
             print(f"\ninstalled in {folder}:")
@@ -285,20 +282,20 @@ def cmd_data_install(args) -> int:
     try:
         report = install(args.sources, dest, progress=sys.stderr.isatty() and not args.quiet, force=args.force)
     except InstallError as exc:  # data/downloads.toml or the manifest is broken
-        print(f"error: {exc}", file=sys.stderr)
+        _say(str(exc))
         return 2
     for f in report.installed:
         print(f"{f.path}  {f.size} bytes  {f.licence or 'licence unknown'}  [{f.source}]")
     for n in report.notes:
-        print(f"note: {n}", file=sys.stderr)
+        _say(n, "note")
     for e in report.errors:
-        print(f"error: {e}", file=sys.stderr)
+        _say(e)
     if report.installed:
         print(f"{len(report.installed)} file(s) installed in {dest}; recorded in {dest / 'installed.json'}")
         in_use = _gazetteer_dir(args, project_config())
         if in_use is None or in_use.resolve() != dest.resolve():
-            print(f"note: the gazetteer folder in use here is {in_use or 'none'}; pass --gazetteer {dest} "
-                  f"to build from the installed data", file=sys.stderr)
+            _say(f"the gazetteer folder in use here is {in_use or 'none'}; pass --gazetteer {dest} "
+                 "to build from the installed data", "note")
     return 1 if report.errors else 0
 
 
@@ -345,32 +342,59 @@ def cmd_review(args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="geo-khorasan", description=__doc__)
-    parser.add_argument("--version", action="version", version=__version__)
-    parser.add_argument("--gazetteer", help="folder of gazetteer data (default: [tool.geo_khorasan] in pyproject.toml, "
-                        "$GEO_KHORASAN_GAZETTEER, or installed data)")
-    parser.add_argument("--index", help="gazetteer index file to use (default: built in the user cache)")
-    parser.add_argument("-q", "--quiet", action="store_true")
-    sub = parser.add_subparsers(dest="command", required=True)
-    b = sub.add_parser("build", help="read the articles and write maps and exports")
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line, ``geo-khorasan: <command>: <problem>`` (``--help`` shows the usage)."""
+
+    def error(self, message: str):
+        self.exit(2, f"geo-khorasan: {self.prog.removeprefix('geo-khorasan').strip() or 'command line'}: {message}"
+                     f" (see {self.prog} --help)\n")
+
+
+def _common_options(p, default) -> None:
+    """--gazetteer, --index and -q, accepted before and after the subcommand."""
+    p.add_argument("--gazetteer", default=default, metavar="DIR",
+                   help="folder of gazetteer data (default: $GEO_KHORASAN_GAZETTEER, gazetteer in [tool.geo_khorasan] "
+                   "of ./pyproject.toml, or the data installed by `data install`)")
+    p.add_argument("--index", default=default, metavar="FILE",
+                   help="gazetteer index file to use (default: $GEO_KHORASAN_INDEX, or one built in the user cache)")
+    p.add_argument("-q", "--quiet", action="store_true", default=default,
+                   help="no progress, notes or warnings about the gazetteer and the project's own data")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = _Parser(prog="geo-khorasan", description=__doc__)
+    top.add_argument("--version", action="version", version=f"geo-khorasan {__version__}",
+                     help="print the version and exit")
+    _common_options(top, None)
+    top.set_defaults(quiet=False)
+    common = argparse.ArgumentParser(add_help=False)
+    _common_options(common, argparse.SUPPRESS)
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    def command(subparsers, name, **kw):
+        return subparsers.add_parser(name, parents=[common], **kw)
+
+    b = command(sub, "build", help="read the articles and write maps and exports")
     b.add_argument("seeds", nargs="?", help="folder of articles (default: seeds)")
     b.add_argument("--out", help="output folder (default: maps)")
     b.add_argument("--check", action="store_true", help="exit 1 and name the files if a fresh build would change them")
+    b.add_argument("--format", action="append", metavar="FORMAT",
+                   help="exports beside the maps, comma-separated or repeated: geojson (always written), csv, gpkg "
+                        "(maps.gpkg, one layer each), parquet (GeoParquet, needs pyarrow); default geojson,csv")
     _corpus_options(b)
     b.add_argument("--strict", action="store_true", help="exit 1 when a file was skipped or a correction not applied")
     b.add_argument("--no-cache", action="store_true", help="analyse every document afresh (the cache is not read or written)")
     b.set_defaults(func=cmd_build)
-    r = sub.add_parser("review", help="a CSV of every place mention with its candidates, for checking")
+    r = command(sub, "review", help="a CSV of every place mention with its candidates, for checking")
     r.add_argument("seeds", nargs="?", help="folder of articles (default: seeds)")
     r.add_argument("--output", "-o", help="CSV file to write (default: standard output)")
     _corpus_options(r)
     r.add_argument("--no-cache", action="store_true", help="analyse every document afresh")
     r.set_defaults(func=cmd_review)
-    g = sub.add_parser("geocode", help="look a place name up in the local gazetteer")
-    g.add_argument("name", nargs="?")
+    g = command(sub, "geocode", help="look a place name up in the local gazetteer")
+    g.add_argument("name", nargs="?", help="the place as written, e.g. \"Torghandi, Bajaur agency\"")
     g.add_argument("--country", help="ISO 3166-1 alpha-2 code to restrict to")
-    g.add_argument("--json", action="store_true")
+    g.add_argument("--json", action="store_true", help="print the candidates as JSON")
     g.add_argument("--input", help="CSV file to geocode row by row (batch mode)")
     g.add_argument("--column", help="batch mode: the column holding the place text")
     g.add_argument("--output", help="batch mode: CSV to write, with latitude, longitude, place_name, place_id, "
@@ -382,21 +406,39 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--username", help="GeoNames: your registered username (or $GEO_KHORASAN_GEONAMES_USERNAME)")
     g.add_argument("--online-url", help="base URL of another instance of the service (e.g. your own Nominatim)")
     g.set_defaults(func=cmd_geocode)
-    d = sub.add_parser("data", help="gazetteer data")
-    dsub = d.add_subparsers(dest="data_command", required=True)
-    dl = dsub.add_parser("list", help="show the gazetteer sources in use, with licences")
+    d = command(sub, "data", help="gazetteer data")
+    dsub = d.add_subparsers(dest="data_command", required=True, metavar="ACTION", parser_class=_Parser)
+    dl = command(dsub, "list", help="show the gazetteer sources in use, with licences")
     dl.set_defaults(func=cmd_data_list)
-    di = dsub.add_parser("install", help="download or copy gazetteer data into the per-user data folder")
+    di = command(dsub, "install", help="download or copy gazetteer data into the per-user data folder")
     di.add_argument("sources", nargs="+", metavar="SOURCE",
                     help="a name or group from data/downloads.toml (e.g. geonames-dumps), a folder, "
                          "or a .zip/.tar.gz archive of files at the paths data/sources.toml reads")
     di.add_argument("--dest", help="data folder to install into (default: the per-user data folder)")
     di.add_argument("--force", action="store_true", help="download again files that are already installed")
     di.set_defaults(func=cmd_data_install)
-    args = parser.parse_args(argv)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .export import FormatError
+    from .paths import DataNotFound, check_data
+    from .render.assets import AssetsNotFound
+
+    try:
+        top = parser()
+        args, extra = top.parse_known_args(argv)
+        if extra:  # named after the subcommand, where the user put them
+            _Parser(prog=f"geo-khorasan {args.command}").error(f"unrecognized arguments: {' '.join(extra)}")
+    except SystemExit as exc:  # --help, --version, or a usage error already said in one line
+        return exc.code if isinstance(exc.code, int) else 2
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     try:
+        check_data()
         return args.func(args)
+    except (AssetsNotFound, DataNotFound, config.ConfigError, FormatError) as exc:
+        _say(str(exc))
+        return 2
     except SystemExit as exc:  # a command that cannot start has already said why
         if isinstance(exc.code, str):
             print(exc.code, file=sys.stderr)

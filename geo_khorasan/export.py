@@ -1,11 +1,14 @@
-"""Exports: GeoJSON feature collections (the contract the maps and users read), CSV and
-GeoPackage, and the same layers as GeoDataFrames."""
+"""Exports: GeoJSON feature collections (the contract the maps and users read), CSV,
+GeoPackage and GeoParquet, and the same layers as GeoDataFrames (:func:`read_maps`)."""
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import json
+import re
 from pathlib import Path
+from typing import NamedTuple
 
 import geopandas as gpd
 import shapely
@@ -56,11 +59,35 @@ def mention_features(mentions: list[ClassifiedMention]) -> dict:
     return {"type": "FeatureCollection", "features": feats}
 
 
+_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def date_span(date) -> tuple[str | None, str | None, str | None]:
+    """``(date_start, date_end, date_precision)`` of an incident's ``date`` as the article gives it:
+    ``2018-07`` spans 2018-07-01 to 2018-07-31 (``month``), ``2016`` a year, a full date one ``day``;
+    anything else is undated (three None)."""
+    match = _ISO_DATE.match(date.strip()) if isinstance(date, str) else None
+    if not match:
+        return None, None, None
+    year, month, day = (int(g) if g else None for g in match.groups())
+    if month is None:
+        return f"{year:04d}-01-01", f"{year:04d}-12-31", "year"
+    if not 1 <= month <= 12:
+        return None, None, None
+    last = calendar.monthrange(year, month)[1]
+    if day is None:
+        return f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{last:02d}", "month"
+    if not 1 <= day <= last:
+        return None, None, None
+    return (f"{year:04d}-{month:02d}-{day:02d}",) * 2 + ("day",)
+
+
 def incident_features(incidents: list[Incident]) -> dict:
     feats = []
     for inc in incidents:
         feats.append({"type": "Feature", "geometry": _point(inc.place), "properties": {
-            "id": inc.id, "date": inc.date, "fatalities": inc.fatalities, "injured": inc.injured, "type": inc.type,
+            "id": inc.id, "date": inc.date, **dict(zip(("date_start", "date_end", "date_precision"), date_span(inc.date))),
+            "fatalities": inc.fatalities, "injured": inc.injured, "type": inc.type,
             "actor": inc.actor, "place_name": inc.place.name, "place_id": inc.place.id, "level": inc.place.level,
             "country": inc.place.country, "precision": inc.precision,
             "precision_words": precision_words(inc.precision, inc.place), "rules": list(inc.rules),
@@ -113,24 +140,100 @@ def csv_text(fc: dict, columns: list[str]) -> str:
 
 
 MENTION_COLUMNS = ["id", "doc", "text", "start", "end", "place_name", "place_id", "level", "country", "precision",
-                   "role", "cue", "citation", "url", "sentence", "correction"]
-INCIDENT_COLUMNS = ["id", "date", "fatalities", "injured", "type", "actor", "place_name", "place_id", "level",
-                    "precision", "sources", "correction"]
+                   "precision_words", "role", "cue", "citation", "url", "sentence", "correction"]
+INCIDENT_COLUMNS = ["id", "date", "date_start", "date_end", "date_precision", "fatalities", "injured", "type", "actor",
+                    "place_name", "place_id", "level", "country", "precision", "precision_words", "sources",
+                    "correction"]
+LAYERS = ("mentions", "incidents", "regions")
+#: ``build --format``: the exports written beside the maps (GeoJSON always: the next build compares with it).
+FORMATS = ("geojson", "csv", "gpkg", "parquet")
+DEFAULT_FORMATS = ("geojson", "csv")
+GEOPACKAGE_NAME = "maps.gpkg"
+
+
+class FormatError(ValueError):
+    """An export format that is unknown or whose writer is not installed (one line)."""
+
+
+def check_formats(formats) -> tuple[str, ...]:
+    """The formats asked for, in a fixed order; :class:`FormatError` before any work starts."""
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise FormatError(f"build --format: unknown format {unknown[0]!r} (choose from {', '.join(FORMATS)})")
+    if "parquet" in formats:
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise FormatError("build --format parquet: GeoParquet needs pyarrow: pip install pyarrow "
+                              "(or geo_khorasan[parquet])") from None
+    return tuple(f for f in FORMATS if f in formats or f == "geojson")
+
+
+def _geometry_type(fc: dict) -> str | None:
+    """One geometry type for a GeoPackage layer: a layer of points and polygons is declared mixed."""
+    kinds = {f["geometry"]["type"].removeprefix("Multi") for f in fc["features"]}
+    return None if len(kinds) == 1 else "Unknown"
 
 
 def write_geopackage(path: Path, layers: dict[str, dict]) -> None:
-    """All layers in one GeoPackage (written to a temporary file, then renamed)."""
+    """All layers in one GeoPackage (written to a temporary file, then renamed); no timestamps,
+    so the same layers give the same file."""
+    import pyogrio
+
     tmp = path.with_name(f".{path.name}.tmp.gpkg")
     if tmp.exists():
         tmp.unlink()
-    for name, fc in layers.items():
-        to_geodataframe(fc).to_file(tmp, layer=name, driver="GPKG")
+    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"})
+    try:
+        for name, fc in layers.items():
+            kind = _geometry_type(fc)
+            to_geodataframe(fc).to_file(tmp, layer=name, driver="GPKG", **({"geometry_type": kind} if kind else {}))
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
     tmp.replace(path)
 
 
-def write_exports(out: Path, mentions: dict, incidents: dict, regions: dict) -> None:
-    atomic.write_text(out / "mentions.geojson", geojson_text(mentions))
-    atomic.write_text(out / "incidents.geojson", geojson_text(incidents))
-    atomic.write_text(out / "regions.geojson", geojson_text(regions))
-    atomic.write_text(out / "mentions.csv", csv_text(mentions, MENTION_COLUMNS))
-    atomic.write_text(out / "incidents.csv", csv_text(incidents, INCIDENT_COLUMNS))
+def write_exports(out: Path, mentions: dict, incidents: dict, regions: dict, formats=DEFAULT_FORMATS) -> None:
+    layers = dict(zip(LAYERS, (mentions, incidents, regions)))
+    for name, fc in layers.items():
+        atomic.write_text(out / f"{name}.geojson", geojson_text(fc))
+    if "csv" in formats:
+        atomic.write_text(out / "mentions.csv", csv_text(mentions, MENTION_COLUMNS))
+        atomic.write_text(out / "incidents.csv", csv_text(incidents, INCIDENT_COLUMNS))
+    if "gpkg" in formats:
+        write_geopackage(out / GEOPACKAGE_NAME, layers)
+    if "parquet" in formats:
+        for name, fc in layers.items():
+            tmp = out / f".{name}.parquet.tmp"
+            to_geodataframe(fc).to_parquet(tmp, index=False)
+            tmp.replace(out / f"{name}.parquet")
+
+
+class Maps(NamedTuple):
+    """The three layers of a build, as GeoDataFrames (EPSG:4326)."""
+    mentions: gpd.GeoDataFrame
+    incidents: gpd.GeoDataFrame
+    regions: gpd.GeoDataFrame
+
+
+def read_maps(folder: str | Path = "maps") -> Maps:
+    """The mentions, incidents and regions a build wrote to ``folder``, as GeoDataFrames:
+    list-valued properties as JSON text (as in the GeoPackage), ``date_start``/``date_end`` as
+    pandas datetimes. ``mentions, incidents, regions = read_maps("maps/")``."""
+    import pandas as pd
+
+    folder = Path(folder)
+    frames = []
+    for name in LAYERS:
+        path = folder / f"{name}.geojson"
+        try:
+            fc = json.loads(path.read_text("utf-8"))
+        except FileNotFoundError:
+            raise FileNotFoundError(f"{path}: not found: is {folder} the output folder of a build?") from None
+        gdf = to_geodataframe(fc)
+        for col in ("date_start", "date_end"):
+            if col in gdf:
+                gdf[col] = pd.to_datetime(gdf[col], format="%Y-%m-%d")
+        frames.append(gdf)
+    return Maps(*frames)

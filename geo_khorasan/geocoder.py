@@ -46,8 +46,9 @@ class LocalGeocoder(Geocoder):
     """Offline geocoder: ``geocode`` and ``reverse`` return :class:`geopy.location.Location`."""
 
     def __init__(self, gazetteer: Gazetteer | None = None, country: str | None = None, online=None, **kwargs):
-        """``online``: an :class:`geo_khorasan.online.OnlineGazetteer` asked, with the place name
-        only, when the local index cannot place a name (opt-in)."""
+        """``gazetteer``: default the one the command line uses (``Gazetteer.open()``, see
+        :mod:`geo_khorasan.config`). ``online``: an :class:`geo_khorasan.online.OnlineGazetteer`
+        asked, with the place name only, when the local index cannot place a name (opt-in)."""
         super().__init__(**kwargs)
         self.gaz = gazetteer or Gazetteer.open()
         self.country = country

@@ -18,7 +18,7 @@ from . import paths
 
 def data_path(name: str) -> Path:
     """Where the data file ``name`` (e.g. ``"cues.yaml"``) lives."""
-    return paths.DATA_DIR / name
+    return paths.data_file(name)
 
 
 def read_text(name: str) -> str:

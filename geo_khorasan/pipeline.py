@@ -20,7 +20,7 @@ from .recognise import Recogniser
 from .reading.datelines import anchor_date, document_date
 from .reading.reader import Reader
 from .records import ClassifiedMention, Document
-from .resolve import Resolver
+from .resolve import Resolver, within_article_countries
 from .staging import OutputError, Staging, checkpoint, files_under
 from .vocabulary import THEATRE
 
@@ -55,7 +55,7 @@ class BuildReport:
 
 def analyse(doc: Document, recogniser: Recogniser, resolver: Resolver) -> list[ClassifiedMention]:
     mentions = recogniser.mentions(doc)
-    resolutions = resolver.resolve_document(doc, mentions)
+    resolutions = within_article_countries(resolver.resolve_document(doc, mentions), resolver.gaz)
     return Reader(doc, anchor_date(doc))(resolutions)
 
 
@@ -202,13 +202,20 @@ def analyse_corpus(seeds: Path, gaz: Gazetteer, report: BuildReport, *, progress
     return Analysis(docs, classified, corrections, mentions_fc, incidents_fc, regions_fc)
 
 
-def build(seeds: Path, out: Path, gaz: Gazetteer, progress: bool = False, *, cache: AnalysisCache | None = None,
-          corrections_file: Path | None = None, max_document_bytes: int | None = MAX_DOCUMENT_MB * 2**20) -> BuildReport:
+def build(seeds: Path, out: Path, gaz: Gazetteer | None = None, progress: bool = False, *,
+          cache: AnalysisCache | None = None, corrections_file: Path | None = None,
+          max_document_bytes: int | None = MAX_DOCUMENT_MB * 2**20, formats=export.DEFAULT_FORMATS) -> BuildReport:
     """Read every document in ``seeds`` and write maps, source pages and exports to ``out``.
 
-    Everything is written to a staging folder first and swapped in at the end, so that a build
-    that fails or is interrupted leaves the previous maps intact. When no document can be read,
-    nothing is written."""
+    ``gaz``: default the gazetteer the command line uses (``Gazetteer.open()``); ``formats``: the
+    exports beside the maps (:data:`geo_khorasan.export.FORMATS`). Everything is written to a
+    staging folder first and swapped in at the end, so that a build that fails or is interrupted
+    leaves the previous maps intact. When no document can be read, nothing is written."""
+    from .render.assets import libraries
+
+    formats = export.check_formats(formats)
+    libraries()  # a missing library (AssetsNotFound) stops the build before any work
+    gaz = gaz if gaz is not None else Gazetteer.open()
     report = BuildReport(gazetteer_sources=[f"{s.key} ({s.licence})" for s in gaz.sources()], warnings=list(gaz.warnings))
     seeds, out = Path(seeds), Path(out)
     if out.resolve() == seeds.resolve():
@@ -219,7 +226,7 @@ def build(seeds: Path, out: Path, gaz: Gazetteer, progress: bool = False, *, cac
         if not a.docs:
             report.errors.append(f"{seeds}: no document could be read; {out} left unchanged")
             return report
-        _write(stage.path, a, gaz, progress)
+        _write(stage.path, a, gaz, progress, formats)
         checkpoint("written")
         previous = changes.previous(out)
         report.written = stage.commit()
@@ -228,12 +235,12 @@ def build(seeds: Path, out: Path, gaz: Gazetteer, progress: bool = False, *, cac
     return report
 
 
-def _write(out: Path, a: Analysis, gaz: Gazetteer, progress: bool) -> None:
+def _write(out: Path, a: Analysis, gaz: Gazetteer, progress: bool, formats=export.DEFAULT_FORMATS) -> None:
     from .render.map import render_map
     from .render.pages import render_documents_page, render_source_page
 
     mentions_fc, incidents_fc, regions_fc = a.mentions, a.incidents, a.regions
-    export.write_exports(out, mentions_fc, incidents_fc, regions_fc)
+    export.write_exports(out, mentions_fc, incidents_fc, regions_fc, formats)
     manifest = changes.documents_manifest(a.docs, document_key)
     atomic.write_text(out / changes.DOCUMENTS_FILE, json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     base = basemap_layers(gaz, {f["properties"].get("country") for f in incidents_fc["features"] + regions_fc["features"]})

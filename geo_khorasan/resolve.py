@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from dataclasses import replace
 
 from .gazetteer.build import distance_km
 from .gazetteer.geonames import REGION_COUNTRIES
@@ -295,3 +296,31 @@ class Resolver:
             if chosen[k] is not None and chosen[k].place.level in ("district", "town", "village"):
                 return chosen[k].place, f"nearest smaller place named before: {prev.text!r}"
         return None
+
+
+#: Level words that make a mention an area ("the Takhar provinces", "Kunar valley").
+_AREA_HINTS = ("province", "district", "region", "area")
+
+
+def within_article_countries(resolutions: list[Resolution], gaz: Gazetteer) -> list[Resolution]:
+    """An area the gazetteer does not have ("the Takhar provinces" without the pack), which the
+    resolver stood in for by a namesake town, never lands outside the countries the article is
+    about: it falls back to the country the article names most, or is left off the map when the
+    article names no other place."""
+    out = []
+    for i, r in enumerate(resolutions):
+        m = r.mention
+        stand_in = m.level_hint in _AREA_HINTS and r.place.level in ("town", "village", "neighbourhood")
+        others = Counter(o.place.country for k, o in enumerate(resolutions) if k != i and o.place.country)
+        if not stand_in or r.place.country in others:
+            out.append(r)
+            continue
+        country = next((p for cc, _ in others.most_common(1)
+                        for p in [gaz.get(pid) for pid in gaz.places(level="country", country=cc)["place_id"]]), None)
+        if country is not None:
+            out.append(replace(r, place=country, precision=LEVEL_PRECISION["country"], score=0.5,
+                               rule=f"fallback to the article's country: {r.place.name} ({r.place.country}) is a "
+                                    "namesake outside the countries the article names",
+                               note=f"{m.text!r} is not in the gazetteer; placed at {country.name}, the country "
+                                    "the article names most"))
+    return out

@@ -308,7 +308,7 @@ def test_installing_the_data_folder_into_itself_is_refused(tmp_path):
 def test_cli_install_returns_non_zero_and_names_the_problem(tmp_path, capsys):
     assert main(["data", "install", "--dest", str(tmp_path / "data"), "no-such-source"]) == 1
     err = capsys.readouterr().err
-    assert "error: no-such-source: unknown source" in err
+    assert err.startswith("geo-khorasan: no-such-source: unknown source")
 
 
 def test_cli_install_copies_a_folder_into_the_default_data_folder(tmp_path, capsys):

@@ -52,12 +52,12 @@ def test_no_external_resources(page, render_fixture):
 
 
 def test_leaflet_and_plugin_are_inlined(page):
-    node_modules = assets.find_node_modules()
-    leaflet_js = (node_modules / "leaflet/dist/leaflet.js").read_text("utf-8").replace("\r\n", "\n")
+    leaflet = assets.find_libraries()[0]
+    leaflet_js = (leaflet.folder / "leaflet.js").read_text("utf-8").replace("\r\n", "\n")
     leaflet_js = leaflet_js.split("//# sourceMappingURL")[0].rstrip()
     assert leaflet_js in page
-    assert "/* leaflet 1.9.4 (BSD-2-Clause) */" in page
-    assert "/* leaflet.markercluster 1.5.3 (MIT) */" in page
+    assert "/* leaflet 1.9.3 (BSD-2-Clause) */" in page
+    assert "/* leaflet.markercluster 1.4.1 (MIT) */" in page
     assert "MarkerClusterGroup" in page
     assert "images/layers.png" not in page  # inlined as data: URIs
 
@@ -183,12 +183,15 @@ def test_features_without_usable_coordinates_are_skipped(render_fixture):
     assert len(data["incidents"]) == 1 and len(data["mentions"]) == 5
 
 
-def test_missing_node_modules_is_one_clear_line(tmp_path, monkeypatch):
-    monkeypatch.setenv(assets.NODE_MODULES_ENV, str(tmp_path))
+def test_missing_library_is_one_clear_line(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "xstatic.pkg.leaflet_markercluster", None)  # as if not installed
     with pytest.raises(assets.AssetsNotFound) as error:
         assets.libraries()
     message = str(error.value)
-    assert "npm ci" in message and "\n" not in message
+    assert message.startswith("XStatic-Leaflet-MarkerCluster: not installed")
+    assert "pip install XStatic-Leaflet-MarkerCluster" in message and "\n" not in message
 
 
 def test_script_json_cannot_close_its_block():

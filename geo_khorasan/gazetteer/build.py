@@ -111,15 +111,48 @@ class _Registry:
             self.add_name(target, n)
 
 
+#: Coarse country shapes when no gazetteer folder has them: Natural Earth 1:110m (public domain)
+#: as shipped in the pyogrio wheel, a dependency of geopandas.
+PACKAGED_COUNTRIES = ("pyogrio", "tests/fixtures/naturalearth_lowres/naturalearth_lowres.shp")
+
+
+def packaged_country_areas() -> tuple[list[boundaries.AreaRecord], SourceInfo | None]:
+    """Country polygons from :data:`PACKAGED_COUNTRIES`, keyed by ISO 3166-1 alpha-2
+    (empty when the installed pyogrio does not ship them)."""
+    from importlib import resources
+
+    package, rel = PACKAGED_COUNTRIES
+    path = resources.files(package).joinpath(rel)
+    if not path.is_file():
+        return [], None
+    gdf = gpd.read_file(str(path))
+    areas = []
+    for name, a3, geom in zip(gdf["name"], gdf["iso_a3"], gdf.geometry):
+        country = pycountry.countries.get(alpha_3=a3) if a3 and a3 != "-99" else None
+        if country is None:
+            try:
+                country = pycountry.countries.lookup(name)
+            except LookupError:
+                continue
+        areas.append(boundaries.AreaRecord(id=f"naturalearth:{country.alpha_3}", name=name, level="country",
+                                           country=country.alpha_2, geometry=geom, source="naturalearth-lowres"))
+    info = SourceInfo("naturalearth-lowres", f"{package}: {rel}", "Public Domain",
+                      "Natural Earth 1:110m (via pyogrio)", len(areas))
+    return areas, info
+
+
 def _countries(reg: _Registry, gz: Path | None, recipes: dict, sources: list[SourceInfo]) -> None:
     polys: dict[str, boundaries.AreaRecord] = {}
     recipe = next((r for r in recipes["layer"] if r["key"] == "naturalearth-countries"), None)
     if gz and recipe and (gz / recipe["path"]).exists():
         areas = boundaries.read_areas(gz / recipe["path"], recipe)
         sources.append(_info(recipe, gz, len(areas)))
-        for a in areas:
-            if a.country and len(str(a.country)) == 2 and a.country != "-99":
-                polys.setdefault(a.country, a)
+    else:
+        areas, info = packaged_country_areas()
+        sources.extend([info] if info else [])
+    for a in areas:
+        if a.country and len(str(a.country)) == 2 and a.country != "-99":
+            polys.setdefault(a.country, a)
     cities = {(c.country, c.name): c for c in geonames.cities()}
     for c in geonames.countries():
         iso = c["iso"]

@@ -46,6 +46,10 @@ CREATE TABLE lines (a3_left TEXT, a3_right TEXT, wkb BLOB);
 """
 
 
+#: ``Gazetteer.open()``'s default: the folder the configuration names (see geo_khorasan.config).
+CONFIGURED = object()
+
+
 class IndexError_(RuntimeError):
     """The index file is missing, from another version, or corrupt."""
 
@@ -69,6 +73,11 @@ def fingerprint(gazetteer_dir: Path | None) -> str:
                     st = p.stat()
                     h.update(f"{rel}:{st.st_size}:{st.st_mtime_ns}".encode())
     return h.hexdigest()[:16]
+
+
+def default_index_path(gazetteer_dir: Path | None) -> Path:
+    """The index of ``gazetteer_dir`` in the user cache (one per fingerprint)."""
+    return cache_dir() / f"gazetteer-{fingerprint(gazetteer_dir)}.sqlite"
 
 
 def build_index(gazetteer_dir: Path | None, out: Path) -> list[str]:
@@ -158,11 +167,19 @@ class Gazetteer:
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
-    def open(cls, gazetteer_dir: Path | None = None, index_path: Path | None = None, rebuild: bool = False) -> "Gazetteer":
-        """Open the index for ``gazetteer_dir``, building it first when missing or stale."""
+    def open(cls, gazetteer_dir: Path | None | object = CONFIGURED, index_path: Path | None = None,
+             rebuild: bool = False) -> "Gazetteer":
+        """Open the index for ``gazetteer_dir``, building it first when missing or stale.
+
+        With no arguments, the gazetteer folder and index are found as the command line finds
+        them (see :mod:`geo_khorasan.config`); ``gazetteer_dir=None`` means the packaged data only."""
+        from .. import config
+
+        if gazetteer_dir is CONFIGURED:
+            gazetteer_dir = config.gazetteer_dir()
+            index_path = index_path or config.index_path()
         gazetteer_dir = Path(gazetteer_dir).resolve() if gazetteer_dir else None
-        fp = fingerprint(gazetteer_dir)
-        path = Path(index_path) if index_path else cache_dir() / f"gazetteer-{fp}.sqlite"
+        path = Path(index_path) if index_path else default_index_path(gazetteer_dir)
         if rebuild or not path.exists():
             log.info("building gazetteer index %s", path)
             build_index(gazetteer_dir, path)

@@ -3,7 +3,7 @@
 Knows nothing about how places were found; see :func:`map.render_map` and
 :func:`pages.render_source_page` for the input contract.
 """
-from geo_khorasan.render.assets import AssetsNotFound, find_node_modules
+from geo_khorasan.render.assets import AssetsNotFound, find_libraries
 from geo_khorasan.render.map import map_html, render_map
 from geo_khorasan.render.pages import (
     documents_page_html,
@@ -15,7 +15,7 @@ from geo_khorasan.render.pages import (
 __all__ = [
     "AssetsNotFound",
     "documents_page_html",
-    "find_node_modules",
+    "find_libraries",
     "map_html",
     "render_map",
     "render_documents_page",

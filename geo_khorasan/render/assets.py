@@ -2,8 +2,8 @@
 templates, the Content-Security-Policy, and the two safe ways to put untrusted
 text into a page (JSON in a data block, escaped HTML).
 
-The libraries come from the npm dependencies pinned in package-lock.json; they
-are read at render time and inlined, so the written maps work with no network.
+The libraries come from the XStatic packages on PyPI (Python dependencies of this
+package); they are read at render time and inlined, so the written maps work with no network.
 """
 from __future__ import annotations
 
@@ -11,17 +11,23 @@ import base64
 import functools
 import hashlib
 import html
+import importlib
 import json
 import math
-import os
 import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
-NODE_MODULES_ENV = "GEO_KHORASAN_NODE_MODULES"
-_MARKER_FILE = Path("leaflet", "dist", "leaflet.js")
+#: The JavaScript libraries inlined into every map, each shipped as an XStatic package on PyPI:
+#: (Python module, distribution to install, display name, licence).
+LIBRARIES = (
+    ("xstatic.pkg.leaflet", "XStatic-Leaflet", "leaflet", "BSD-2-Clause"),
+    ("xstatic.pkg.leaflet_markercluster", "XStatic-Leaflet-MarkerCluster", "leaflet.markercluster", "MIT"),
+)
+_NEEDED = {"leaflet": ("leaflet.js", "leaflet.css"),
+           "leaflet.markercluster": ("leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css")}
 
 #: The only tile host the optional online layer may load images from.
 TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -29,7 +35,15 @@ TILE_ORIGIN = "https://tile.openstreetmap.org"
 
 
 class AssetsNotFound(RuntimeError):
-    """The npm dependencies (Leaflet and its plugin) are not installed."""
+    """An XStatic package holding Leaflet or its plugin is not installed, or lacks a file."""
+
+
+@dataclass(frozen=True)
+class Library:
+    name: str
+    version: str
+    licence: str
+    folder: Path
 
 
 @dataclass(frozen=True)
@@ -38,71 +52,55 @@ class Libraries:
     js: str
 
 
-def find_node_modules() -> Path:
-    """The ``node_modules`` folder holding Leaflet.
-
-    ``$GEO_KHORASAN_NODE_MODULES`` wins when set; otherwise the first
-    ``node_modules/leaflet/dist/leaflet.js`` found walking up from this package,
-    then from the current directory.
-    """
-    configured = os.environ.get(NODE_MODULES_ENV)
-    if configured:
-        folder = Path(configured).expanduser().resolve()
-        if (folder / _MARKER_FILE).is_file():
-            return folder
-        raise AssetsNotFound(
-            f"{NODE_MODULES_ENV}={configured} has no {_MARKER_FILE.as_posix()}: "
-            "run `npm ci` in the geo_khorasan repository or fix the variable"
-        )
-    starts = (Path(__file__).resolve().parent, Path.cwd().resolve())
-    for start in starts:
-        for folder in (start, *start.parents):
-            if (folder / "node_modules" / _MARKER_FILE).is_file():
-                return folder / "node_modules"
-    raise AssetsNotFound(
-        "Leaflet not found in any node_modules above the package or the current "
-        "directory: run `npm ci` in the geo_khorasan repository "
-        f"(or set {NODE_MODULES_ENV} to a node_modules folder)"
-    )
+def find_libraries() -> tuple[Library, ...]:
+    """Leaflet and leaflet.markercluster as installed from PyPI; :class:`AssetsNotFound`
+    (one line naming the package to install) when either is missing or incomplete."""
+    found = []
+    for module, distribution, name, licence in LIBRARIES:
+        try:
+            pkg = importlib.import_module(module)
+        except ImportError:
+            raise AssetsNotFound(f"{distribution}: not installed (it holds {name}, inlined into every map); "
+                                 f"pip install {distribution}") from None
+        folder = Path(pkg.BASE_DIR)
+        missing = [f for f in _NEEDED[name] if not (folder / f).is_file()]
+        if missing:
+            raise AssetsNotFound(f"{folder / missing[0]}: missing from {distribution}; "
+                                 f"pip install --force-reinstall {distribution}")
+        found.append(Library(name, pkg.VERSION, licence, folder))
+    return tuple(found)
 
 
 def libraries() -> Libraries:
-    return _libraries(find_node_modules())
+    return _libraries(find_libraries())
 
 
 @functools.lru_cache(maxsize=4)
-def _libraries(node_modules: Path) -> Libraries:
-    leaflet = node_modules / "leaflet"
-    cluster = node_modules / "leaflet.markercluster"
-    if not (cluster / "dist" / "leaflet.markercluster.js").is_file():
-        raise AssetsNotFound(
-            f"leaflet.markercluster missing from {node_modules}: run `npm ci` "
-            "in the geo_khorasan repository"
-        )
-    leaflet_css = _inline_css_images(_read(leaflet / "dist" / "leaflet.css"), leaflet / "dist")
+def _libraries(found: tuple[Library, ...]) -> Libraries:
+    leaflet, cluster = found
+    leaflet_css = _inline_css_images(_read(leaflet.folder / "leaflet.css"), leaflet.folder)
     css = "\n".join(
         (
             _banner(leaflet),
             leaflet_css,
             _banner(cluster),
-            _read(cluster / "dist" / "MarkerCluster.css"),
-            _read(cluster / "dist" / "MarkerCluster.Default.css"),
+            _read(cluster.folder / "MarkerCluster.css"),
+            _read(cluster.folder / "MarkerCluster.Default.css"),
         )
     )
     js = "\n".join(
         (
             _banner(leaflet),
-            _read(leaflet / "dist" / "leaflet.js"),
+            _read(leaflet.folder / "leaflet.js"),
             _banner(cluster),
-            _read(cluster / "dist" / "leaflet.markercluster.js"),
+            _read(cluster.folder / "leaflet.markercluster.js"),
         )
     )
     return Libraries(css=safe_style_text(css), js=safe_script_text(js))
 
 
-def _banner(package: Path) -> str:
-    meta = json.loads((package / "package.json").read_text(encoding="utf-8"))
-    return f"/* {meta['name']} {meta['version']} ({meta.get('license', '')}) */"
+def _banner(library: Library) -> str:
+    return f"/* {library.name} {library.version} ({library.licence}) */"
 
 
 def _read(path: Path) -> str:

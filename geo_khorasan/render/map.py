@@ -4,7 +4,7 @@ folium assembles the map (map, panes, feature groups, layer switcher, scale);
 our MacroElements call the small script in ``templates/map.js``, which draws
 every feature from one JSON data block, builds popups with ``textContent``
 only, and fits the view to the data. Leaflet and leaflet.markercluster are
-inlined from ``node_modules``, and folium's CDN links are never emitted.
+inlined from the XStatic packages, and folium's CDN links are never emitted.
 """
 from __future__ import annotations
 

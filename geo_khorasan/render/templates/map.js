@@ -663,8 +663,19 @@
     } else {
       map.setView(layer.getLatLng(), Math.max(map.getZoom(), 8), { animate: false });
     }
-    if (holder.zoomToShowLayer) holder.zoomToShowLayer(layer, function () { layer.openPopup(); });
+    if (holder.zoomToShowLayer) showInCluster(map, holder, layer);
     else layer.openPopup();
+  }
+
+  // leaflet.markercluster 1.4 (the XStatic release on PyPI) waits in zoomToShowLayer for the
+  // layer's icon, which a circle marker never has: zoom past the clustering, then open it.
+  function showInCluster(map, holder, layer) {
+    var unclustered = holder.options.disableClusteringAtZoom;
+    if (!map.hasLayer(layer) && unclustered) {
+      map.setView(layer.getLatLng(), Math.max(map.getZoom(), unclustered), { animate: false });
+    }
+    if (map.hasLayer(layer)) layer.openPopup();
+    else holder.zoomToShowLayer(layer, function () { layer.openPopup(); });
   }
 
   function followHash(map) {
