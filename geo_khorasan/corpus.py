@@ -101,6 +101,10 @@ def _markdown_to_text(md: str) -> str:
     return _html_to_text(markdown.markdown(md))
 
 
+#: Longest stretch read as one sentence; longer ones are cut at a comma or, failing that, a space.
+MAX_SENTENCE_CHARS = 1000
+
+
 def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
     """Sentence spans. A line break ends a sentence unless a parenthesis is still open,
     as when a citation wraps onto the next line ("... cold-blood (\\nDawn, May 13, 2015).")."""
@@ -122,7 +126,13 @@ def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
 
     while i < n:
         c = text[i]
-        if c == "(":
+        if i - start >= MAX_SENTENCE_CHARS and (c.isspace() and (text[i - 1] in ",;:" or i - start >= 2 * MAX_SENTENCE_CHARS)
+                                                 or i - start >= 3 * MAX_SENTENCE_CHARS):
+            # an overlong "sentence" (a list, a run-on, unbalanced brackets) is read in pieces, so
+            # that the reading of each place stays bounded: work grows linearly with the text
+            close(i)
+            depth = 0
+        elif c == "(":
             depth += 1
         elif c == ")":
             depth = max(0, depth - 1)

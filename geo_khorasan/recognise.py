@@ -23,6 +23,8 @@ from .records import Document, Mention
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_](?:[\w'’\-]*[^\W_])?")
 # A parenthetical holding a date is a citation: "(Dawn, June 8, 2017)". Outlet names there are not places.
 _CITATION = re.compile(r"\((?=[^()]*(?:\b(?:1[89]|20)\d\d\b|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d))[^()]*\)")
+#: The most words a place name may have ("Dera Ismail Khan District", "Sar-e Pul Province").
+MAX_NAME_WORDS = 7
 _EZAFE = {"e", "i", "ye", "ul", "ud", "us", "al", "el", "y"}
 
 
@@ -250,7 +252,7 @@ class Recogniser:
         used = [False] * n
         spans = []
         while i < n:
-            for j in range(n, i, -1):
+            for j in range(min(n, i + MAX_NAME_WORDS), i, -1):  # bounded: linear in the run's length
                 if _particle(run[j - 1]):
                     continue
                 s, e = run[i].start, run[j - 1].end
