@@ -5,6 +5,7 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sys
 import tomllib
 from pathlib import Path
@@ -103,11 +104,19 @@ def _build_options(args, cfg, gaz) -> dict:
 
 
 def _on_sigterm(signum, frame):
-    raise KeyboardInterrupt
+    from .staging import Terminated
+
+    raise Terminated
+
+
+def _interrupted(exc: KeyboardInterrupt) -> int:
+    """The exit status shells expect: 143 after SIGTERM (128 + 15), 130 after Ctrl-C."""
+    from .staging import Terminated
+
+    return 143 if isinstance(exc, Terminated) else 130
 
 
 def cmd_build(args) -> int:
-    import signal
     import sqlite3
 
     from .corpus import CorpusError
@@ -127,10 +136,6 @@ def cmd_build(args) -> int:
     if not args.quiet:
         print("gazetteer: " + ", ".join(f"{s.key}" for s in gaz.sources()), file=sys.stderr)
     options = _build_options(args, cfg, gaz)
-    try:  # kill: clean up and leave the maps as they were
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
-    except ValueError:  # not the main thread: signals go elsewhere
-        previous = None
     try:
         if args.check:
             changed = check(seeds, out, gaz, **options)
@@ -152,14 +157,13 @@ def cmd_build(args) -> int:
         _say(f"{gaz.path}: gazetteer index is corrupt ({exc}); delete it to rebuild")
         return 2
     except KeyboardInterrupt as exc:
-        if getattr(exc, "committed", False):
+        from . import staging
+
+        if getattr(exc, "committed", False) or staging.swapped is not None:
             _say(f"interrupted after the new maps were in place in {out}")
         else:
             _say(f"interrupted; {out} was left as it was")
-        return 130
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        return _interrupted(exc)
     if not _said_report(report, gaz):
         return 1
     for line in report.changes:
@@ -395,6 +399,10 @@ def main(argv: list[str] | None = None) -> int:
     di.set_defaults(func=cmd_data_install)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
+    try:  # kill: clean up as after Ctrl-C
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread: signals go elsewhere
+        previous = None
     try:
         return args.func(args)
     except SystemExit as exc:  # a command that cannot start has already said why
@@ -402,9 +410,12 @@ def main(argv: list[str] | None = None) -> int:
             print(exc.code, file=sys.stderr)
             return 2
         return exc.code or 0
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("geo-khorasan: interrupted; files already written are complete, the rest unchanged", file=sys.stderr)
-        return 130
+        return _interrupted(exc)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

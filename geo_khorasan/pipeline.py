@@ -208,8 +208,8 @@ def analyse_corpus(seeds: Path, gaz: Gazetteer, report: BuildReport, *, progress
         else:
             report.cached += 1
         classified.extend(found)
-    if cache and cache.warning:
-        report.warnings.append(cache.warning)
+    if cache:
+        report.warnings.extend(cache.warnings + ([cache.warning] if cache.warning else []))
     checkpoint("analysed")
     classified = corrections.apply_to_mentions(classified)
     placed = {cm.doc.id for cm in classified} | {cm.doc.id for cm, _ in corrections.dropped}
@@ -236,8 +236,12 @@ def build(seeds: Path, out: Path, gaz: Gazetteer, progress: bool = False, *, cac
     nothing is written."""
     report = BuildReport(gazetteer_sources=[f"{s.key} ({s.licence})" for s in gaz.sources()], warnings=list(gaz.warnings))
     seeds, out = Path(seeds), Path(out)
-    if out.resolve() == seeds.resolve():
+    here, there = out.resolve(), seeds.resolve()
+    if here == there:
         raise OutputError(f"{out}: is the seeds folder; write the maps elsewhere (--out)")
+    if here.is_relative_to(there) or there.is_relative_to(here):
+        where = "is inside" if here.is_relative_to(there) else "holds"
+        raise OutputError(f"{out}: {where} the seeds folder {seeds}; write the maps elsewhere (--out)")
     with Staging(out) as stage:  # an unusable output folder fails here, before any work
         a = analyse_corpus(seeds, gaz, report, progress=progress, cache=cache, corrections_file=corrections_file,
                            max_document_bytes=max_document_bytes)
