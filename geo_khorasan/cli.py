@@ -223,7 +223,7 @@ def _geocode_table(coder, args) -> int:
     import csv
     import io
 
-    from . import atomic
+    from . import atomic, csvcells
 
     src = Path(args.input)
     if not args.column or not args.output:
@@ -243,7 +243,7 @@ def _geocode_table(coder, args) -> int:
     out_fields = fields + [c for c in GEOCODE_COLUMNS if c not in fields]
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=out_fields, lineterminator="\n")
-    writer.writeheader()
+    writer.writerow(dict(zip(out_fields, csvcells.row(out_fields))))  # the header, made safe too
     resolved = 0
     for row in rows:
         text = (row.get(args.column) or "").strip()
@@ -254,7 +254,7 @@ def _geocode_table(coder, args) -> int:
             resolved += 1
             extra.update(latitude=round(r.place.lat, 5), longitude=round(r.place.lon, 5), place_name=r.place.name,
                          place_id=r.place.id, level=r.place.level, precision=r.precision, score=round(r.score, 3))
-        writer.writerow({**row, **extra})
+        writer.writerow(csvcells.row({**row, **extra}))
     atomic.write_text(args.output, buf.getvalue())
     print(f"{resolved} of {len(rows)} rows geocoded -> {args.output}")
     return 0

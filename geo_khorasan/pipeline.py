@@ -27,8 +27,6 @@ log = logging.getLogger(__name__)
 BASEMAP_COUNTRIES = ("AF", "PK", "IR", "IN", "TJ", "UZ", "TM", "CN", "KG", "KZ", "OM", "AE", "IQ", "AZ", "AM", "TR")
 BASEMAP_PROVINCES = ("AF", "PK", "IR")
 BASEMAP_TOLERANCE = 0.01  # degrees (~1 km): outlines for orientation, not for measurement
-#: Pages of the maps folder that a document's map must not replace.
-RESERVED_NAMES = ("index", "documents")
 #: Incidents located to this precision or vaguer get their area outlined on the map (district and up).
 OUTLINE_FROM_PRECISION = 3
 
@@ -183,10 +181,6 @@ def analyse_corpus(seeds: Path, gaz: Gazetteer, report: BuildReport, *, progress
     """Read, analyse (from the cache where it holds the document), correct and assemble the corpus.
     Raises CorpusError / CorrectionsError when the sidecar or the corrections file is unreadable."""
     docs = read_corpus(seeds, errors=report.errors, warnings=report.warnings, max_bytes=max_document_bytes)
-    for doc in [d for d in docs if d.id in RESERVED_NAMES]:
-        report.errors.append(f"{doc.path}: document id {doc.id!r} would overwrite {doc.id}.html, the map's own page; "
-                             "rename the file; skipped")
-        docs.remove(doc)
     report.documents = len(docs)
     corrections = Corrections.read(corrections_file or default_corrections(seeds), docs, gaz)
     recogniser = resolver = None
