@@ -56,6 +56,10 @@ def _said_report(report, gaz) -> bool:
 
 
 def _open_gazetteer(args, cfg):
+    import csv
+    import zipfile
+
+    from .gazetteer.boundaries import RecipeError
     from .gazetteer.index import Gazetteer, IndexError_, fingerprint
     from .paths import cache_dir
 
@@ -77,6 +81,12 @@ def _open_gazetteer(args, cfg):
             return Gazetteer.open(gz, rebuild=True)
     except IndexError_ as exc:
         _say(str(exc))
+        raise SystemExit(2) from None
+    except (ValueError, csv.Error, zipfile.BadZipFile) as exc:  # RecipeError, broken CSV, not UTF-8, NaN...
+        first = (str(exc).splitlines() or [type(exc).__name__])[0][:300]
+        named = isinstance(exc, RecipeError) or (gz is not None and str(gz) in first)
+        _say(first if named else f"{gz or 'packaged data'}: a gazetteer file cannot be read ({first}); "
+                                 "no gazetteer index built")
         raise SystemExit(2) from None
     except OSError as exc:
         _say(f"{exc.filename or 'gazetteer index'}: cannot build the gazetteer index ({exc.strerror or exc})")
@@ -150,8 +160,8 @@ def cmd_build(args) -> int:
     except (CorpusError, CorrectionsError, OutputError, CheckError) as exc:
         _say(str(exc))
         return 2
-    except PermissionError as exc:
-        _say(f"{exc.filename}: cannot write ({exc.strerror})")
+    except OSError as exc:  # disk full, permissions: nothing was swapped in
+        _say(f"{exc.filename or out}: cannot write ({exc.strerror or exc}); {out} was left as it was")
         return 2
     except sqlite3.DatabaseError as exc:
         _say(f"{gaz.path}: gazetteer index is corrupt ({exc}); delete it to rebuild")
