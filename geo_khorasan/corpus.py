@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import logging
 import os
@@ -51,11 +52,24 @@ def read_text_file(path: Path, *, max_bytes: int | None = MAX_DOCUMENT_MB * 2**2
     """The text of a document file. Refuses empty, oversized and binary files (CorpusError);
     text that is not UTF-8 is read as UTF-16 (with its BOM), Windows-1252 or Latin-1, and a
     warning naming the file says which (in ``warnings``, else logged)."""
-    size = path.stat().st_size
-    if max_bytes is not None and size > max_bytes:
-        raise CorpusError(f"{path}: {_size(size)} is over the {_size(max_bytes)} limit for one document "
-                          f"(max_document_mb in [tool.geo_khorasan]); skipped")
-    data = path.read_bytes()
+    # no link followed, no FIFO waited on: the file is checked on the open descriptor itself
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise CorpusError(f"{path}: a symbolic link, not a regular file; skipped") from None
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise CorpusError(f"{path}: {_kind(st.st_mode) or 'a folder'}, not a regular file; skipped")
+        size = st.st_size
+        if max_bytes is not None and size > max_bytes:
+            raise CorpusError(f"{path}: {_size(size)} is over the {_size(max_bytes)} limit for one document "
+                              f"(max_document_mb in [tool.geo_khorasan]); skipped")
+        data = fh.read() if max_bytes is None else fh.read(max_bytes + 1)
+    if max_bytes is not None and len(data) > max_bytes:
+        raise CorpusError(f"{path}: grew over the {_size(max_bytes)} limit for one document while read; skipped")
     if not data.strip():
         raise CorpusError(f"{path}: empty file")
 

@@ -205,6 +205,17 @@ class Staging:
             except OSError:
                 shutil.copy2(src, dst, follow_symlinks=False)
 
+    def _keep_unchanged(self, same: set[str]) -> None:
+        """Files identical to the previous build's: the previous file itself is kept (its time too)."""
+        for rel in sorted(same):
+            dst = self.path / rel
+            keep = dst.with_name(f".keep-{dst.name}")
+            try:
+                os.link(self.out / rel, keep, follow_symlinks=False)
+            except OSError:
+                continue  # another file system, or no hard links: the new copy, with the same bytes
+            os.replace(keep, dst)
+
     def _check_staged(self) -> set[str]:
         """Every staged path is a regular file or folder inside the staging folder."""
         root = self.path.resolve()
@@ -231,6 +242,10 @@ class Staging:
                                                             and filecmp.cmp(self.path / rel, out / rel, shallow=False))}
                              | {rel for rel in existing - staged if previous is not None and rel in previous})
             self._carry_user_files(staged, previous)
+            if not changed and out.is_dir():  # nothing to put in place: the previous site stays, untouched
+                self.committed = True
+                return []
+            self._keep_unchanged(staged - set(changed))
             if out.is_dir():
                 os.chmod(self.path, out.stat().st_mode & 0o7777)
         except OSError as exc:
