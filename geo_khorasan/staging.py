@@ -139,6 +139,8 @@ class Staging:
             raise OutputError(f"{out}: is a link (to {target}); give the folder itself as --out")
         if out.exists() and not out.is_dir():
             raise OutputError(f"{out}: not a folder")
+        if out.is_dir() and not os.access(out, os.W_OK):  # swappable, but the old site could not be removed
+            raise OutputError(f"{out}: cannot write (Permission denied)")
         parent = out.absolute().parent
         existing = next(p for p in (parent, *parent.parents) if p.exists())
         if not existing.is_dir():
