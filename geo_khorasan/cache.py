@@ -7,6 +7,11 @@ fingerprint, and of the code version (every ``.py`` file of the package and ever
 nothing else does. Entries live in ``<user cache>/geo_khorasan/analysis/<code version>/``; the
 folders of code versions unused for two weeks are removed when a build opens the cache. A corrupt
 or unreadable entry is a miss, and a cache that cannot be written is skipped with one warning.
+
+Entries are JSON data, never objects: each names the key it was written for and is read back through
+the records' constructors, every field checked against its declared type. An entry that does not
+parse, fails the checks or carries another key (a file copied or planted under this name) is a miss
+with one warning.
 """
 from __future__ import annotations
 
@@ -15,16 +20,19 @@ import hashlib
 import json
 import logging
 import os
-import pickle
 import shutil
 import tempfile
+import math
 import time
+import types
+import typing
 from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
 from .paths import DATA_DIR, PACKAGE_DIR, cache_dir
-from .records import Document
+from .assemble import Classification, ClassifiedMention
+from .records import Document, Resolution
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +66,75 @@ def gazetteer_key(gaz) -> str:
     return f"{gaz.path}:{st.st_size}:{st.st_mtime_ns}"
 
 
+#: Format of an entry; another format is a miss.
+FORMAT = 1
+
+
+class _Invalid(ValueError):
+    pass
+
+
+def _to_data(obj):
+    if dataclasses.is_dataclass(obj):
+        return {f.name: _to_data(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, (list, tuple)):
+        return [_to_data(x) for x in obj]
+    return obj
+
+
+def _from_data(tp, value, where: str):
+    """``value`` (parsed JSON) as an instance of ``tp`` (a record type or a field's annotation); _Invalid if it is not one."""
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        names = {f.name for f in dataclasses.fields(tp)}
+        if not isinstance(value, dict) or set(value) != names:
+            raise _Invalid(f"{where}: not a {tp.__name__}")
+        hints = typing.get_type_hints(tp)
+        return tp(**{k: _from_data(hints[k], v, f"{where}.{k}") for k, v in value.items()})
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(tp):
+            try:
+                return _from_data(arg, value, where)
+            except _Invalid:
+                pass
+        raise _Invalid(f"{where}: unexpected {type(value).__name__}")
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if not isinstance(value, list):
+            raise _Invalid(f"{where}: not a list")
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_from_data(args[0], v, where) for v in value)
+        if len(args) != len(value):
+            raise _Invalid(f"{where}: {len(value)} items, expected {len(args)}")
+        return tuple(_from_data(a, v, where) for a, v in zip(args, value))
+    if tp is type(None):
+        if value is not None:
+            raise _Invalid(f"{where}: not null")
+        return None
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise _Invalid(f"{where}: not a number")
+        return float(value)
+    if tp in (int, str, bool):
+        if type(value) is not tp:
+            raise _Invalid(f"{where}: not {tp.__name__}")
+        return value
+    raise _Invalid(f"{where}: cannot read {tp}")
+
+
+def _mention_from_data(value, doc: Document) -> ClassifiedMention:
+    if not isinstance(value, dict) or set(value) != {"resolution", "classification", "citation"}:
+        raise _Invalid("not a mention")
+    r = _from_data(Resolution, value["resolution"], "resolution")
+    c = _from_data(Classification, value["classification"], "classification")
+    citation = _from_data(str | None, value["citation"], "citation")
+    m = r.mention
+    if m.doc != doc.id or not (0 <= m.sentence_start <= m.start < m.end <= m.sentence_end <= len(doc.text)) \
+            or doc.text[m.start:m.end] != m.text:
+        raise _Invalid(f"mention {m.text!r} at {m.start} is not in this document")
+    return ClassifiedMention(doc=doc, resolution=r, classification=c, citation=citation)
+
+
 class AnalysisCache:
     def __init__(self, gaz, folder: Path | None = None):
         root = Path(folder) if folder else cache_dir() / "analysis"
@@ -66,7 +143,8 @@ class AnalysisCache:
         self.gaz_key = gazetteer_key(gaz)
         self.hits = 0
         self.misses = 0
-        self.warning: str | None = None
+        self.warning: str | None = None  # the cache cannot be written
+        self.warnings: list[str] = []  # entries that could not be used, one line each
         try:
             if self.folder.is_dir():
                 os.utime(self.folder)  # in use: kept
@@ -79,22 +157,29 @@ class AnalysisCache:
         except OSError:
             pass
 
-    def _path(self, doc: Document) -> Path:
-        key = hashlib.sha256(f"{self.gaz_key}\0{document_key(doc)}".encode()).hexdigest()
-        return self.folder / key[:2] / f"{key}.pickle"
+    def _key(self, doc: Document) -> str:
+        return hashlib.sha256(f"{self.gaz_key}\0{document_key(doc)}".encode()).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
 
     def get(self, doc: Document):
         """The cached mentions of ``doc`` (attached to this very Document object), or None."""
-        path = self._path(doc)
+        key = self._key(doc)
+        path = self._path(key)
         try:
-            with open(path, "rb") as fh:
-                found = pickle.load(fh)
-            found = [dataclasses.replace(cm, doc=doc) for cm in found]
+            entry = json.loads(path.read_text("utf-8"))
+            if not isinstance(entry, dict) or entry.get("format") != FORMAT or not isinstance(entry.get("mentions"), list):
+                raise _Invalid("not an analysis cache entry")
+            if entry.get("key") != key or entry.get("doc") != doc.id:
+                raise _Invalid(f"written for another document ({str(entry.get('doc'))[:80]!r})")
+            found = [_mention_from_data(m, doc) for m in entry["mentions"]]
         except FileNotFoundError:
             self.misses += 1
             return None
-        except Exception as exc:  # a corrupt entry, or one pickled by code that has since changed
-            log.debug("%s: unreadable cache entry (%s)", path, exc)
+        except (OSError, ValueError, TypeError) as exc:  # _Invalid, JSON and UTF-8 errors are ValueErrors
+            why = exc.strerror if isinstance(exc, OSError) else str(exc)[:200]
+            self.warnings.append(f"{path}: unusable analysis cache entry ({why}); {doc.id} analysed afresh")
             self.misses += 1
             return None
         self.hits += 1
@@ -103,13 +188,18 @@ class AnalysisCache:
     def put(self, doc: Document, found) -> None:
         if self.warning:
             return
-        path = self._path(doc)
+        key = self._key(doc)
+        path = self._path(key)
+        entry = {"format": FORMAT, "key": key, "doc": doc.id,
+                 "mentions": [{"resolution": _to_data(cm.resolution), "classification": _to_data(cm.classification),
+                               "citation": cm.citation} for cm in found]}
+        data = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             try:
                 with os.fdopen(fd, "wb") as fh:
-                    pickle.dump(list(found), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                    fh.write(data)
                 os.replace(tmp, path)
             except BaseException:
                 try:

@@ -5,6 +5,7 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -46,6 +47,10 @@ def _said_report(report, gaz) -> bool:
 
 
 def _open_gazetteer(args, cfg):
+    import csv
+    import zipfile
+
+    from .gazetteer.boundaries import RecipeError
     from .gazetteer.index import Gazetteer, IndexError_, default_index_path
 
     gz = _gazetteer_dir(args, cfg)
@@ -66,6 +71,12 @@ def _open_gazetteer(args, cfg):
             return Gazetteer.open(gz, rebuild=True)
     except IndexError_ as exc:
         _say(str(exc))
+        raise SystemExit(2) from None
+    except (ValueError, csv.Error, zipfile.BadZipFile) as exc:  # RecipeError, broken CSV, not UTF-8, NaN...
+        first = (str(exc).splitlines() or [type(exc).__name__])[0][:300]
+        named = isinstance(exc, RecipeError) or (gz is not None and str(gz) in first)
+        _say(first if named else f"{gz or 'packaged data'}: a gazetteer file cannot be read ({first}); "
+                                 "no gazetteer index built")
         raise SystemExit(2) from None
     except OSError as exc:
         _say(f"{exc.filename or 'gazetteer index'}: cannot build the gazetteer index ({exc.strerror or exc})")
@@ -93,11 +104,19 @@ def _build_options(args, cfg, gaz) -> dict:
 
 
 def _on_sigterm(signum, frame):
-    raise KeyboardInterrupt
+    from .staging import Terminated
+
+    raise Terminated
+
+
+def _interrupted(exc: KeyboardInterrupt) -> int:
+    """The exit status shells expect: 143 after SIGTERM (128 + 15), 130 after Ctrl-C."""
+    from .staging import Terminated
+
+    return 143 if isinstance(exc, Terminated) else 130
 
 
 def cmd_build(args) -> int:
-    import signal
     import sqlite3
 
     from .corpus import CorpusError
@@ -124,10 +143,6 @@ def cmd_build(args) -> int:
         print("gazetteer: " + ", ".join(f"{s.key}" for s in gaz.sources()), file=sys.stderr)
     _say_not_text(seeds)
     options = _build_options(args, cfg, gaz) | {"formats": formats}
-    try:  # kill: clean up and leave the maps as they were
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
-    except ValueError:  # not the main thread: signals go elsewhere
-        previous = None
     try:
         if args.check:
             changed = check(seeds, out, gaz, **options)
@@ -142,21 +157,20 @@ def cmd_build(args) -> int:
     except (CorpusError, CorrectionsError, OutputError, CheckError) as exc:
         _say(str(exc))
         return 2
-    except PermissionError as exc:
-        _say(f"{exc.filename}: cannot write ({exc.strerror})")
+    except OSError as exc:  # disk full, permissions: nothing was swapped in
+        _say(f"{exc.filename or out}: cannot write ({exc.strerror or exc}); {out} was left as it was")
         return 2
     except sqlite3.DatabaseError as exc:
         _say(f"{gaz.path}: gazetteer index is corrupt ({exc}); delete it to rebuild")
         return 2
     except KeyboardInterrupt as exc:
-        if getattr(exc, "committed", False):
+        from . import staging
+
+        if getattr(exc, "committed", False) or staging.swapped is not None:
             _say(f"interrupted after the new maps were in place in {out}")
         else:
             _say(f"interrupted; {out} was left as it was")
-        return 130
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        return _interrupted(exc)
     if not _said_report(report, gaz):
         return 1
     for line in report.changes:
@@ -216,7 +230,7 @@ def _geocode_table(coder, args) -> int:
     import csv
     import io
 
-    from . import atomic
+    from . import atomic, csvcells
 
     src = Path(args.input)
     if not args.column or not args.output:
@@ -236,7 +250,7 @@ def _geocode_table(coder, args) -> int:
     out_fields = fields + [c for c in GEOCODE_COLUMNS if c not in fields]
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=out_fields, lineterminator="\n")
-    writer.writeheader()
+    writer.writerow(dict(zip(out_fields, csvcells.row(out_fields))))  # the header, made safe too
     resolved = 0
     for row in rows:
         text = (row.get(args.column) or "").strip()
@@ -247,7 +261,7 @@ def _geocode_table(coder, args) -> int:
             resolved += 1
             extra.update(latitude=round(r.place.lat, 5), longitude=round(r.place.lon, 5), place_name=r.place.name,
                          place_id=r.place.id, level=r.place.level, precision=r.precision, score=round(r.score, 3))
-        writer.writerow({**row, **extra})
+        writer.writerow(csvcells.row({**row, **extra}))
     atomic.write_text(args.output, buf.getvalue())
     print(f"{resolved} of {len(rows)} rows geocoded -> {args.output}")
     return 0
@@ -433,6 +447,10 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, or a usage error already said in one line
         return exc.code if isinstance(exc.code, int) else 2
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
+    try:  # kill: clean up as after Ctrl-C
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread: signals go elsewhere
+        previous = None
     try:
         check_data()
         return args.func(args)
@@ -444,9 +462,12 @@ def main(argv: list[str] | None = None) -> int:
             print(exc.code, file=sys.stderr)
             return 2
         return exc.code or 0
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("geo-khorasan: interrupted; files already written are complete, the rest unchanged", file=sys.stderr)
-        return 130
+        return _interrupted(exc)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import logging
+import os
 import re
+import stat
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
@@ -48,11 +52,24 @@ def read_text_file(path: Path, *, max_bytes: int | None = MAX_DOCUMENT_MB * 2**2
     """The text of a document file. Refuses empty, oversized and binary files (CorpusError);
     text that is not UTF-8 is read as UTF-16 (with its BOM), Windows-1252 or Latin-1, and a
     warning naming the file says which (in ``warnings``, else logged)."""
-    size = path.stat().st_size
-    if max_bytes is not None and size > max_bytes:
-        raise CorpusError(f"{path}: {_size(size)} is over the {_size(max_bytes)} limit for one document "
-                          f"(max_document_mb in [tool.geo_khorasan]); skipped")
-    data = path.read_bytes()
+    # no link followed, no FIFO waited on: the file is checked on the open descriptor itself
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise CorpusError(f"{path}: a symbolic link, not a regular file; skipped") from None
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise CorpusError(f"{path}: {_kind(st.st_mode) or 'a folder'}, not a regular file; skipped")
+        size = st.st_size
+        if max_bytes is not None and size > max_bytes:
+            raise CorpusError(f"{path}: {_size(size)} is over the {_size(max_bytes)} limit for one document "
+                              f"(max_document_mb in [tool.geo_khorasan]); skipped")
+        data = fh.read() if max_bytes is None else fh.read(max_bytes + 1)
+    if max_bytes is not None and len(data) > max_bytes:
+        raise CorpusError(f"{path}: grew over the {_size(max_bytes)} limit for one document while read; skipped")
     if not data.strip():
         raise CorpusError(f"{path}: empty file")
 
@@ -82,10 +99,28 @@ def read_text_file(path: Path, *, max_bytes: int | None = MAX_DOCUMENT_MB * 2**2
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+#: Markup nested deeper than this (tags, or markdown brackets) is refused: parsers recurse on it.
+MAX_MARKUP_DEPTH = 200
+#: Markdown with more brackets nested in one paragraph than this is read as plain text (the
+#: markdown parser's link patterns backtrack over nested brackets).
+MAX_MARKDOWN_BRACKETS = 16
+
+
+class _TooDeep(ValueError):
+    pass
+
+
 def _html_to_text(html: str) -> str:
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(html, "html.parser")
+    try:
+        soup = BeautifulSoup(html, "html.parser")
+        return _soup_text(soup)
+    except RecursionError:
+        raise _TooDeep(f"markup nested too deeply (over {MAX_MARKUP_DEPTH} levels)") from None
+
+
+def _soup_text(soup) -> str:
     for tag in soup(["script", "style", "noscript", "template"]):
         tag.decompose()
     for a in soup.find_all("a", href=True):
@@ -95,9 +130,22 @@ def _html_to_text(html: str) -> str:
     return re.sub(r"\n[ \t]*\n[\s]*", "\n\n", re.sub(r"[ \t]+", " ", text)).strip() + "\n"
 
 
+def _bracket_depth(text: str) -> int:
+    depth = deepest = 0
+    for ch in text:
+        if ch == "[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch == "]":
+            depth = max(0, depth - 1)
+    return deepest
+
+
 def _markdown_to_text(md: str) -> str:
     import markdown
 
+    if _bracket_depth(md) > MAX_MARKDOWN_BRACKETS:
+        return md  # not a link anyone wrote: read it as the text it is
     return _html_to_text(markdown.markdown(md))
 
 
@@ -155,31 +203,49 @@ def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
+#: Limits on the metadata sidecar: its size, one value, and the bad rows listed one line each.
+MAX_SIDECAR_MB = 10
+MAX_SIDECAR_CELL = 10_000
+MAX_SIDECAR_PROBLEMS = 20
+
+
 def read_sidecar(folder: Path, errors: list[str] | None = None, warnings: list[str] | None = None) -> dict[str, DocumentMeta]:
     """The metadata rows by document id. A file that cannot be read as the expected CSV raises
     CorpusError; a bad row is reported in ``errors`` (or raised) and skipped, or its bad date dropped."""
     path = folder / SIDECAR_NAME
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return {}
+    reported = 0
 
     def problem(msg: str) -> None:
+        nonlocal reported
         if errors is None:
             raise CorpusError(msg)
-        errors.append(msg)
+        reported += 1
+        if reported <= MAX_SIDECAR_PROBLEMS:
+            errors.append(msg)
 
-    data = path.read_bytes()
-    if not data.strip():
+    why = _kind(path.lstat().st_mode)
+    if why:
+        raise CorpusError(f"{path}: {why}, not a regular file; no metadata read")
+    if path.stat().st_size <= 65536 and not path.read_bytes().strip():
         msg = f"{path}: empty file; no metadata read"
         log.warning(msg) if warnings is None else warnings.append(msg)
         return {}
-    text, guessed = _decode(data, path)  # Excel on Windows saves "CSV" in Windows-1252
-    if guessed:
-        log.warning(guessed) if warnings is None else warnings.append(guessed)
+    try:
+        # UTF-16 (Excel's "Unicode text"), Windows-1252 (Excel on Windows); binary files refused
+        text = read_text_file(path, max_bytes=MAX_SIDECAR_MB * 2**20, warnings=warnings)
+    except CorpusError as exc:
+        raise CorpusError(str(exc).replace("one document (max_document_mb in [tool.geo_khorasan]); skipped",
+                                           "the metadata file; no metadata read")) from None
     try:
         with io.StringIO(text, newline="") as fh:
             reader = csv.DictReader(fh)
             if not reader.fieldnames or "id" not in reader.fieldnames:
                 raise CorpusError(f"{path}: no 'id' column (expected columns: {', '.join(SIDECAR_FIELDS)})")
+            repeated = sorted({f for f in reader.fieldnames if reader.fieldnames.count(f) > 1})
+            if repeated:
+                raise CorpusError(f"{path}: column {repeated[0]!r} appears twice in the header; no metadata read")
             unknown = set(reader.fieldnames) - set(SIDECAR_FIELDS)
             if unknown:
                 raise CorpusError(f"{path}: unknown column(s) {', '.join(sorted(unknown))} "
@@ -206,10 +272,15 @@ def read_sidecar(folder: Path, errors: list[str] | None = None, warnings: list[s
                     problem(f"{path}: line {line}: date {date!r} is not ISO 8601 (YYYY, YYYY-MM or YYYY-MM-DD); "
                             f"date ignored")
                     date = None
+                if any(len(v or "") > MAX_SIDECAR_CELL for v in row.values()):
+                    problem(f"{path}: line {line}: a value over {MAX_SIDECAR_CELL} characters; row skipped")
+                    continue
                 out[doc_id] = DocumentMeta(
                     title=(row.get("title") or "").strip() or None, outlet=(row.get("outlet") or "").strip() or None,
                     author=(row.get("author") or "").strip() or None, date=date,
                     url=(row.get("url") or "").strip() or None)
+            if reported > MAX_SIDECAR_PROBLEMS:
+                errors.append(f"{path}: {reported - MAX_SIDECAR_PROBLEMS} more bad row(s) not listed")
             return out
     except csv.Error as exc:
         raise CorpusError(f"{path}: malformed CSV ({exc})") from exc
@@ -226,14 +297,16 @@ def read_document(path: Path, meta: DocumentMeta | None = None, *, max_bytes: in
                   warnings: list[str] | None = None) -> Document:
     raw = read_text_file(path, max_bytes=max_bytes, warnings=warnings)
     suffix = path.suffix.lower()
-    text = _html_to_text(raw) if suffix in HTML_SUFFIXES else _markdown_to_text(raw) if suffix in MARKDOWN_SUFFIXES else raw
+    try:
+        text = _html_to_text(raw) if suffix in HTML_SUFFIXES else _markdown_to_text(raw) if suffix in MARKDOWN_SUFFIXES else raw
+    except _TooDeep as exc:
+        raise CorpusError(f"{path}: {exc}; skipped") from None
     if not text.strip():
         raise CorpusError(f"{path}: no text after reducing {suffix} markup")
     meta = meta or DocumentMeta()
     if meta.url is None:
-        urls = _URL.findall(text)
         # the article's own address is the one written on a line of its own, usually last
-        own = [u for u in urls if re.search(rf"^\s*{re.escape(u)}\s*$", text, re.M)]
+        own = [line.strip() for line in text.split("\n") if _URL.fullmatch(line.strip())]
         if own:
             meta = replace(meta, url=own[-1].rstrip(".,;"))
     if meta.title is None:
@@ -241,9 +314,65 @@ def read_document(path: Path, meta: DocumentMeta | None = None, *, max_bytes: in
     return Document(id=path.stem, path=str(path), text=text, meta=meta, sentences=split_sentences(text))
 
 
-def document_paths(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES
-                  and not p.name.startswith("."))
+#: Document ids longer than this (in UTF-8 bytes) are refused: ``sources/<id>.html`` and the temporary
+#: names it is written under must fit the 255-byte limit of file names.
+MAX_ID_BYTES = 200
+#: Ids of the site's own pages and folders, which a document's map must not replace.
+RESERVED_IDS = ("index", "documents", "sources")
+
+
+def display_name(path: Path | str) -> str:
+    """``path`` printable on any terminal: bytes of a file name that are not UTF-8 shown as \\xNN."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def id_key(doc_id: str) -> str:
+    """What two ids must not share: the same letters after Unicode normalisation (NFC, as macOS
+    may store names NFD) and case folding (case-insensitive disks)."""
+    return unicodedata.normalize("NFC", doc_id).casefold()
+
+
+def _kind(mode: int) -> str | None:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return None
+
+
+def document_paths(folder: Path, problems: list[str] | None = None) -> list[Path]:
+    """The document files of ``folder``: regular files only. Links (to files or folders), FIFOs and
+    devices are skipped with one line each in ``problems``, as are names that cannot be ids."""
+    out = []
+    for p in sorted(folder.iterdir()):
+        if p.name.startswith(".") or p.suffix.lower() not in DOCUMENT_SUFFIXES:
+            continue
+        try:
+            mode = p.lstat().st_mode
+        except OSError:
+            continue
+        why = _kind(mode)
+        if why is None and stat.S_ISDIR(mode):
+            continue
+        if why is None:
+            try:
+                p.name.encode("utf-8")
+            except UnicodeEncodeError:
+                why = "named in bytes that are not UTF-8; rename it"
+            else:
+                if len(p.stem.encode("utf-8")) > MAX_ID_BYTES:
+                    why = f"a file name over {MAX_ID_BYTES} bytes, too long for its map's page names; rename it"
+        elif problems is not None:
+            why = f"{why}, not a regular file (only files in the folder itself are read)"
+        if why is None:
+            out.append(p)
+        elif problems is not None:
+            problems.append(f"{display_name(p)}: {why}; skipped")
+    return out
 
 
 def read_corpus(folder: str | Path, errors: list[str] | None = None, *, warnings: list[str] | None = None,
@@ -255,11 +384,22 @@ def read_corpus(folder: str | Path, errors: list[str] | None = None, *, warnings
         raise CorpusError(f"{folder}: not a folder")
     sidecar = read_sidecar(folder, errors, warnings)
     docs, seen = [], {}
-    for path in document_paths(folder):
-        # ids differing only in case would overwrite each other's maps on macOS and Windows
-        key = path.stem.casefold()
-        if key in seen:
+    skipped: list[str] = []
+    paths = document_paths(folder, skipped)
+    if skipped and errors is None:
+        raise CorpusError(skipped[0])
+    (errors if errors is not None else []).extend(skipped)
+    reserved = {id_key(r): r for r in RESERVED_IDS}
+    for path in paths:
+        # ids differing only in case or Unicode form would overwrite each other's maps on macOS and Windows
+        key = id_key(path.stem)
+        msg = None
+        if key in reserved:
+            msg = (f"{path}: document id {path.stem!r} would replace {reserved[key]}"
+                   f"{'/' if reserved[key] == 'sources' else '.html'}, the site's own; rename the file; skipped")
+        elif key in seen:
             msg = f"{path}: document id {path.stem!r} is also used by {seen[key].name}; skipped"
+        if msg:
             if errors is None:
                 raise CorpusError(msg)
             errors.append(msg)
@@ -271,7 +411,7 @@ def read_corpus(folder: str | Path, errors: list[str] | None = None, *, warnings
             if errors is None:
                 raise
             errors.append(str(exc) if isinstance(exc, CorpusError) else f"{path}: cannot read ({exc.strerror or exc})")
-    files = {p.stem for p in document_paths(folder)}
+    files = {p.stem for p in paths}
     for doc_id in sorted(set(sidecar) - files):  # rows of files that could not be read were named above
         msg = f"{folder / SIDECAR_NAME}: row for {doc_id!r} matches no document"
         if warnings is None:

@@ -154,14 +154,39 @@ def load(path: Path) -> tuple[list[Entry], list[str]]:
     return entries, [msg for _, msg in errors]
 
 
+#: A corrections file larger than this is refused (a long file of corrections is well under 1 MB).
+MAX_CORRECTIONS_BYTES = 2 * 2**20
+#: Deeper nesting than this is refused before it is parsed (an entry needs three levels).
+MAX_DEPTH = 20
+
+
+def _too_deep(text: str) -> bool:
+    """More than MAX_DEPTH open flow brackets, or block indentation deeper than 2 * MAX_DEPTH columns."""
+    depth = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    return any(len(line) - len(line.lstrip(" -")) > 4 * MAX_DEPTH for line in text.splitlines())
+
+
 def _load(path: Path) -> tuple[list[Entry], list[tuple[int, str]]]:
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_CORRECTIONS_BYTES:
+            raise CorrectionsError(f"{path}: {size / 2**20:.1f} MB is over the {MAX_CORRECTIONS_BYTES // 2**20} MB "
+                                   f"limit for a corrections file; not read")
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CorrectionsError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise CorrectionsError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if _too_deep(text):
+        raise CorrectionsError(f"{path}: nested more than {MAX_DEPTH} levels deep; not read")
     try:
         root = yaml.compose(text, Loader=yaml.BaseLoader)
         data = yaml.load(text, Loader=yaml.BaseLoader)  # every scalar as text: no Norway problem, no dates

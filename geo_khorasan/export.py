@@ -14,7 +14,7 @@ import geopandas as gpd
 import shapely
 from shapely.geometry import mapping, shape
 
-from . import atomic
+from . import atomic, csvcells
 from .gazetteer.index import Gazetteer
 from .records import ClassifiedMention, Incident, Region, Source
 from .resolve import precision_words
@@ -134,8 +134,8 @@ def csv_text(fc: dict, columns: list[str]) -> str:
         geom = shape(f["geometry"])
         pt = geom if geom.geom_type == "Point" else geom.representative_point()
         vals = [f["properties"].get(c) for c in columns]
-        w.writerow([round(pt.x, PRECISION_DIGITS), round(pt.y, PRECISION_DIGITS),
-                    *[json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else ("" if v is None else v) for v in vals]])
+        w.writerow(csvcells.row([round(pt.x, PRECISION_DIGITS), round(pt.y, PRECISION_DIGITS),
+                    *[json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else ("" if v is None else v) for v in vals]]))
     return buf.getvalue()
 
 

@@ -30,8 +30,6 @@ log = logging.getLogger(__name__)
 BASEMAP_COUNTRIES = ("AF", "PK", "IR", "IN", "TJ", "UZ", "TM", "CN", "KG", "KZ", "OM", "AE", "IQ", "AZ", "AM", "TR")
 BASEMAP_PROVINCES = tuple(sorted(THEATRE))
 BASEMAP_TOLERANCE = 0.01  # degrees (~1 km): outlines for orientation, not for measurement
-#: Pages of the maps folder that a document's map must not replace.
-RESERVED_NAMES = ("index", "documents")
 #: Incidents located to this precision or vaguer get their area outlined on the map (district and up).
 OUTLINE_FROM_PRECISION = 3
 
@@ -158,10 +156,6 @@ def analyse_corpus(seeds: Path, gaz: Gazetteer, report: BuildReport, *, progress
     """Read, analyse (from the cache where it holds the document), correct and assemble the corpus.
     Raises CorpusError / CorrectionsError when the sidecar or the corrections file is unreadable."""
     docs = read_corpus(seeds, errors=report.errors, warnings=report.warnings, max_bytes=max_document_bytes)
-    for doc in [d for d in docs if d.id in RESERVED_NAMES]:
-        report.errors.append(f"{doc.path}: document id {doc.id!r} would overwrite {doc.id}.html, the map's own page; "
-                             "rename the file; skipped")
-        docs.remove(doc)
     report.documents = len(docs)
     corrections = Corrections.read(corrections_file or default_corrections(seeds), docs, gaz)
     recogniser = resolver = None
@@ -183,8 +177,8 @@ def analyse_corpus(seeds: Path, gaz: Gazetteer, report: BuildReport, *, progress
         else:
             report.cached += 1
         classified.extend(found)
-    if cache and cache.warning:
-        report.warnings.append(cache.warning)
+    if cache:
+        report.warnings.extend(cache.warnings + ([cache.warning] if cache.warning else []))
     checkpoint("analysed")
     classified = corrections.apply_to_mentions(classified)
     placed = {cm.doc.id for cm in classified} | {cm.doc.id for cm, _ in corrections.dropped}
@@ -218,8 +212,12 @@ def build(seeds: Path, out: Path, gaz: Gazetteer | None = None, progress: bool =
     gaz = gaz if gaz is not None else Gazetteer.open()
     report = BuildReport(gazetteer_sources=[f"{s.key} ({s.licence})" for s in gaz.sources()], warnings=list(gaz.warnings))
     seeds, out = Path(seeds), Path(out)
-    if out.resolve() == seeds.resolve():
+    here, there = out.resolve(), seeds.resolve()
+    if here == there:
         raise OutputError(f"{out}: is the seeds folder; write the maps elsewhere (--out)")
+    if here.is_relative_to(there) or there.is_relative_to(here):
+        where = "is inside" if here.is_relative_to(there) else "holds"
+        raise OutputError(f"{out}: {where} the seeds folder {seeds}; write the maps elsewhere (--out)")
     with Staging(out) as stage:  # an unusable output folder fails here, before any work
         a = analyse_corpus(seeds, gaz, report, progress=progress, cache=cache, corrections_file=corrections_file,
                            max_document_bytes=max_document_bytes)

@@ -14,6 +14,7 @@ import csv
 import io
 from pathlib import Path
 
+from . import csvcells
 from .corpus import MAX_DOCUMENT_MB
 from .pipeline import BuildReport, analyse_corpus
 from .recognise import Recogniser
@@ -85,5 +86,5 @@ def review_csv(seeds: Path, gaz, *, cache=None, corrections_file=None,
     w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
     w.writeheader()
     for row in rows:
-        w.writerow({k: "" if v is None else v for k, v in row.items()})
+        w.writerow(csvcells.row({k: "" if v is None else v for k, v in row.items()}))
     return buf.getvalue(), report, len(rows)

@@ -110,7 +110,7 @@ def test_cache_key_covers_document_gazetteer_and_code(tmp_path, monkeypatch):
     edited = read_corpus(make_seeds(tmp_path / "seeds2", a=A_TEXT + "More.\n"))[0]
     assert cache.get(edited) is None  # another text
     # a corrupt entry is a miss, not a crash
-    next((tmp_path / "c").rglob("*.pickle")).write_bytes(b"garbage")
+    next((tmp_path / "c").rglob("*.json")).write_bytes(b"garbage")
     assert cache_mod.AnalysisCache(Gaz("one"), tmp_path / "c").get(a) is None
     # another code version: a miss; the old version's entries stay until unused for two weeks
     old_version = cache.folder
@@ -173,7 +173,7 @@ def test_files_of_the_user_in_the_output_folder_are_left_alone(capsys, gazetteer
     assert sorted(p.name for p in out.iterdir() if p.is_file()) == [
         "README.txt", "a.html", "documents.html", "documents.json", "incidents.csv", "incidents.geojson", "index.html", "mentions.csv",
         "mentions.geojson", "notes.csv", "notes.html", "regions.geojson"]
-    assert not list(out.glob(".staging-*"))
+    assert not list(out.parent.glob(".maps.staging-*"))
 
 
 def test_the_seeds_folder_is_never_the_output_folder(capsys, gazetteer, tmp_path):

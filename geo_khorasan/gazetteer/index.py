@@ -151,6 +151,8 @@ class Gazetteer:
         self.path = Path(path)
         if not self.path.exists():
             raise IndexError_(f"{self.path}: gazetteer index not found")
+        if self.path.is_dir():
+            raise IndexError_(f"{self.path}: is a folder, not a gazetteer index file (--index takes the .sqlite file)")
         try:
             self._con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
             meta = dict(self._con.execute("SELECT k, v FROM meta"))

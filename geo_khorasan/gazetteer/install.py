@@ -20,6 +20,7 @@ import logging
 import os
 import posixpath
 import re
+import shutil
 import stat
 import sys
 import tarfile
@@ -31,6 +32,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO
+from zlib import error as zlib_error
 
 from .. import atomic
 from ..knowledge import data_path
@@ -144,13 +146,25 @@ def _known_licences(cat: Catalogue) -> dict[str, tuple[str, str]]:
 
 
 def read_manifest(dest: Path) -> dict[str, dict]:
-    """Installed files by relative path (empty when nothing was installed)."""
+    """Installed files by relative path (empty when nothing was installed); InstallError when it
+    is not a manifest this installer wrote (the wrong JSON, or records of the wrong shape)."""
+    path = dest / MANIFEST
     try:
-        return json.loads((dest / MANIFEST).read_text("utf-8")).get("files", {})
+        raw = json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        raise InstallError(f"{dest / MANIFEST}: unreadable manifest ({exc}); delete it to start afresh") from None
+        raise InstallError(f"{path}: unreadable manifest ({exc}); delete it to start afresh") from None
+    files = raw.get("files", {}) if isinstance(raw, dict) else None
+    if not isinstance(files, dict):
+        raise InstallError(f"{path}: not an installed-files manifest (expected an object with \"files\"); "
+                           f"delete it to start afresh")
+    for rel, record in files.items():
+        if not isinstance(record, dict) or not all(isinstance(record.get(k, ""), str) for k in
+                                                   ("source", "origin", "sha256", "licence", "attribution")) \
+                or not isinstance(record.get("size", 0), int):
+            raise InstallError(f"{path}: entry {rel[:100]!r} is not a file record; delete the manifest to start afresh")
+    return files
 
 
 def _write_manifest(dest: Path, files: dict[str, dict]) -> None:
@@ -189,9 +203,19 @@ def _safe_relpath(name: str) -> PurePosixPath:
     return PurePosixPath(*parts)
 
 
-def _write_stream(src: IO[bytes], target: Path, expect_sha256: str = "") -> tuple[str, int]:
+#: Limits on what one folder or archive may install: total bytes, and bytes out per byte in (a zip bomb).
+MAX_INSTALL_BYTES = 8 * 2**30
+MAX_RATIO = 200
+
+
+class _TooBig(ValueError):
+    pass
+
+
+def _write_stream(src: IO[bytes], target: Path, expect_sha256: str = "", limit: int | None = None) -> tuple[str, int]:
     """Copy ``src`` to ``target`` via a temporary file in the same folder and a rename, hashing as
-    it goes; when ``expect_sha256`` is given and differs, nothing is written (ValueError)."""
+    it goes; when ``expect_sha256`` is given and differs, nothing is written (ValueError), and
+    when more than ``limit`` bytes come, neither (_TooBig)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     h, size = hashlib.sha256(), 0
@@ -200,6 +224,8 @@ def _write_stream(src: IO[bytes], target: Path, expect_sha256: str = "") -> tupl
             while chunk := src.read(_CHUNK):
                 h.update(chunk)
                 size += len(chunk)
+                if limit is not None and size > limit:
+                    raise _TooBig(f"more than {limit} bytes")
                 out.write(chunk)
         digest = h.hexdigest()
         if expect_sha256 and digest != expect_sha256:
@@ -324,6 +350,8 @@ class _Member:
     rel: PurePosixPath  # where it goes in the data folder
     open: Callable[[], IO[bytes]]
     origin: str
+    size: int = 0  # as declared by the archive (or the file's size)
+    packed: int | None = None  # compressed size in a zip, where known
 
 
 def _skipped(rel: PurePosixPath) -> bool:
@@ -331,22 +359,26 @@ def _skipped(rel: PurePosixPath) -> bool:
     return any(p.startswith(".") or p == "__MACOSX" for p in rel.parts) or str(rel) == MANIFEST
 
 
-def _folder_members(folder: Path) -> list[_Member]:
-    """Files of ``folder`` (following symlinks, which only ever read: nothing is linked in the data folder)."""
-    out, seen = [], set()
+def _folder_members(folder: Path, notes: list[str]) -> list[_Member]:
+    """Regular files of ``folder`` and its subfolders. Links (to files or folders), FIFOs and devices
+    are skipped with one line each in ``notes``: nothing from outside the folder is copied."""
+    from ..corpus import _kind, display_name
+
+    out = []
 
     def walk(real: Path, rel: PurePosixPath) -> None:
-        if real.resolve() in seen:  # a symlink loop
-            return
-        seen.add(real.resolve())
         for entry in sorted(real.iterdir()):
             sub = rel / entry.name
             if _skipped(sub):
                 continue
-            if entry.is_dir():
+            st = entry.lstat()
+            why = _kind(st.st_mode)
+            if why:
+                notes.append(f"{display_name(entry)}: {why}, not a regular file; skipped")
+            elif stat.S_ISDIR(st.st_mode):
                 walk(entry, sub)
-            elif entry.is_file():
-                out.append(_Member(sub, lambda e=entry: open(e, "rb"), str(entry.resolve())))
+            elif stat.S_ISREG(st.st_mode):
+                out.append(_Member(sub, lambda e=entry: open(e, "rb"), str(entry.absolute()), st.st_size))
 
     walk(folder, PurePosixPath())
     return out
@@ -385,22 +417,22 @@ def _zip_members(zf: zipfile.ZipFile) -> list[_Member]:
         if _zip_is_link(info):
             # the link's content is copied, never the link: nothing in the data folder points elsewhere
             member = zf.getinfo(_link_target(info.filename, zf.read(info).decode("utf-8", "replace"), True, files))
-        out.append(_Member(rel, lambda m=member: zf.open(m), info.filename))
+        out.append(_Member(rel, lambda m=member: zf.open(m), info.filename, member.file_size, member.compress_size))
     return out
 
 
 def _tar_members(tf: tarfile.TarFile) -> list[_Member]:
     infos = [i for i in tf.getmembers() if not i.isdir()]
-    files = {posixpath.normpath(i.name) for i in infos if i.isfile()}
+    files = {posixpath.normpath(i.name): i for i in infos if i.isfile()}
     out = []
     for info in infos:
-        rel = _entry_path(info.name)
+        rel, size = _entry_path(info.name), info.size
         if info.issym() or info.islnk():
             # tarfile reads a link as the member it names, which is checked here to be a file of the archive
-            _link_target(info.name, info.linkname, info.issym(), files)
+            size = files[_link_target(info.name, info.linkname, info.issym(), set(files))].size
         elif not info.isfile():
             raise _Unsafe(f"entry {info.name!r} is not a regular file (device, fifo...)")
-        out.append(_Member(rel, lambda m=info: tf.extractfile(m), info.name))
+        out.append(_Member(rel, lambda m=info: tf.extractfile(m), info.name, size))
     return out
 
 
@@ -429,21 +461,69 @@ def _strip_top_folder(members: list[_Member], roots: set[str]) -> None:
             m.rel = PurePosixPath(*m.rel.parts[1:])
 
 
-def _copy_members(members: list[_Member], source: str, origin: str | None, dest: Path,
-                  licences: dict[str, tuple[str, str]]) -> list[InstalledFile]:
-    out = []
+def _check_bounds(members: list[_Member], source: str, archive_bytes: int | None) -> None:
+    """Refuse, before anything is written, what would unpack to more than the limits allow."""
+    total = sum(m.size for m in members)
+    if total > MAX_INSTALL_BYTES:
+        raise InstallError(f"{source}: refused: would install {total / 2**30:.1f} GiB, over the "
+                           f"{MAX_INSTALL_BYTES // 2**30} GiB limit; nothing installed")
     for m in members:
-        if _skipped(m.rel):
-            continue
-        target = dest / Path(*m.rel.parts)
+        if m.packed is not None and m.size > 2**20 and m.size > MAX_RATIO * max(m.packed, 1):
+            raise InstallError(f"{source}: refused: entry {m.origin!r} unpacks {m.packed} bytes to {m.size} "
+                               f"(over {MAX_RATIO} times; a zip bomb?); nothing installed")
+    if archive_bytes is not None and total > 2**20 and total > MAX_RATIO * max(archive_bytes, 1):
+        raise InstallError(f"{source}: refused: {archive_bytes} bytes unpack to {total} (over {MAX_RATIO} times; "
+                           f"an archive bomb?); nothing installed")
+
+
+def _copy_members(members: list[_Member], source: str, origin: str | None, dest: Path,
+                  licences: dict[str, tuple[str, str]], archive_bytes: int | None = None) -> list[InstalledFile]:
+    """Stage every member under ``dest/.partial/``, checking each against its declared size, then
+    rename them all into place: a member that fails leaves the data folder as it was."""
+    members = [m for m in members if not _skipped(m.rel)]
+    _check_bounds(members, source, archive_bytes)
+    staging = dest / STAGING
+    try:
+        staging.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix="install-", dir=staging))
+    except OSError as exc:
+        raise InstallError(f"{source}: cannot write {exc.filename or staging} ({exc.strerror or exc}); nothing installed") from None
+    out, staged = [], []
+    try:
+        left = MAX_INSTALL_BYTES
+        for m in members:
+            target = stage / Path(*m.rel.parts)
+            try:
+                with m.open() as fh:
+                    digest, size = _write_stream(fh, target, limit=min(left, m.size))
+            except _TooBig:
+                raise InstallError(f"{source}: refused: {m.origin} is larger than the archive says; "
+                                   f"nothing installed") from None
+            except (OSError, zipfile.BadZipFile, tarfile.TarError, RuntimeError, EOFError, zlib_error) as exc:
+                # RuntimeError: zipfile on an encrypted entry
+                raise InstallError(f"{source}: cannot copy {m.origin} ({getattr(exc, 'strerror', None) or exc}); "
+                                   f"nothing installed") from None
+            if size != m.size:
+                raise InstallError(f"{source}: {m.origin}: {size} bytes, the archive says {m.size}; nothing installed")
+            left -= size
+            licence, attribution = licences.get(str(m.rel), ("", ""))
+            out.append(InstalledFile(str(m.rel), source, origin or m.origin, digest, size, licence, attribution))
+            staged.append((target, dest / Path(*m.rel.parts)))
         try:
-            with m.open() as fh:
-                digest, size = _write_stream(fh, target)
-        except (OSError, zipfile.BadZipFile, tarfile.TarError, RuntimeError) as exc:
-            # RuntimeError: zipfile on an encrypted entry
-            raise InstallError(f"{source}: cannot copy {m.origin} to {target} ({getattr(exc, 'strerror', None) or exc})") from None
-        licence, attribution = licences.get(str(m.rel), ("", ""))
-        out.append(InstalledFile(str(m.rel), source, origin or m.origin, digest, size, licence, attribution))
+            for src, dst in staged:
+                if _sha256(src) != next(f.sha256 for f in out if dest / f.path == dst):
+                    raise InstallError(f"{source}: {src.name} changed while it was being installed; nothing installed")
+            for src, dst in staged:
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                if dst.is_symlink() or dst.is_dir():
+                    raise InstallError(f"{source}: {dst} is a link or a folder; not replaced; nothing installed")
+            for src, dst in staged:
+                os.replace(src, dst)
+        except OSError as exc:
+            raise InstallError(f"{source}: cannot write {exc.filename or dest} ({exc.strerror or exc})") from None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+        _remove_empty_dirs(staging)
     return out
 
 
@@ -467,14 +547,14 @@ def _install_local(path: Path, cat: Catalogue, dest: Path, report: InstallReport
         here, there = path.resolve(), dest.resolve()
         if here.is_relative_to(there) or there.is_relative_to(here):
             raise InstallError(f"{path}: is or holds the data folder {dest}; copy from another folder")
-        files = _copy_members(_folder_members(path), path.name, None, dest, licences)
+        files = _copy_members(_folder_members(path, report.notes), path.name, None, dest, licences)
     elif (known := _known_file(path, cat)) is not None:
         return [_copy_known_file(path, known, dest)]
     elif _is_archive(path):
         roots = {PurePosixPath(p).parts[0] for p in licences}
         with _archive_members(path) as members:
             _strip_top_folder(members, roots)
-            files = _copy_members(members, path.name, str(path.resolve()), dest, licences)
+            files = _copy_members(members, path.name, str(path.resolve()), dest, licences, path.stat().st_size)
     else:
         raise InstallError(f"{path}: not a folder, an archive ({', '.join(ARCHIVE_SUFFIXES)}) "
                            f"or a file named like a download in data/downloads.toml")
