@@ -239,7 +239,7 @@ def test_time_range_and_type_counts(render_fixture):
     render_fixture["incidents"]["features"][1]["properties"]["date"] = None
     data = data_of(map_html(**render_fixture))
     assert data["time"] == {"min": 2018 * 12 + 6, "max": 2018 * 12 + 6, "undated": 1}
-    assert [(t["label"], t["count"]) for t in data["legend"]["types"]] == [("armed attack", 1), ("suicide bombing", 1)]
+    assert [(t["label"], t["count"]) for t in data["legend"]["types"]] == [("suicide bombing", 1), ("armed attack", 1)]  # palette order
     render_fixture["incidents"]["features"][0]["properties"]["date"] = "nobody knows"
     assert data_of(map_html(**render_fixture))["time"] is None
 
@@ -295,3 +295,21 @@ def test_documents_page_escapes_and_links(render_fixture, render_payloads):
         assert f'href="{doc_id}.html"' in text and f'href="sources/{doc_id}.html"' in text
     assert '<a class="doc-article" href="https://example.com/mastung"' in text
     assert "2019 or later (inferred)" in text
+
+
+def test_palette_is_fixed_per_type_and_documented(render_fixture):
+    from pathlib import Path
+
+    from geo_khorasan.render import style
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    assert "<!-- palette:start -->\n" + style.palette_markdown() + "<!-- palette:end -->" in readme
+    one = data_of(map_html(**render_fixture))
+    only_armed = copy.deepcopy(render_fixture)
+    only_armed["incidents"]["features"] = only_armed["incidents"]["features"][1:]
+    two = data_of(map_html(**only_armed))
+    colours = lambda d: {t["label"]: t["color"] for t in d["legend"]["types"]}  # noqa: E731
+    assert colours(one)["armed attack"] == colours(two)["armed attack"] == style.INCIDENT_COLORS["armed attack"]
+    assert colours(one)["suicide bombing"] == style.INCIDENT_COLORS["suicide bombing"]
+    assert {r["color"] for r in one["regions"] if r["status"] == "stronghold"} == {style.STATUS_COLORS["stronghold"]}
+    assert one["styles"]["town"] == style.TOWN_STYLE

@@ -23,27 +23,11 @@ from markupsafe import Markup
 
 from geo_khorasan.atomic import write_text
 from geo_khorasan.records import PRECISION_WORDS
-from geo_khorasan.render import assets
+from geo_khorasan.render import assets, style
 
-#: Region status -> fill colour, strongest claim first (also the legend order).
-STATUS_COLORS = OrderedDict(
-    (
-        ("headquarters", "#67000d"),
-        ("stronghold", "#b71c1c"),
-        ("controlled", "#e53935"),
-        ("safe haven", "#ef6c00"),
-        ("hub", "#6a1b9a"),
-        ("contested", "#f9a825"),
-        ("presence", "#607d8b"),
-    )
-)
-UNKNOWN_COLOR = "#9e9e9e"
-
-#: Incident types get these colours in sorted order of the types on the map.
-TYPE_PALETTE = (
-    "#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd",
-    "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
-)
+#: The palette lives in style.py; these names stay for callers of this module.
+STATUS_COLORS = style.STATUS_COLORS
+UNKNOWN_COLOR = style.UNKNOWN_STATUS_COLOR
 
 #: Precision codes from this value up are areas, not points: drawn hollow and dashed.
 APPROXIMATE_FROM = 3
@@ -275,10 +259,10 @@ def _payload(
 
     incident_rows = [_incident(f, docs, sources_prefix) for f in _features(incidents)]
     incident_rows = [row for row in incident_rows if row]
-    types = sorted({row["type"] for row in incident_rows})
-    type_colors = {t: TYPE_PALETTE[i % len(TYPE_PALETTE)] for i, t in enumerate(types)}
+    present = {row["type"] for row in incident_rows}
+    types = [t for t in style.INCIDENT_COLORS if t in present] + sorted(present - set(style.INCIDENT_COLORS))
     for row in incident_rows:
-        row["color"] = type_colors[row["type"]]
+        row["color"] = style.incident_color(row["type"])
     # Big circles first so that small ones stay clickable on top of them.
     incident_rows.sort(key=lambda row: (-row["radius"], row["id"]))
 
@@ -300,10 +284,11 @@ def _payload(
     statuses = {row["status"] for row in region_rows}
     type_counts = {t: sum(row["type"] == t for row in incident_rows) for t in types}
     legend = {
-        "types": [{"label": t, "color": type_colors[t], "count": type_counts[t]} for t in types],
+        "types": [{"label": t, "color": style.incident_color(t), "count": type_counts[t]} for t in types],
         "statuses": [{"label": s, "color": c} for s, c in STATUS_COLORS.items() if s in statuses]
         + [{"label": s, "color": UNKNOWN_COLOR} for s in sorted(statuses - set(STATUS_COLORS))],
     }
+    styles = {"town": style.TOWN_STYLE, "approximate": style.APPROXIMATE_STYLE, "exact": style.EXACT_STYLE}
     months = [m for row in incident_rows for m in (row["t0"], row["t1"]) if m is not None]
     time = None
     if months:
@@ -322,6 +307,7 @@ def _payload(
         "areas": outlines,
         "basemap": base,
         "legend": legend,
+        "styles": styles,
         "time": time,
         "bounds": _bounds(incident_rows, region_rows, mention_rows, base),
     }
@@ -575,7 +561,7 @@ def _region(feature: dict, docs: dict, sources_prefix: str) -> dict | None:
         "place": _text(p.get("place_name")) or "",
         "level": _text(p.get("level")),
         "status": status,
-        "color": STATUS_COLORS.get(status, UNKNOWN_COLOR),
+        "color": style.status_color(status),
         "claim_count": count,
         "latest": latest or None,
         # More claims, more opaque: one claim is a faint wash, five or more a solid tint.

@@ -214,9 +214,10 @@
     },
     towns: function (holder) {
       data.basemap.towns.forEach(function (t) {
+        var town = data.styles.town;
         L.circleMarker([t.lat, t.lon], {
-          className: "gk-town", interactive: false, radius: 2.5,
-          color: "#444", weight: 1, fillColor: "#444", fillOpacity: 1
+          className: "gk-town", interactive: false, radius: town.radius,
+          color: town.color, weight: town.weight, fillColor: town.fillColor, fillOpacity: town.fillOpacity
         }).bindTooltip(el("span", null, t.name), {
           permanent: true, direction: "right", offset: [4, 0], className: "gk-town-label"
         }).addTo(holder);
@@ -229,14 +230,15 @@
         animate: false
       }).addTo(holder);
       data.incidents.forEach(function (f) {
+        var look = f.approx ? data.styles.approximate : data.styles.exact;
         var layer = L.circleMarker([f.lat, f.lon], {
           className: "gk-incident" + (f.approx ? " gk-approximate" : ""),
           radius: f.radius,
-          color: f.approx ? f.color : "#222",
-          weight: f.approx ? 2 : 1,
-          dashArray: f.approx ? "4 3" : null,
+          color: f.approx ? f.color : look.color,
+          weight: look.weight,
+          dashArray: look.dashArray || null,
           fillColor: f.color,
-          fillOpacity: f.approx ? 0.12 : 0.8
+          fillOpacity: look.fillOpacity
         });
         keep("incidents", f, layer, incidentPopup);
         if (f.area) outlineOnHover(map, layer, f);
@@ -598,7 +600,23 @@
         var hollow = el("li", null, null, notes);
         el("span", "gk-swatch gk-hollow", null, hollow);
         el("span", null, "hollow, dashed: located only to a district or vaguer (hover to see the area)", hollow);
-        el("li", null, "circle size: number killed; colour: type (see the filter)", notes);
+        el("li", null, "circle size: number killed", notes);
+        var types = el("ul", "gk-legend-types", null, details);
+        data.legend.types.forEach(function (t) {
+          var li = el("li", null, null, types);
+          li.setAttribute("data-type", t.label);
+          el("span", "gk-swatch", null, li).style.background = t.color;
+          el("span", null, t.label, li);
+        });
+      }
+      if (data.basemap.towns.length) {
+        el("h2", null, "Basemap", details);
+        var base = el("ul", null, null, details);
+        var town = el("li", "gk-legend-town", null, base);
+        var dot = el("span", "gk-swatch gk-town-swatch", null, town);
+        dot.style.background = data.styles.town.fillColor;
+        dot.style.borderColor = data.styles.town.color;
+        el("span", null, "town (a place name, not an incident)", town);
       }
       if (data.legend.statuses.length) {
         el("h2", null, "IS-K areas by claimed status", details);
