@@ -313,3 +313,14 @@ def test_palette_is_fixed_per_type_and_documented(render_fixture):
     assert colours(one)["suicide bombing"] == style.INCIDENT_COLORS["suicide bombing"]
     assert {r["color"] for r in one["regions"] if r["status"] == "stronghold"} == {style.STATUS_COLORS["stronghold"]}
     assert one["styles"]["town"] == style.TOWN_STYLE
+
+
+def test_default_view_is_the_theatre_and_fit_all_includes_far_points(render_fixture):
+    far = copy.deepcopy(render_fixture["incidents"]["features"][0])
+    far["geometry"] = {"type": "Point", "coordinates": [37.62, 55.75]}  # Moscow
+    far["properties"]["id"] = "inc-moscow"
+    render_fixture["incidents"]["features"].append(far)
+    data = data_of(map_html(**render_fixture))
+    (south, west), (north, east) = data["bounds"]
+    assert west >= 56 and north <= 42  # the theatre only
+    assert data["all_bounds"][1][0] == 55.75 and data["all_bounds"][0][1] == 37.62

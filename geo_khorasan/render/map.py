@@ -35,6 +35,11 @@ APPROXIMATE_FROM = 3
 #: Shown when neither the data nor the basemap has coordinates (Afghanistan-Pakistan).
 DEFAULT_BOUNDS = [[24.0, 60.0], [38.5, 75.0]]
 
+#: The theatre: the default view is the extent of the places inside this box (south-west,
+#: north-east), so that one attack in Moscow does not shrink Khorasan into a corner; the
+#: "fit all" button shows the far points too.
+THEATRE = [[23.0, 56.0], [42.0, 80.0]]
+
 _PAGE = jinja2.Environment(autoescape=True, keep_trailing_newline=True).from_string(
     assets.template_text("map.html")
 )
@@ -220,7 +225,7 @@ def _assemble(data: dict) -> Figure:
     ).add_to(fmap)
     fmap.add_child(_Call("panel"))  # first in the top-right corner, above the layer switcher
     LayerControl(position="topright", collapsed=False).add_to(fmap)
-    for function in ("fullscreen", "legend", "attribution"):
+    for function in ("fullscreen", "fitAll", "legend", "attribution"):
         fmap.add_child(_Call(function))
     # start() fits the view to data["bounds"] once the corner panels have their size.
     fmap.add_child(_Call("start"))
@@ -309,7 +314,8 @@ def _payload(
         "legend": legend,
         "styles": styles,
         "time": time,
-        "bounds": _bounds(incident_rows, region_rows, mention_rows, base),
+        "bounds": _bounds(incident_rows, region_rows, mention_rows, base, THEATRE),
+        "all_bounds": _bounds(incident_rows, region_rows, mention_rows, base),
     }
 
 
@@ -631,23 +637,36 @@ def _basemap_layer(collection, kind: str) -> list[dict]:
     return rows
 
 
-def _bounds(incidents, regions, mentions, base) -> list[list[float]]:
-    """The data's extent: incidents and regions, else mentions, else the basemap."""
+def _bounds(incidents, regions, mentions, base, within=None) -> list[list[float]]:
+    """The data's extent: incidents and regions, else mentions, else the basemap; with
+    ``within`` (a box), of their positions inside it, else of them all."""
+    if within is not None:
+        inside = _extent(incidents, regions, mentions, {"countries": [], "provinces": [], "towns": []}, within)
+        if inside:
+            return inside
+    return _extent(incidents, regions, mentions, base) or DEFAULT_BOUNDS
+
+
+def _extent(incidents, regions, mentions, base, box=None) -> list[list[float]] | None:
+    (south, west), (north, east) = box or ((-90, -180), (90, 180))
     for groups in ((incidents, regions), (mentions,), (base["countries"], base["provinces"], base["towns"])):
         lats: list[float] = []
         lons: list[float] = []
         for rows in groups:
             for row in rows:
                 if row.get("lat") is not None:
-                    lats.append(row["lat"])
-                    lons.append(row["lon"])
+                    points = [(row["lon"], row["lat"])]
                 elif row.get("geometry"):
-                    for lon, lat in _positions(row["geometry"]["coordinates"]):
+                    points = list(_positions(row["geometry"]["coordinates"]))
+                else:
+                    continue
+                for lon, lat in points:
+                    if south <= lat <= north and west <= lon <= east:
                         lats.append(lat)
                         lons.append(lon)
         if lats:
             return [[min(lats), min(lons)], [max(lats), max(lons)]]
-    return DEFAULT_BOUNDS
+    return None
 
 
 def _positions(coords):

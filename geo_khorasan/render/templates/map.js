@@ -574,7 +574,21 @@
     }).addTo(map);
   }
 
-  function zoomToShown(map) {
+  // Top left, under the zoom: the whole data, far points (outside the theatre) included.
+  function fitAll(map) {
+    control("topleft", function (box) {
+      box.className = "leaflet-bar gk-fitall";
+      var button = el("button", "gk-fitall-button", "\u2922", box);
+      button.type = "button";
+      button.title = "Fit all: show every feature, far ones included";
+      button.setAttribute("aria-label", button.title);
+      button.addEventListener("click", function () {
+        if (!zoomToShown(map, { maxZoom: 9, animate: false })) map.fitBounds(data.all_bounds, { animate: false });
+      });
+    }).addTo(map);
+  }
+
+  function zoomToShown(map, options) {
     var bounds = L.latLngBounds([]);
     KINDS.forEach(function (kind) {
       records[kind].forEach(function (r) {
@@ -582,7 +596,9 @@
         bounds.extend(r.layer.getBounds ? r.layer.getBounds() : r.layer.getLatLng());
       });
     });
-    if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 9 });
+    if (!bounds.isValid()) return false;
+    map.fitBounds(bounds, L.extend({ padding: [24, 24], maxZoom: 9 }, options || {}));
+    return true;
   }
 
   function legend(map) {
@@ -742,6 +758,7 @@
     },
     panel: panel,
     fullscreen: fullscreen,
+    fitAll: fitAll,
     legend: legend,
     attribution: attribution,
     start: start,
