@@ -223,11 +223,11 @@ def _assemble(data: dict) -> Figure:
         max_zoom=19,
         subdomains="",
     ).add_to(fmap)
-    fmap.add_child(_Call("panel"))  # first in the top-right corner, above the layer switcher
-    LayerControl(position="topright", collapsed=False).add_to(fmap)
-    for function in ("fullscreen", "fitAll", "legend", "attribution"):
+    fmap.add_child(_Call("panel"))  # the side panel (a bottom sheet on a phone), beside the map
+    LayerControl(position="topright", collapsed=False).add_to(fmap)  # moved into the panel by start()
+    for function in ("fullscreen", "fitAll", "attribution"):
         fmap.add_child(_Call(function))
-    # start() fits the view to data["bounds"] once the corner panels have their size.
+    # start() applies the address's state, or fits the view to data["bounds"] (the theatre).
     fmap.add_child(_Call("start"))
     return figure
 
@@ -295,6 +295,7 @@ def _payload(
     }
     styles = {"town": style.TOWN_STYLE, "approximate": style.APPROXIMATE_STYLE, "exact": style.EXACT_STYLE}
     months = [m for row in incident_rows for m in (row["t0"], row["t1"]) if m is not None]
+    months += [m for row in region_rows for span in row["spans"] for m in span]
     time = None
     if months:
         time = {
@@ -314,6 +315,7 @@ def _payload(
         "legend": legend,
         "styles": styles,
         "time": time,
+        "latest": max((d for d in (_text(doc.get("date")) for doc in docs.values()) if d), default=None),
         "bounds": _bounds(incident_rows, region_rows, mention_rows, base, THEATRE),
         "all_bounds": _bounds(incident_rows, region_rows, mention_rows, base),
     }
@@ -423,7 +425,7 @@ def _document_entry(doc: dict, sources_prefix: str, document_maps: bool) -> dict
         "date": _doc_date(doc),
         "href": assets.http_url(doc.get("url")),
         "source_href": f"{sources_prefix}{quote(doc_id, safe='')}.html",
-        "map_href": f"{quote(doc_id, safe='')}.html" if document_maps else None,
+        "map_href": f"#doc={quote(doc_id, safe='')}" if document_maps else None,
         "incidents": _int(counts.get("incidents")),
         "regions": _int(counts.get("regions")),
         "mentions": _int(counts.get("mentions")),
@@ -557,6 +559,8 @@ def _region(feature: dict, docs: dict, sources_prefix: str) -> dict | None:
     order.sort(key=lambda i: dates[i], reverse=True)
     claims = [claims[i] for i in order]
     latest = max(dates, default="") or _text(p.get("latest"))
+    # Each claim dates from its document: the time range shows an area while one of them is in it.
+    spans = sorted({month_span(d) for d in dates if month_span(d)[0] is not None})
     status = _text(p.get("status")) or "presence"
     count = len(claims)
     return {
@@ -574,6 +578,8 @@ def _region(feature: dict, docs: dict, sources_prefix: str) -> dict | None:
         "opacity": round(0.12 + 0.08 * min(max(count, 1), 5), 2),
         "correction": _text(p.get("correction")),
         "claims": claims,
+        "spans": [list(span) for span in spans],
+        "undated": any(month_span(d)[0] is None for d in dates) or not dates,
         "docs": _docs_of(claims),
         "mention_ids": sorted({q["mention_id"] for q in claims if q["mention_id"]}),
     }
