@@ -587,12 +587,17 @@
     });
   }
 
+  var docIndex = null;
   function docById(id) {
-    return data.documents.filter(function (d) { return d.id === id; })[0];
+    if (!docIndex) {
+      docIndex = {};
+      data.documents.forEach(function (d) { docIndex["#" + d.id] = d; });
+    }
+    return docIndex["#" + id];
   }
 
   // --- the incident table, its sorting and the export of what is shown -----------------
-  var TABLE_ROWS = 1000;  // more rows than this are exported but not all drawn
+  var TABLE_ROWS = 200;  // rows drawn at first and added by "show more"; the export has them all
   var COLUMNS = [
     { key: "date", label: "Date", value: function (f) { return f.date || ""; } },
     { key: "toll", label: "Killed", value: function (f) { return f.fatalities === null || f.fatalities === undefined ? -1 : f.fatalities; } },
@@ -609,16 +614,22 @@
     }).join("; ");
   }
 
+  // All incidents in the table's order, sorted again only when the order changes; the shown
+  // ones are then picked in one pass, so a filter step costs no sort.
+  var sorted = null;
   function shownIncidents() {
-    var column = COLUMNS.filter(function (c) { return c.key === sort.key; })[0];
-    var rows = records.incidents.filter(function (r) { return r.shown; });
-    rows.sort(function (a, b) {
-      var x = column.value(a.f), y = column.value(b.f);
-      var order = x < y ? -1 : x > y ? 1 : 0;
-      if (sort.desc) order = -order;
-      return order || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-    });
-    return rows;
+    if (!sorted || sorted.key !== sort.key + sort.desc) {
+      var column = COLUMNS.filter(function (c) { return c.key === sort.key; })[0];
+      var keyed = records.incidents.map(function (r) { return { r: r, v: column.value(r.f) }; });
+      keyed.sort(function (a, b) {
+        var order = a.v < b.v ? -1 : a.v > b.v ? 1 : 0;
+        if (sort.desc) order = -order;
+        return order || (a.r.id < b.r.id ? -1 : a.r.id > b.r.id ? 1 : 0);
+      });
+      sorted = keyed.map(function (k) { return k.r; });
+      sorted.key = sort.key + sort.desc;
+    }
+    return sorted.filter(function (r) { return r.shown; });
   }
 
   function csvCell(value) {
@@ -692,15 +703,22 @@
       });
       return th;
     });
-    function fill() {
+    var limit = TABLE_ROWS;
+    var more = button(box, "gk-table-more", "Show more rows");
+    more.addEventListener("click", function () {
+      limit += TABLE_ROWS;
+      fill(true);
+    });
+    function fill(keepLimit) {
+      if (keepLimit !== true) limit = TABLE_ROWS;
       heads.forEach(function (th, i) {
         th.setAttribute("aria-sort", COLUMNS[i].key === sort.key ? (sort.desc ? "descending" : "ascending") : "none");
       });
       var rows = shownIncidents();
-      while (tbody.firstChild) tbody.removeChild(tbody.firstChild);
-      rows.slice(0, TABLE_ROWS).forEach(function (r) {
+      var rowsBox = document.createDocumentFragment();
+      rows.slice(0, limit).forEach(function (r) {
         var f = r.f;
-        var tr = el("tr", null, null, tbody);
+        var tr = el("tr", null, null, rowsBox);
         tr.setAttribute("data-id", f.id);
         tr.tabIndex = 0;
         tr.setAttribute("aria-label", accessibleName("incidents", f) + ": open on the map");
@@ -711,16 +729,28 @@
         el("span", null, f.type, type);
         el("td", "gk-col-place", (f.approx ? "\u2248 " : "") + f.place, tr).title = f.precision_words || "";
         el("td", "gk-col-doc", docTitles(f), tr);
-        function open() { reveal(map, r); }
-        tr.addEventListener("click", open);
-        tr.addEventListener("keydown", function (event) {
-          if (event.key === "Enter") open();
-        });
+        tr.gkRecord = r;
       });
-      note.textContent = rows.length > TABLE_ROWS
-        ? "The first " + TABLE_ROWS + " of " + rows.length + " (the export has them all); narrow the filters to see the rest."
+      tbody.textContent = "";
+      tbody.appendChild(rowsBox);
+      more.hidden = rows.length <= limit;
+      note.textContent = rows.length > limit
+        ? "The first " + limit + " of " + rows.length + " incidents (the export has them all); \u2248 located only approximately."
         : rows.length + (rows.length === 1 ? " incident" : " incidents") + "; \u2248 located only approximately. Click a row to open it on the map.";
     }
+    // One listener for every row.
+    function rowOf(event) {
+      var tr = event.target.closest ? event.target.closest("tr") : null;
+      return tr && tr.gkRecord ? tr.gkRecord : null;
+    }
+    tbody.addEventListener("click", function (event) {
+      var r = rowOf(event);
+      if (r) reveal(map, r);
+    });
+    tbody.addEventListener("keydown", function (event) {
+      var r = rowOf(event);
+      if (r && event.key === "Enter") reveal(map, r);
+    });
     filtered.push(fill);
     fill();
     map.on("popupopen", function (event) {
