@@ -95,8 +95,8 @@ def load(browser, path: Path, runs: int) -> dict:
     for _ in range(runs):
         context, blocked = _context(browser)
         page = context.new_page()
-        page.goto(path.as_uri())
-        page.wait_for_function("() => window.gkReady === true", timeout=120_000)
+        page.goto(path.as_uri(), timeout=300_000)
+        page.wait_for_function("() => window.gkReady === true", timeout=300_000)
         loads.append(page.evaluate("() => performance.getEntriesByType('navigation')[0].loadEventEnd"))
         readies.append(page.evaluate("() => window.gkReadyAt"))
         blocked_all += blocked
@@ -118,8 +118,8 @@ FILTER = """async ([selector, value]) => {
 def filters(browser, path: Path, time_values: tuple[int, int, int]) -> list[tuple[str, float, float, int]]:
     context, _ = _context(browser)
     page = context.new_page()
-    page.goto(path.as_uri())
-    page.wait_for_function("() => window.gkReady === true", timeout=120_000)
+    page.goto(path.as_uri(), timeout=300_000)
+    page.wait_for_function("() => window.gkReady === true", timeout=300_000)
     steps = [
         ("time: from slider one month on", "input.gk-from", str(time_values[0] + 1)),
         ("time: from slider to the middle", "input.gk-from", str(time_values[0] + time_values[2])),
