@@ -63,7 +63,7 @@ def tab(browser):
 
 def open_map(page, site: Path, hash_: str = "") -> None:
     page.goto((site / "index.html").as_uri() + hash_)
-    page.wait_for_function("window.gkReady === true", timeout=5000)
+    page.wait_for_function("() => window.gkReady === true", timeout=5000)
 
 
 def mention_id(inputs: dict, doc: str, words: str) -> str:
@@ -118,7 +118,7 @@ def test_popup_to_source_sentence_and_back(tab, render_site, render_fixture, ren
     wanted = mention_id(render_fixture, "001_bbbb", "Jalalabad")
     assert back.get_attribute("href") == f"../index.html#doc=001_bbbb&m={wanted}"  # the map filtered to it
     back.click()
-    page.wait_for_function("window.gkReady === true", timeout=5000)
+    page.wait_for_function("() => window.gkReady === true", timeout=5000)
     page.locator(".leaflet-popup-content .gk-focus").wait_for()
     assert page.locator(".leaflet-popup-content mark").inner_text() == "Jalalabad"
     state = page.evaluate("location.hash")[1:].split("&")
@@ -197,7 +197,7 @@ def test_committed_map_shows_basemap_and_every_exported_feature_offline(tab, pag
     if not (MAPS / page_name).exists():
         pytest.skip("maps/ not built")
     page.goto((MAPS / page_name).as_uri())
-    page.wait_for_function("window.gkCounts !== undefined")
+    page.wait_for_function("() => window.gkCounts !== undefined")
     counts = page.evaluate("window.gkCounts")
     doc = None if page_name == "index.html" else page_name[:-5]
 
@@ -360,7 +360,7 @@ def test_document_list_links_to_each_map_and_text(tab, render_site, render_fixtu
 
     # One map: a document's view is the map filtered to it, named by the address.
     items.nth(0).locator("a.gk-doc-map").click()
-    page.wait_for_function("window.gkCounts.incidents === 1")
+    page.wait_for_function("() => window.gkCounts.incidents === 1")
     assert "doc=000_aaaa" in page.evaluate("location.hash")
     assert page.evaluate("window.gkCounts") == {"incidents": 1, "regions": 2, "mentions": 4}
     assert page.locator(".gk-panel h1").inner_text() == docs[0]["title"] == page.title()
@@ -378,11 +378,11 @@ def test_document_list_links_to_each_map_and_text(tab, render_site, render_fixtu
     page.wait_for_url("**/sources/001_bbbb.html")
     page.go_back()
     rows.nth(1).locator("a.doc-map", has_text="map").click()
-    page.wait_for_function("window.gkReady === true && window.gkCounts.mentions === 2")
+    page.wait_for_function("() => window.gkReady === true && window.gkCounts.mentions === 2")
     assert page.url.endswith("/index.html#doc=001_bbbb") or "doc=001_bbbb" in page.evaluate("location.hash")
     assert page.evaluate("window.gkCounts") == {"incidents": 1, "regions": 1, "mentions": 2}
     page.locator(".gk-all-link").click()
-    page.wait_for_function("window.gkCounts.mentions === 6")
+    page.wait_for_function("() => window.gkCounts.mentions === 6")
     assert "doc=" not in page.evaluate("location.hash")
 
     # The old per-document address is a small page that sends the reader there, fragment kept.
@@ -481,7 +481,7 @@ def test_hostile_corpus_runs_no_script(tab, hostile_maps):
 
     for name in ("index.html", "000_hostile.html"):
         page.goto((hostile_maps / name).as_uri())
-        page.wait_for_function("window.gkReady === true")
+        page.wait_for_function("() => window.gkReady === true")
         if name == "index.html":
             page.locator(".gk-doclist summary").click()
             assert page.locator(".gk-doclist .gk-doc-title").first.inner_text() == title
@@ -712,7 +712,7 @@ def test_a_link_reopens_the_same_view_filters_and_popup(sized, tmp_path, render_
 
     other, watch2 = sized(DESKTOP)
     other.goto(url)
-    other.wait_for_function("window.gkReady === true")
+    other.wait_for_function("() => window.gkReady === true")
     other.locator(".leaflet-popup-content .gk-popup-incident").wait_for()
     other.wait_for_timeout(300)
     after = other.evaluate("""() => ({counts: window.gkCounts, ids: [...document.querySelectorAll('.gk-table tbody tr')].map(r => r.dataset.id),
@@ -724,7 +724,7 @@ def test_a_link_reopens_the_same_view_filters_and_popup(sized, tmp_path, render_
 
     # A fragment that cannot be read is ignored, with a note.
     other.goto((tmp_path / "index.html").as_uri() + "#v=north,east,9&bogus=1")
-    other.wait_for_function("window.gkReady === true")
+    other.wait_for_function("() => window.gkReady === true")
     assert "could not be read" in other.locator(".gk-note").inner_text()
     assert other.evaluate("window.gkCounts.incidents") == 70
     for w in (watch, watch2):
