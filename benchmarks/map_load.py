@@ -1,13 +1,17 @@
-"""Map figures in headless Chromium (network blocked): the seed maps, and a synthetic map
-with 10,000 incidents.
+"""Map figures in headless Chromium (network blocked): the seed map, synthetic maps with
+1,000, 10,000 and 100,000 incidents, and the size of the output folder for 1,000 articles.
 
-    python benchmarks/map_load.py [--seeds DIR] [--gazetteer DIR] [--incidents 10000] [--runs 3]
+    python benchmarks/map_load.py [--seeds DIR] [--gazetteer DIR] [--incidents 1000,10000,100000]
+                                  [--articles 1000] [--runs 3]
 
 For each page: file size, time to the load event and to the map being ready (every feature
-drawn, ``window.gkReady``), both measured by the page from navigation start (median of
-``--runs`` fresh tabs). For the synthetic map also: time to apply the time, type, document and
-place filters (the handler alone, then to the next painted frame), and the JS heap after a
-garbage collection (Chrome DevTools Protocol). Figures are printed, nothing is asserted.
+drawn, the table filled, ``window.gkReady``), both measured by the page from navigation start
+(median of ``--runs`` fresh tabs). For the synthetic maps also: time to apply the time, type,
+document and place filters (the handler alone, then to the next painted frame; the incident
+table follows each), and the JS heap after a garbage collection (Chrome DevTools Protocol).
+The folder figure is index.html, documents.html, one redirect page and one source page per
+article (five incidents each). Targets (issue 14): 100k ready <= 3 s, each filter step <= 200 ms,
+1,000 articles <= 30 MB. Figures are printed, nothing is asserted.
 """
 from __future__ import annotations
 
@@ -40,7 +44,7 @@ def synthetic_inputs(n: int, basemap: dict, attribution: str, n_docs: int = 20) 
                         f"officials said (Dawn, March {1 + s % 28}, 2019).")
             sentences.append([len(text), len(text) + len(sentence)])
             text += sentence + " "
-        docs.append({"id": f"doc{d:03d}", "title": f"Synthetic report {d}", "outlet": "Synthetic Times",
+        docs.append({"id": f"doc{d:04d}", "title": f"Synthetic report {d}", "outlet": "Synthetic Times",
                      "date": f"{2015 + d % 10}-{1 + d % 12:02d}", "url": f"https://example.com/{d}", "text": text,
                      "sentences": sentences, "counts": {"incidents": n // n_docs, "regions": 0, "mentions": 0}})
     features = []
@@ -91,8 +95,8 @@ def load(browser, path: Path, runs: int) -> dict:
     for _ in range(runs):
         context, blocked = _context(browser)
         page = context.new_page()
-        page.goto(path.as_uri())
-        page.wait_for_function("() => window.gkReady === true", timeout=120_000)
+        page.goto(path.as_uri(), timeout=300_000)
+        page.wait_for_function("() => window.gkReady === true", timeout=300_000)
         loads.append(page.evaluate("() => performance.getEntriesByType('navigation')[0].loadEventEnd"))
         readies.append(page.evaluate("() => window.gkReadyAt"))
         blocked_all += blocked
@@ -114,15 +118,15 @@ FILTER = """async ([selector, value]) => {
 def filters(browser, path: Path, time_values: tuple[int, int, int]) -> list[tuple[str, float, float, int]]:
     context, _ = _context(browser)
     page = context.new_page()
-    page.goto(path.as_uri())
-    page.wait_for_function("() => window.gkReady === true", timeout=120_000)
+    page.goto(path.as_uri(), timeout=300_000)
+    page.wait_for_function("() => window.gkReady === true", timeout=300_000)
     steps = [
         ("time: from slider one month on", "input.gk-from", str(time_values[0] + 1)),
         ("time: from slider to the middle", "input.gk-from", str(time_values[0] + time_values[2])),
         ("time: to slider back a year", "input.gk-to", str(time_values[1])),
         ("undated off", ".gk-undated input", False),
         ("one type off", "label.gk-type input", False),
-        ("document filter", "select.gk-doc-filter", "doc003"),
+        ("document filter", "select.gk-doc-filter", "doc0003"),
         ("place search 'jal'", "input.gk-search", "jal"),
         ("search cleared", "input.gk-search", ""),
         ("document filter cleared", "select.gk-doc-filter", ""),
@@ -143,7 +147,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=Path, default=REPO / "seeds")
     ap.add_argument("--gazetteer", type=Path, default=REPO.parent / "shared" / "gazetteer")
-    ap.add_argument("--incidents", type=int, default=10_000)
+    ap.add_argument("--incidents", default="1000,10000,100000", help="comma-separated sizes")
+    ap.add_argument("--articles", type=int, default=1000)
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
 
@@ -161,29 +166,49 @@ def main() -> None:
         print(f"seed maps (median of {args.runs} loads, ms from navigation start):")
         print(f"  {'page':28} {'size':>8} {'load event':>11} {'ready':>8} {'requests':>9}")
         for path in sorted(maps.glob("*.html"), key=lambda p: (p.name != "index.html", p.name)):
-            if path.name == "documents.html":
+            if path.name == "documents.html" or path.stat().st_size < 5000:  # the table; redirect pages
                 continue
             r = load(browser, path, args.runs)
             print(f"  {path.name:28} {path.stat().st_size / 1e6:6.2f}MB {r['load']:9.0f}ms {r['ready']:6.0f}ms {r['blocked']:9d}")
 
-        inputs = synthetic_inputs(args.incidents, basemap_layers(gaz), gaz.attribution())
-        big = Path(tmp) / "synthetic.html"
-        render_map(big, **inputs)
-        size_mb = big.stat().st_size / 1e6
-        r = load(browser, big, args.runs)
-        months = [m for f in inputs["incidents"]["features"] for m in month_span(f["properties"]["date"]) if m is not None]
-        half = (max(months) - min(months)) // 2
-        steps, heap_mb, nodes = filters(browser, big, (min(months), max(months) - 12, half))
+        for n in (int(x) for x in args.incidents.split(",")):
+            inputs = synthetic_inputs(n, basemap_layers(gaz), gaz.attribution())
+            big = Path(tmp) / f"synthetic-{n}.html"
+            render_map(big, **inputs, document_maps=True)
+            size_mb = big.stat().st_size / 1e6
+            r = load(browser, big, args.runs)
+            months = [m for f in inputs["incidents"]["features"] for m in month_span(f["properties"]["date"]) if m is not None]
+            half = (max(months) - min(months)) // 2
+            steps, heap_mb, nodes = filters(browser, big, (min(months), max(months) - 12, half))
+            print(f"synthetic map, {n} incidents from {len(inputs['documents'])} documents:")
+            print(f"  file size      {size_mb:8.2f} MB")
+            print(f"  load event     {r['load']:8.0f} ms   (median of {args.runs})")
+            print(f"  ready          {r['ready']:8.0f} ms   (every marker clustered, table filled, view fitted)")
+            print(f"  JS heap        {heap_mb:8.1f} MB   (after garbage collection; {nodes} DOM elements)")
+            print(f"  requests       {r['blocked']:8d}      (all blocked and counted)")
+            print("  filters (handler / to the next painted frame / incidents shown):")
+            for label, handler, frame, shown in steps:
+                print(f"    {label:34} {handler:6.0f} ms {frame:6.0f} ms {shown:7d}")
         browser.close()
-    print(f"synthetic map, {args.incidents} incidents from {len(inputs['documents'])} documents:")
-    print(f"  file size      {size_mb:8.2f} MB")
-    print(f"  load event     {r['load']:8.0f} ms   (median of {args.runs})")
-    print(f"  ready          {r['ready']:8.0f} ms   (every marker clustered, view fitted)")
-    print(f"  JS heap        {heap_mb:8.1f} MB   (after garbage collection; {nodes} DOM elements)")
-    print(f"  requests       {r['blocked']:8d}      (all blocked and counted)")
-    print("  filters (handler / to the next painted frame / incidents shown):")
-    for label, handler, frame, shown in steps:
-        print(f"    {label:34} {handler:6.0f} ms {frame:6.0f} ms {shown:7d}")
+        print(f"output folder for {args.articles} articles: {folder_size(Path(tmp) / 'site', args.articles, gaz):.1f} MB")
+
+
+def folder_size(out: Path, articles: int, gaz) -> float:
+    """Write a maps/ folder for ``articles`` synthetic articles (5 incidents each) and measure it."""
+    from geo_khorasan.pipeline import basemap_layers
+    from geo_khorasan.render.map import render_map
+    from geo_khorasan.render.pages import render_documents_page, render_redirect_page, render_source_page
+
+    inputs = synthetic_inputs(articles * 5, basemap_layers(gaz), gaz.attribution(), n_docs=articles)
+    out.mkdir(parents=True, exist_ok=True)
+    render_map(out / "index.html", **inputs, document_maps=True, documents_href="documents.html")
+    render_documents_page(out / "documents.html", title="Documents", documents=inputs["documents"],
+                          map_href="index.html", attribution=inputs["attribution"])
+    for doc in inputs["documents"]:
+        render_redirect_page(out / f"{doc['id']}.html", doc_id=doc["id"], title=doc["title"])
+        render_source_page(out / "sources" / f"{doc['id']}.html", document=doc, mentions=[],
+                           map_href=f"index.html#doc={doc['id']}", attribution=inputs["attribution"])
+    return sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 1e6
 
 
 if __name__ == "__main__":

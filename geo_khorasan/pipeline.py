@@ -235,7 +235,7 @@ def build(seeds: Path, out: Path, gaz: Gazetteer | None = None, progress: bool =
 
 def _write(out: Path, a: Analysis, gaz: Gazetteer, progress: bool, formats=export.DEFAULT_FORMATS) -> None:
     from .render.map import render_map
-    from .render.pages import render_documents_page, render_source_page
+    from .render.pages import render_documents_page, render_redirect_page, render_source_page
 
     mentions_fc, incidents_fc, regions_fc = a.mentions, a.incidents, a.regions
     export.write_exports(out, mentions_fc, incidents_fc, regions_fc, formats)
@@ -263,13 +263,12 @@ def _write(out: Path, a: Analysis, gaz: Gazetteer, progress: bool, formats=expor
                        regions=regions_fc, documents=documents, basemap=base, attribution=attribution, areas=areas,
                        document_maps=True, documents_href="documents.html")
         else:
-            render_map(out / name, title=d["title"], mentions=_subset(mentions_fc, d["id"], None),
-                       incidents=_subset(incidents_fc, d["id"], "sources"), regions=_subset(regions_fc, d["id"], "claims"),
-                       documents=[d], basemap=base, attribution=attribution, areas=areas, all_documents=documents,
-                       index_href="index.html", documents_href="documents.html")
+            # One map for all: a document's own page sends the reader to it, filtered to the document.
+            render_redirect_page(out / name, doc_id=d["id"], title=d["title"], map_href="index.html")
             render_source_page(out / "sources" / f"{d['id']}.html", document=d,
                                mentions=[f["properties"] for f in _subset(mentions_fc, d["id"], None)["features"]],
-                               map_href=name, attribution=attribution, documents_href="documents.html")
+                               map_href=f"index.html#doc={d['id']}", attribution=attribution,
+                               documents_href="documents.html")
             checkpoint(f"rendered {d['id']}")
 
 

@@ -219,34 +219,23 @@ def render_fixture() -> dict:
 
 
 def render_site_into(folder, inputs: dict) -> None:
-    """``folder`` laid out like ``maps/``: index.html (all documents), documents.html (their
-    table), ``<doc-id>.html`` (one map each) and sources/<doc-id>.html (their texts)."""
+    """``folder`` laid out like ``maps/``: index.html (the one map), documents.html (their
+    table), ``<doc-id>.html`` (a redirect to the map filtered to it) and sources/<doc-id>.html
+    (their texts)."""
     from geo_khorasan.render.map import render_map
-    from geo_khorasan.render.pages import render_documents_page, render_source_page
+    from geo_khorasan.render.pages import render_documents_page, render_redirect_page, render_source_page
 
     render_map(folder / "index.html", **inputs, document_maps=True, documents_href="documents.html")
     render_documents_page(folder / "documents.html", title="Documents", documents=inputs["documents"],
                           map_href="index.html", attribution=inputs["attribution"])
     for doc in inputs["documents"]:
         doc_id = doc["id"]
-
-        def subset(kind, key):
-            feats = inputs[kind]["features"]
-            if key is None:
-                return _render_collection([f for f in feats if f["properties"]["doc"] == doc_id])
-            return _render_collection([f for f in feats if any(q["doc"] == doc_id for q in f["properties"][key])])
-
-        render_map(
-            folder / f"{doc_id}.html",
-            **{**inputs, "title": doc["title"], "documents": [doc], "mentions": subset("mentions", None),
-               "incidents": subset("incidents", "sources"), "regions": subset("regions", "claims")},
-            all_documents=inputs["documents"], index_href="index.html", documents_href="documents.html",
-        )
+        render_redirect_page(folder / f"{doc_id}.html", doc_id=doc_id, title=doc["title"])
         render_source_page(
             folder / "sources" / f"{doc_id}.html",
             document=doc,
             mentions=[f for f in inputs["mentions"]["features"] if f["properties"]["doc"] == doc_id],
-            map_href=f"{doc_id}.html",
+            map_href=f"index.html#doc={doc_id}",
             attribution=inputs["attribution"],
             documents_href="documents.html",
         )

@@ -63,7 +63,7 @@ def tab(browser):
 
 def open_map(page, site: Path, hash_: str = "") -> None:
     page.goto((site / "index.html").as_uri() + hash_)
-    page.wait_for_function("window.gkReady === true", timeout=5000)
+    page.wait_for_function("() => window.gkReady === true", timeout=5000)
 
 
 def mention_id(inputs: dict, doc: str, words: str) -> str:
@@ -116,12 +116,13 @@ def test_popup_to_source_sentence_and_back(tab, render_site, render_fixture, ren
 
     back = page.locator("#s0 a.place")
     wanted = mention_id(render_fixture, "001_bbbb", "Jalalabad")
-    assert back.get_attribute("href") == f"../001_bbbb.html#m={wanted}"  # the document's own map
+    assert back.get_attribute("href") == f"../index.html#doc=001_bbbb&m={wanted}"  # the map filtered to it
     back.click()
-    page.wait_for_function("window.gkReady === true", timeout=5000)
+    page.wait_for_function("() => window.gkReady === true", timeout=5000)
     page.locator(".leaflet-popup-content .gk-focus").wait_for()
     assert page.locator(".leaflet-popup-content mark").inner_text() == "Jalalabad"
-    assert page.evaluate("location.hash") == f"#m={wanted}"
+    state = page.evaluate("location.hash")[1:].split("&")
+    assert "doc=001_bbbb" in state and f"m={wanted}" in state
     assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
 
 
@@ -196,7 +197,7 @@ def test_committed_map_shows_basemap_and_every_exported_feature_offline(tab, pag
     if not (MAPS / page_name).exists():
         pytest.skip("maps/ not built")
     page.goto((MAPS / page_name).as_uri())
-    page.wait_for_function("window.gkCounts !== undefined")
+    page.wait_for_function("() => window.gkCounts !== undefined")
     counts = page.evaluate("window.gkCounts")
     doc = None if page_name == "index.html" else page_name[:-5]
 
@@ -307,12 +308,14 @@ def test_time_range_type_filter_and_undated(tab, tmp_path, render_fixture):
     assert shown_incidents(page) == expected_incidents(features, types=keep)
     slide(page, "input.gk-from", month("2018-11"))
     assert shown_incidents(page) == expected_incidents(features, start=month("2018-11"), types=keep)
-    page.get_by_role("button", name="none").click()
+    page.get_by_role("button", name="none", exact=True).click()
     assert shown_incidents(page) == 0
-    page.get_by_role("button", name="all").click()
+    page.get_by_role("button", name="all", exact=True).click()
     assert shown_incidents(page) == expected_incidents(features, start=month("2018-11"))
-    # Regions and mentions are not incidents: neither filter hides them.
-    assert page.evaluate("window.gkCounts.regions") == len(render_fixture["regions"]["features"])
+    # Areas follow the time range by the dates of their claims (Quetta's only claim is from
+    # 2018-07; Nangarhar's newest from 2019); the type filter is for incidents only.
+    assert page.evaluate("window.gkCounts.regions") == 1
+    assert page.evaluate("window.gkCounts.mentions") == len(render_fixture["mentions"]["features"])
 
     # A link to a hidden incident shows everything again, controls included.
     page.evaluate("location.hash = '#i=inc-0002'")  # 2017-03-15, before the range
@@ -329,7 +332,7 @@ def test_fullscreen_toggles(tab, render_site):
     assert button.get_attribute("aria-pressed") == "false"
     pressed = "() => document.querySelector('.gk-fullscreen-button').getAttribute('aria-pressed')"
     button.click()
-    page.wait_for_function(f"() => document.fullscreenElement === document.querySelector('.gk-map') && ({pressed})() === 'true'")
+    page.wait_for_function(f"() => document.fullscreenElement === document.documentElement && ({pressed})() === 'true'")
     assert button.get_attribute("title") == "Leave full screen"
     button.click()
     page.wait_for_function(f"() => document.fullscreenElement === null && ({pressed})() === 'false'")
@@ -350,17 +353,20 @@ def test_document_list_links_to_each_map_and_text(tab, render_site, render_fixtu
         assert item.locator(".gk-doc-counts").inner_text() == "{} incident · {} area{} · {} mentions".format(
             doc["counts"]["incidents"], doc["counts"]["regions"], "" if doc["counts"]["regions"] == 1 else "s",
             doc["counts"]["mentions"])
-        assert item.locator("a.gk-doc-map").get_attribute("href") == f"{doc['id']}.html"
+        assert item.locator("a.gk-doc-map").get_attribute("href") == f"#doc={doc['id']}"
         assert item.locator("a.gk-doc-source").get_attribute("href") == f"sources/{doc['id']}.html"
     assert items.nth(0).locator("a.gk-doc-article").get_attribute("href") == "https://example.com/mastung"
     assert items.nth(1).locator("a.gk-doc-article").count() == 0  # javascript: URL
 
+    # One map: a document's view is the map filtered to it, named by the address.
     items.nth(0).locator("a.gk-doc-map").click()
-    page.wait_for_function("window.gkReady === true")
-    assert page.url.endswith("/000_aaaa.html")
+    page.wait_for_function("() => window.gkCounts.incidents === 1")
+    assert "doc=000_aaaa" in page.evaluate("location.hash")
     assert page.evaluate("window.gkCounts") == {"incidents": 1, "regions": 2, "mentions": 4}
+    assert page.locator(".gk-panel h1").inner_text() == docs[0]["title"] == page.title()
     page.locator(".gk-nav a", has_text="Read the article text").click()
     page.wait_for_url("**/sources/000_aaaa.html")
+    assert page.locator("nav a").first.get_attribute("href") == "../index.html#doc=000_aaaa"
     page.locator("nav a", has_text="All documents").click()
     page.wait_for_url("**/documents.html")
     rows = page.locator("tbody tr")
@@ -372,11 +378,19 @@ def test_document_list_links_to_each_map_and_text(tab, render_site, render_fixtu
     page.wait_for_url("**/sources/001_bbbb.html")
     page.go_back()
     rows.nth(1).locator("a.doc-map", has_text="map").click()
-    page.wait_for_function("window.gkReady === true")
-    assert page.url.endswith("/001_bbbb.html")
-    page.locator(".gk-index-link").click()
-    page.wait_for_function("window.gkReady === true")
-    assert page.url.endswith("/index.html")
+    page.wait_for_function("() => window.gkReady === true && window.gkCounts.mentions === 2")
+    assert page.url.endswith("/index.html#doc=001_bbbb") or "doc=001_bbbb" in page.evaluate("location.hash")
+    assert page.evaluate("window.gkCounts") == {"incidents": 1, "regions": 1, "mentions": 2}
+    page.locator(".gk-all-link").click()
+    page.wait_for_function("() => window.gkCounts.mentions === 6")
+    assert "doc=" not in page.evaluate("location.hash")
+
+    # The old per-document address is a small page that sends the reader there, fragment kept.
+    page.goto((render_site / "000_aaaa.html").as_uri() + "#i=inc-mastung")
+    page.locator(".leaflet-popup-content .gk-popup-incident").wait_for()
+    assert page.url.split("#")[0].endswith("/index.html")
+    assert "doc=000_aaaa" in page.evaluate("location.hash")
+    assert (render_site / "000_aaaa.html").stat().st_size < 2000
     assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
 
 
@@ -467,7 +481,7 @@ def test_hostile_corpus_runs_no_script(tab, hostile_maps):
 
     for name in ("index.html", "000_hostile.html"):
         page.goto((hostile_maps / name).as_uri())
-        page.wait_for_function("window.gkReady === true")
+        page.wait_for_function("() => window.gkReady === true")
         if name == "index.html":
             page.locator(".gk-doclist summary").click()
             assert page.locator(".gk-doclist .gk-doc-title").first.inner_text() == title
@@ -508,3 +522,270 @@ def test_hostile_corpus_runs_no_script(tab, hostile_maps):
     assert page.locator("td.title").first.inner_text() == title
     assert page.locator("a.doc-article").count() == 0  # neither URL is a safe http(s) link
     assert_nothing_ran(page, watch, scripts=0)
+
+
+# --- issue 14: layout, palette, table and export, state in the link, keyboard, print ---------
+DESKTOP = {"width": 1400, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def sized(browser):
+    """``sized(viewport)``: a page of that size, network blocked and counted like ``tab``."""
+    contexts = []
+
+    def make(viewport, **options):
+        context = browser.new_context(viewport=viewport, accept_downloads=True, **options)
+        contexts.append(context)
+        watch = Watch()
+
+        def route(route):
+            if route.request.url.startswith(("file://", "blob:", "data:")):
+                route.continue_()
+            else:
+                watch.blocked.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("request", lambda r: None if r.url.startswith(("file://", "data:", "blob:")) or r.url in watch.blocked
+                else watch.blocked.append(r.url))
+        page.on("dialog", lambda d: (watch.dialogs.append(d.message), d.dismiss()))
+        page.on("pageerror", lambda error: watch.errors.append(str(error)))
+        return page, watch
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+OVERLAPS = """() => {
+  const popup = document.querySelector('.leaflet-popup');
+  if (!popup) return ['no popup'];
+  const p = popup.getBoundingClientRect();
+  const bad = [];
+  if (p.left < 0 || p.top < 0 || p.right > innerWidth || p.bottom > innerHeight) bad.push('outside the window');
+  const boxes = [...document.querySelectorAll('.leaflet-control-container .leaflet-control')];
+  const side = document.querySelector('.gk-side');
+  boxes.push(side);
+  for (const c of boxes) {
+    const r = c.getBoundingClientRect();
+    if (!r.width || !r.height || getComputedStyle(c).display === 'none') continue;
+    if (r.left < p.right && p.left < r.right && r.top < p.bottom && p.top < r.bottom) bad.push(c.className);
+  }
+  return bad;
+}"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_no_control_overlaps_an_open_popup(sized, render_site, viewport):
+    page, watch = sized(viewport)
+    open_map(page, render_site)
+    for target in ("#i=inc-mastung", "#i=inc-jalalabad", "#r=reg-nangarhar", "#r=reg-quetta"):
+        page.evaluate("h => { location.hash = h; }", target)
+        page.wait_for_function("() => document.querySelectorAll('.leaflet-popup').length === 1")  # the old one faded out
+        page.locator(".leaflet-popup-content .gk-popup").wait_for()
+        page.wait_for_timeout(300)  # autoPan
+        assert page.evaluate(OVERLAPS) == [], target
+    # Clicked rather than linked, after the view moved: still clear of every control.
+    page.locator(".leaflet-popup-close-button").click()
+    if viewport is PHONE:
+        assert page.locator(".gk-side-body").is_hidden()  # the sheet is closed: one button
+        page.locator(".gk-sheet-toggle").click()
+        assert page.locator(".gk-filters").is_visible()
+        page.locator(".gk-sheet-toggle").click()
+    page.wait_for_function("() => document.querySelectorAll('.leaflet-popup').length === 0")
+    page.locator("path.gk-incident").first.click()
+    page.wait_for_timeout(300)
+    assert page.evaluate(OVERLAPS) == []
+    assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
+
+
+def fill_of(page, type_: str) -> str:
+    return page.locator(f"path.gk-incident[aria-label^='{type_},']").first.get_attribute("fill")
+
+
+def test_colours_of_a_type_equal_across_two_maps(sized, tmp_path, render_fixture):
+    from geo_khorasan.render import style
+    from geo_khorasan.render.map import render_map
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    render_map(tmp_path / "a" / "index.html", **render_fixture)
+    render_map(tmp_path / "b" / "index.html", **{**render_fixture, "incidents": synthetic_incidents(12)})
+    page, watch = sized(DESKTOP)
+    colours = []
+    for folder in ("a", "b"):
+        open_map(page, tmp_path / folder)
+        legend = page.locator(".gk-legend-types li").evaluate_all(
+            "items => Object.fromEntries(items.map(li => [li.dataset.type, li.querySelector('.gk-swatch').style.background]))")
+        colours.append((fill_of(page, "suicide bombing"), legend["suicide bombing"]))
+    assert colours[0][0] == colours[1][0] == style.INCIDENT_COLORS["suicide bombing"]
+    assert colours[0][1] == colours[1][1]
+    town = page.locator("path.gk-town").first
+    assert town.get_attribute("fill") == style.TOWN_STYLE["fillColor"]
+    assert page.locator(".gk-legend-town").is_visible()
+    assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
+
+
+def table_ids(page) -> list[str]:
+    return page.locator(".gk-table tbody tr").evaluate_all("rows => rows.map(r => r.dataset.id)")
+
+
+def test_table_follows_filters_and_exports_what_is_shown(sized, tmp_path, render_fixture):
+    import csv
+    import io
+    import json
+
+    from geo_khorasan.render.map import render_map
+
+    render_map(tmp_path / "index.html", **{**render_fixture, "incidents": synthetic_incidents(70)})
+    page, watch = sized(DESKTOP)
+    open_map(page, tmp_path)
+
+    def check():
+        n = shown_incidents(page)
+        assert len(table_ids(page)) == n
+        return n
+
+    assert check() == 70
+    slide(page, "input.gk-from", month("2017-03"))
+    assert check() < 70
+    page.locator("label.gk-type", has_text="kidnapping").locator("input").uncheck()
+    page.locator(".gk-undated input").uncheck()
+    shown = check()
+    page.fill("input.gk-search", "place 1")
+    check()
+    page.fill("input.gk-search", "")
+    assert check() == shown
+
+    # Sorting: by toll, most killed first; then by place, A to Z.
+    page.locator(".gk-table th.gk-col-toll button").click()
+    tolls = [int(t) for t in page.locator(".gk-table td.gk-col-toll").all_inner_texts()]
+    assert tolls == sorted(tolls, reverse=True)
+    assert page.locator(".gk-table th.gk-col-toll").get_attribute("aria-sort") == "descending"
+    page.locator(".gk-table th.gk-col-place button").click()
+    places = [p.removeprefix("\u2248 ") for p in page.locator(".gk-table td.gk-col-place").all_inner_texts()]
+    assert places == sorted(places)
+
+    # The export holds exactly the rows of the table, in its order; made in the page.
+    with page.expect_download() as info:
+        page.locator("button.gk-export-csv").click()
+    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text("utf-8"))))
+    assert [r["id"] for r in rows] == table_ids(page)
+    with page.expect_download() as info:
+        page.locator("button.gk-export-geojson").click()
+    exported = json.loads(Path(info.value.path()).read_text("utf-8"))
+    assert [f["properties"]["id"] for f in exported["features"]] == table_ids(page)
+
+    # A row opens its incident on the map; the popup's incident is the selected row.
+    first = page.locator(".gk-table tbody tr").first
+    wanted = first.get_attribute("data-id")
+    first.click()
+    page.locator(".leaflet-popup-content .gk-popup-incident").wait_for()
+    assert f"i={wanted}" in page.evaluate("location.hash")
+    assert page.locator(".gk-table tr.gk-selected").get_attribute("data-id") == wanted
+    assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
+
+
+def test_a_link_reopens_the_same_view_filters_and_popup(sized, tmp_path, render_fixture):
+    from geo_khorasan.render.map import render_map
+
+    render_map(tmp_path / "index.html", **{**render_fixture, "incidents": synthetic_incidents(70)})
+    page, watch = sized(DESKTOP)
+    open_map(page, tmp_path)
+    slide(page, "input.gk-from", month("2017-03"))
+    slide(page, "input.gk-to", month("2018-12"))
+    page.locator("label.gk-type", has_text="airstrike").locator("input").uncheck()
+    page.locator(".gk-table th.gk-col-place button").click()
+    row = page.locator(".gk-table tbody tr").nth(2)
+    wanted = row.get_attribute("data-id")
+    row.click()
+    page.locator(".leaflet-popup-content .gk-popup-incident").wait_for()
+    page.wait_for_timeout(300)
+    before = page.evaluate("""() => ({counts: window.gkCounts, ids: [...document.querySelectorAll('.gk-table tbody tr')].map(r => r.dataset.id),
+        from: document.querySelector('input.gk-from').value, to: document.querySelector('input.gk-to').value,
+        popup: document.querySelector('.leaflet-popup-content').innerText})""")
+    view = page.evaluate("location.hash").split("&")[0]
+    url = page.url
+    assert "from=2017-03" in url and "to=2018-12" in url and f"i={wanted}" in url and "sort=place-asc" in url
+
+    other, watch2 = sized(DESKTOP)
+    other.goto(url)
+    other.wait_for_function("() => window.gkReady === true")
+    other.locator(".leaflet-popup-content .gk-popup-incident").wait_for()
+    other.wait_for_timeout(300)
+    after = other.evaluate("""() => ({counts: window.gkCounts, ids: [...document.querySelectorAll('.gk-table tbody tr')].map(r => r.dataset.id),
+        from: document.querySelector('input.gk-from').value, to: document.querySelector('input.gk-to').value,
+        popup: document.querySelector('.leaflet-popup-content').innerText})""")
+    assert after == before
+    assert other.locator("label.gk-type", has_text="airstrike").locator("input").is_checked() is False
+    assert other.evaluate("location.hash").split("&")[0] == view  # the same centre and zoom
+
+    # A fragment that cannot be read is ignored, with a note.
+    other.goto((tmp_path / "index.html").as_uri() + "#v=north,east,9&bogus=1")
+    other.wait_for_function("() => window.gkReady === true")
+    assert "could not be read" in other.locator(".gk-note").inner_text()
+    assert other.evaluate("window.gkCounts.incidents") == 70
+    for w in (watch, watch2):
+        assert w.blocked == [] and w.dialogs == [] and w.errors == []
+
+
+def test_tab_reaches_every_marker_and_area_enter_opens_escape_closes(sized, render_site, render_fixture):
+    page, watch = sized(DESKTOP)
+    open_map(page, render_site)
+    names = set()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        label = page.evaluate("document.activeElement.getAttribute('aria-label')")
+        if label:
+            names.add(label)
+    assert "suicide bombing, Mastung, 2018-07-13, 128 killed" in names
+    assert ("armed attack, Jalalabad, 2019-03, toll unknown, approximate location "
+            "(district-level: Jalalabad District)") in names
+    assert any(n.startswith("Nangarhar, IS-K area: stronghold, 2 claims") for n in names)
+    assert any(n.startswith("Quetta, IS-K area: hub") for n in names)
+
+    marker = page.locator("path.gk-incident[aria-label^='suicide bombing']")
+    marker.focus()
+    page.keyboard.press("Enter")
+    page.locator(".leaflet-popup-content .gk-popup-incident").wait_for()
+    assert "Mastung" in page.locator(".leaflet-popup-content").inner_text()
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => document.querySelectorAll('.leaflet-popup').length === 0")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')").startswith("suicide bombing")
+    assert page.locator("path.gk-incident[role=button]").count() == len(render_fixture["incidents"]["features"])
+    assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
+
+
+def test_print_shows_map_legend_title_date_and_attribution_not_controls(sized, render_site):
+    page, watch = sized(DESKTOP)
+    open_map(page, render_site)
+    page.emulate_media(media="print")
+    for hidden in (".leaflet-control-zoom", ".gk-fullscreen", ".gk-fitall", ".gk-controls", ".gk-incidents",
+                   ".gk-layers", ".gk-sheet-toggle"):
+        assert page.locator(hidden).first.is_hidden(), hidden
+    for shown in (".gk-map", ".gk-legend", ".gk-side h1", ".gk-asof", ".leaflet-control-attribution"):
+        assert page.locator(shown).first.is_visible(), shown
+    assert page.locator(".gk-asof").inner_text() == "Articles up to 2019"
+    assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
+
+
+def test_areas_follow_the_time_range_and_play_steps_by_month(sized, render_site):
+    page, watch = sized(DESKTOP)
+    open_map(page, render_site)
+    assert page.evaluate("window.gkCounts.regions") == 2
+    slide(page, "input.gk-to", month("2018-07"))
+    assert page.evaluate("window.gkCounts.regions") == 2  # both have a claim from 2018-07
+    slide(page, "input.gk-from", month("2019-01"))
+    assert page.evaluate("window.gkCounts.regions") == 1  # only Nangarhar is claimed in 2019
+    slide(page, "input.gk-from", month("2018-07"))
+    slide(page, "input.gk-to", month("2018-07"))
+    page.evaluate("GK.play.step()")
+    assert page.locator("input.gk-to").input_value() == str(month("2018-08"))
+    assert page.locator(".gk-time-range").inner_text() == "2018-07 \u2013 2018-08"
+    page.locator("button.gk-play").click()
+    assert page.locator("button.gk-play").get_attribute("aria-pressed") == "true"
+    page.locator("button.gk-play").click()
+    assert page.locator("button.gk-play").get_attribute("aria-pressed") == "false"
+    assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []

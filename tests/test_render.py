@@ -155,7 +155,7 @@ def test_source_pages_have_every_linked_anchor(render_fixture, render_site):
         assert html.unescape(re.sub(r"<[^>]+>", "", article)) == doc["text"]  # paragraph breaks kept
     for f in render_fixture["mentions"]["features"]:
         p = f["properties"]
-        assert f'href="../{p["doc"]}.html#m={p["id"]}"' in pages[p["doc"]]
+        assert f'href="../index.html#doc={p["doc"]}&amp;m={p["id"]}"' in pages[p["doc"]]
 
 
 def test_empty_collections_render(render_fixture):
@@ -241,9 +241,12 @@ def test_month_span(date, expected):
 def test_time_range_and_type_counts(render_fixture):
     render_fixture["incidents"]["features"][1]["properties"]["date"] = None
     data = data_of(map_html(**render_fixture))
-    assert data["time"] == {"min": 2018 * 12 + 6, "max": 2018 * 12 + 6, "undated": 1}
-    assert [(t["label"], t["count"]) for t in data["legend"]["types"]] == [("armed attack", 1), ("suicide bombing", 1)]
+    # The time range spans the incident dates and those of the documents claiming areas.
+    assert data["time"] == {"min": 2018 * 12 + 6, "max": 2019 * 12 + 11, "undated": 1}
+    assert [(t["label"], t["count"]) for t in data["legend"]["types"]] == [("suicide bombing", 1), ("armed attack", 1)]  # palette order
     render_fixture["incidents"]["features"][0]["properties"]["date"] = "nobody knows"
+    for doc in render_fixture["documents"]:
+        doc["date"] = None
     assert data_of(map_html(**render_fixture))["time"] is None
 
 
@@ -295,6 +298,35 @@ def test_documents_page_escapes_and_links(render_fixture, render_payloads):
     assert "Example &lt;b&gt;News&lt;/b&gt;" in text
     assert not re.search(r"href\s*=\s*['\"]?\s*javascript:", text, re.I)
     for doc_id in ("000_aaaa", "001_bbbb"):
-        assert f'href="{doc_id}.html"' in text and f'href="sources/{doc_id}.html"' in text
+        assert f'href="index.html#doc={doc_id}"' in text and f'href="sources/{doc_id}.html"' in text
     assert '<a class="doc-article" href="https://example.com/mastung"' in text
     assert "2019 or later (inferred)" in text
+
+
+def test_palette_is_fixed_per_type_and_documented(render_fixture):
+    from pathlib import Path
+
+    from geo_khorasan.render import style
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    assert "<!-- palette:start -->\n" + style.palette_markdown() + "<!-- palette:end -->" in readme
+    one = data_of(map_html(**render_fixture))
+    only_armed = copy.deepcopy(render_fixture)
+    only_armed["incidents"]["features"] = only_armed["incidents"]["features"][1:]
+    two = data_of(map_html(**only_armed))
+    colours = lambda d: {t["label"]: t["color"] for t in d["legend"]["types"]}  # noqa: E731
+    assert colours(one)["armed attack"] == colours(two)["armed attack"] == style.INCIDENT_COLORS["armed attack"]
+    assert colours(one)["suicide bombing"] == style.INCIDENT_COLORS["suicide bombing"]
+    assert {r["color"] for r in one["regions"] if r["status"] == "stronghold"} == {style.STATUS_COLORS["stronghold"]}
+    assert one["styles"]["town"] == style.TOWN_STYLE
+
+
+def test_default_view_is_the_theatre_and_fit_all_includes_far_points(render_fixture):
+    far = copy.deepcopy(render_fixture["incidents"]["features"][0])
+    far["geometry"] = {"type": "Point", "coordinates": [37.62, 55.75]}  # Moscow
+    far["properties"]["id"] = "inc-moscow"
+    render_fixture["incidents"]["features"].append(far)
+    data = data_of(map_html(**render_fixture))
+    (south, west), (north, east) = data["bounds"]
+    assert west >= 56 and north <= 42  # the theatre only
+    assert data["all_bounds"][1][0] == 55.75 and data["all_bounds"][0][1] == 37.62

@@ -7,6 +7,8 @@ from geo_khorasan.render.assets import AssetsNotFound, find_libraries
 from geo_khorasan.render.map import map_html, render_map
 from geo_khorasan.render.pages import (
     documents_page_html,
+    redirect_page_html,
+    render_redirect_page,
     render_documents_page,
     render_source_page,
     source_page_html,
@@ -19,6 +21,8 @@ __all__ = [
     "map_html",
     "render_map",
     "render_documents_page",
+    "redirect_page_html",
+    "render_redirect_page",
     "render_source_page",
     "source_page_html",
 ]

@@ -22,34 +22,23 @@ from folium.template import Template
 from markupsafe import Markup
 
 from geo_khorasan.atomic import write_text
+from geo_khorasan.render import assets, style
 from geo_khorasan.vocabulary import PRECISION_WORDS
-from geo_khorasan.render import assets
 
-#: Region status -> fill colour, strongest claim first (also the legend order).
-STATUS_COLORS = OrderedDict(
-    (
-        ("headquarters", "#67000d"),
-        ("stronghold", "#b71c1c"),
-        ("controlled", "#e53935"),
-        ("safe haven", "#ef6c00"),
-        ("hub", "#6a1b9a"),
-        ("contested", "#f9a825"),
-        ("presence", "#607d8b"),
-    )
-)
-UNKNOWN_COLOR = "#9e9e9e"
-
-#: Incident types get these colours in sorted order of the types on the map.
-TYPE_PALETTE = (
-    "#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd",
-    "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
-)
+#: The palette lives in style.py; these names stay for callers of this module.
+STATUS_COLORS = style.STATUS_COLORS
+UNKNOWN_COLOR = style.UNKNOWN_STATUS_COLOR
 
 #: Precision codes from this value up are areas, not points: drawn hollow and dashed.
 APPROXIMATE_FROM = 3
 
 #: Shown when neither the data nor the basemap has coordinates (Afghanistan-Pakistan).
 DEFAULT_BOUNDS = [[24.0, 60.0], [38.5, 75.0]]
+
+#: The theatre: the default view is the extent of the places inside this box (south-west,
+#: north-east), so that one attack in Moscow does not shrink Khorasan into a corner; the
+#: "fit all" button shows the far points too.
+THEATRE = [[23.0, 56.0], [42.0, 80.0]]
 
 _PAGE = jinja2.Environment(autoescape=True, keep_trailing_newline=True).from_string(
     assets.template_text("map.html")
@@ -234,11 +223,11 @@ def _assemble(data: dict) -> Figure:
         max_zoom=19,
         subdomains="",
     ).add_to(fmap)
-    fmap.add_child(_Call("panel"))  # first in the top-right corner, above the layer switcher
-    LayerControl(position="topright", collapsed=False).add_to(fmap)
-    for function in ("fullscreen", "legend", "attribution"):
+    fmap.add_child(_Call("panel"))  # the side panel (a bottom sheet on a phone), beside the map
+    LayerControl(position="topright", collapsed=False).add_to(fmap)  # moved into the panel by start()
+    for function in ("fullscreen", "fitAll", "attribution"):
         fmap.add_child(_Call(function))
-    # start() fits the view to data["bounds"] once the corner panels have their size.
+    # start() applies the address's state, or fits the view to data["bounds"] (the theatre).
     fmap.add_child(_Call("start"))
     return figure
 
@@ -275,10 +264,10 @@ def _payload(
 
     incident_rows = [_incident(f, docs, sources_prefix) for f in _features(incidents)]
     incident_rows = [row for row in incident_rows if row]
-    types = sorted({row["type"] for row in incident_rows})
-    type_colors = {t: TYPE_PALETTE[i % len(TYPE_PALETTE)] for i, t in enumerate(types)}
+    present = {row["type"] for row in incident_rows}
+    types = [t for t in style.INCIDENT_COLORS if t in present] + sorted(present - set(style.INCIDENT_COLORS))
     for row in incident_rows:
-        row["color"] = type_colors[row["type"]]
+        row["color"] = style.incident_color(row["type"])
     # Big circles first so that small ones stay clickable on top of them.
     incident_rows.sort(key=lambda row: (-row["radius"], row["id"]))
 
@@ -300,11 +289,13 @@ def _payload(
     statuses = {row["status"] for row in region_rows}
     type_counts = {t: sum(row["type"] == t for row in incident_rows) for t in types}
     legend = {
-        "types": [{"label": t, "color": type_colors[t], "count": type_counts[t]} for t in types],
+        "types": [{"label": t, "color": style.incident_color(t), "count": type_counts[t]} for t in types],
         "statuses": [{"label": s, "color": c} for s, c in STATUS_COLORS.items() if s in statuses]
         + [{"label": s, "color": UNKNOWN_COLOR} for s in sorted(statuses - set(STATUS_COLORS))],
     }
+    styles = {"town": style.TOWN_STYLE, "approximate": style.APPROXIMATE_STYLE, "exact": style.EXACT_STYLE}
     months = [m for row in incident_rows for m in (row["t0"], row["t1"]) if m is not None]
+    months += [m for row in region_rows for span in row["spans"] for m in span]
     time = None
     if months:
         time = {
@@ -322,8 +313,11 @@ def _payload(
         "areas": outlines,
         "basemap": base,
         "legend": legend,
+        "styles": styles,
         "time": time,
-        "bounds": _bounds(incident_rows, region_rows, mention_rows, base),
+        "latest": max((d for d in (_text(doc.get("date")) for doc in docs.values()) if d), default=None),
+        "bounds": _bounds(incident_rows, region_rows, mention_rows, base, THEATRE),
+        "all_bounds": _bounds(incident_rows, region_rows, mention_rows, base),
     }
 
 
@@ -431,7 +425,7 @@ def _document_entry(doc: dict, sources_prefix: str, document_maps: bool) -> dict
         "date": _doc_date(doc),
         "href": assets.http_url(doc.get("url")),
         "source_href": f"{sources_prefix}{quote(doc_id, safe='')}.html",
-        "map_href": f"{quote(doc_id, safe='')}.html" if document_maps else None,
+        "map_href": f"#doc={quote(doc_id, safe='')}" if document_maps else None,
         "incidents": _int(counts.get("incidents")),
         "regions": _int(counts.get("regions")),
         "mentions": _int(counts.get("mentions")),
@@ -565,8 +559,12 @@ def _region(feature: dict, docs: dict, sources_prefix: str) -> dict | None:
     order.sort(key=lambda i: dates[i], reverse=True)
     claims = [claims[i] for i in order]
     latest = max(dates, default="") or _text(p.get("latest"))
+    # Each claim dates from its document: the time range shows an area while one of them is in it.
+    spans = sorted({month_span(d) for d in dates if month_span(d)[0] is not None})
     status = _text(p.get("status")) or "presence"
     count = len(claims)
+    current = [c for c in given if not c.get("past")]
+    weight = len(current) + 0.5 * (len(given) - len(current))
     return {
         "id": _text(p.get("id")) or "",
         "geometry": geometry,
@@ -575,13 +573,17 @@ def _region(feature: dict, docs: dict, sources_prefix: str) -> dict | None:
         "place": _text(p.get("place_name")) or "",
         "level": _text(p.get("level")),
         "status": status,
-        "color": STATUS_COLORS.get(status, UNKNOWN_COLOR),
+        "color": style.status_color(status),
         "claim_count": count,
         "latest": latest or None,
-        # More claims, more opaque: one claim is a faint wash, five or more a solid tint.
-        "opacity": round(0.12 + 0.08 * min(max(count, 1), 5), 2),
+        # More claims, more opaque: one claim is a faint wash, five or more a solid tint; a claim
+        # about the past ("its former stronghold") weighs half of one about the present.
+        "opacity": round(0.12 + 0.08 * min(max(weight, 1), 5), 2) if current else 0.1,
+        "past": not current,
         "correction": _text(p.get("correction")),
         "claims": claims,
+        "spans": [list(span) for span in spans],
+        "undated": any(month_span(d)[0] is None for d in dates) or not dates,
         "docs": _docs_of(claims),
         "mention_ids": sorted({q["mention_id"] for q in claims if q["mention_id"]}),
     }
@@ -645,23 +647,36 @@ def _basemap_layer(collection, kind: str) -> list[dict]:
     return rows
 
 
-def _bounds(incidents, regions, mentions, base) -> list[list[float]]:
-    """The data's extent: incidents and regions, else mentions, else the basemap."""
+def _bounds(incidents, regions, mentions, base, within=None) -> list[list[float]]:
+    """The data's extent: incidents and regions, else mentions, else the basemap; with
+    ``within`` (a box), of their positions inside it, else of them all."""
+    if within is not None:
+        inside = _extent(incidents, regions, mentions, {"countries": [], "provinces": [], "towns": []}, within)
+        if inside:
+            return inside
+    return _extent(incidents, regions, mentions, base) or DEFAULT_BOUNDS
+
+
+def _extent(incidents, regions, mentions, base, box=None) -> list[list[float]] | None:
+    (south, west), (north, east) = box or ((-90, -180), (90, 180))
     for groups in ((incidents, regions), (mentions,), (base["countries"], base["provinces"], base["towns"])):
         lats: list[float] = []
         lons: list[float] = []
         for rows in groups:
             for row in rows:
                 if row.get("lat") is not None:
-                    lats.append(row["lat"])
-                    lons.append(row["lon"])
+                    points = [(row["lon"], row["lat"])]
                 elif row.get("geometry"):
-                    for lon, lat in _positions(row["geometry"]["coordinates"]):
+                    points = list(_positions(row["geometry"]["coordinates"]))
+                else:
+                    continue
+                for lon, lat in points:
+                    if south <= lat <= north and west <= lon <= east:
                         lats.append(lat)
                         lons.append(lon)
         if lats:
             return [[min(lats), min(lons)], [max(lats), max(lons)]]
-    return DEFAULT_BOUNDS
+    return None
 
 
 def _positions(coords):

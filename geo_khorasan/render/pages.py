@@ -2,6 +2,7 @@
 resolved place mention a link back to that place on the map."""
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import quote
 
@@ -25,14 +26,16 @@ def source_page_html(
     *, document: dict, mentions: list[dict], map_href: str, attribution: str, documents_href: str | None = None
 ) -> str:
     """The page for a file in ``maps/sources/``; ``map_href`` and ``documents_href`` (the
-    table of documents, optional) are relative to ``maps/``.
+    table of documents, optional) are relative to ``maps/``. ``map_href`` may carry a
+    fragment (``index.html#doc=<id>``, the map filtered to this document); the mention links
+    add ``m=<mention id>`` to it.
 
     ``mentions`` are mention features or their properties; those of other
     documents or with offsets that do not fit the text are left out.
     """
     doc_id = str(document.get("id", ""))
     text = document.get("text") if isinstance(document.get("text"), str) else ""
-    map_link = "../" + quote(str(map_href), safe="/")
+    map_link = _map_link(map_href)
     links = _mention_links(text, doc_id, mentions or [], map_link)
     date = document.get("date")
     if date and document.get("date_inferred"):
@@ -53,6 +56,20 @@ def source_page_html(
         article=Markup(_article_html(text, _sentences(text, document.get("sentences")), links)),
         attribution=attribution,
     )
+
+
+def _map_link(map_href) -> str:
+    """``../`` + the map's address from ``maps/sources/``, its fragment's values kept quoted."""
+    path, _, fragment = str(map_href).partition("#")
+    link = "../" + quote(path, safe="/")
+    if fragment:
+        link += "#" + "&".join(_fragment_part(part) for part in fragment.split("&"))
+    return link
+
+
+def _fragment_part(part: str) -> str:
+    key, _, value = part.partition("=")
+    return f"{quote(key, safe='')}={quote(value, safe=':')}"
 
 
 def _int(value) -> int | None:
@@ -92,7 +109,7 @@ def _mention_links(text: str, doc_id: str, mentions: list[dict], map_link: str) 
         described = " \u2014 ".join(
             str(v) for v in (props.get("place_name"), props.get("precision_words"), props.get("role")) if v
         )
-        href = f"{map_link}#m={quote(str(mention_id), safe=':')}"
+        href = f"{map_link}{'&' if '#' in map_link else '#'}m={quote(str(mention_id), safe=':')}"
         tag = (
             f'<a class="place role-{role}" id="m-{assets.escape(quote(str(mention_id), safe=":"))}" '
             f'href="{assets.escape(href)}" title="{assets.escape(described)}">'
@@ -149,8 +166,8 @@ def render_documents_page(path, **options) -> None:
 def documents_page_html(*, title: str, documents: list[dict], map_href: str, attribution: str,
                         sources_dir: str = "sources") -> str:
     """A static, script-free table of ``documents`` (title, outlet, date, counts) linking to
-    each document's map (``<doc-id>.html``), its source page and its article; the page sits
-    beside the maps, and ``map_href`` is the map of all documents."""
+    each document's view (``map_href#doc=<doc-id>``: the one map filtered to it), its source
+    page and its article; the page sits beside the map, and ``map_href`` is that map."""
     prefix = quote(str(sources_dir or "").rstrip("/"), safe="/")
     prefix = prefix + "/" if prefix else ""
     rows = []
@@ -169,7 +186,7 @@ def documents_page_html(*, title: str, documents: list[dict], map_href: str, att
             "incidents": _int(counts.get("incidents")),
             "regions": _int(counts.get("regions")),
             "mentions": _int(counts.get("mentions")),
-            "map_href": quote(doc_id, safe="") + ".html",
+            "map_href": quote(str(map_href), safe="/") + "#doc=" + quote(doc_id, safe=":"),
             "source_href": prefix + quote(doc_id, safe="") + ".html",
             "link": assets.http_url(url),
             "url": url if isinstance(url, str) else None,
@@ -180,4 +197,33 @@ def documents_page_html(*, title: str, documents: list[dict], map_href: str, att
         documents=rows,
         map_href=quote(str(map_href), safe="/"),
         attribution=attribution,
+    )
+
+
+_REDIRECT = jinja2.Environment(autoescape=True, keep_trailing_newline=True).from_string(
+    assets.template_text("redirect.html")
+)
+
+
+def render_redirect_page(path, **options) -> None:
+    """Write ``<doc-id>.html``; ``options`` are those of :func:`redirect_page_html`."""
+    write_text(path, redirect_page_html(**options))
+
+
+def redirect_page_html(*, doc_id: str, title: str, map_href: str = "index.html") -> str:
+    """A small page standing for a document's old map: it sends the reader to the one map
+    filtered to the document (``map_href#doc=<doc-id>``), keeping any fragment it was opened
+    with (``<doc-id>.html#m=<mention>`` opens that mention), and links there without script."""
+    target = quote(str(map_href), safe="/") + "#doc=" + quote(str(doc_id), safe=":")
+    script = assets.safe_script_text(
+        "(function () {\n"
+        "  var extra = window.location.hash.replace(/^#/, \"\");\n"
+        f"  window.location.replace({json.dumps(target)} + (extra ? \"&\" + extra : \"\"));\n"
+        "})();\n"
+    )
+    return _REDIRECT.render(
+        csp=assets.content_security_policy(scripts=[script], tiles=False),
+        title=title or str(doc_id),
+        target=target,
+        script=Markup(script),
     )

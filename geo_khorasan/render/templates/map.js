@@ -6,14 +6,15 @@
 
   var data = JSON.parse(document.getElementById("gk-data").textContent);
   var KINDS = ["incidents", "regions", "mentions"];
-  var POPUP = { maxWidth: 380, minWidth: 240, maxHeight: 420, autoPanPadding: [30, 30] };
+  var POPUP = { maxWidth: 380, minWidth: 200, maxHeight: 420, autoPanPadding: [12, 12] };
   var records = { incidents: [], regions: [], mentions: [] };
   var holders = {};   // kind -> the layer group its features are drawn into
   var groups = {};    // kind -> its entry in the layer switcher
   var filter = { doc: "", text: "", from: null, to: null, undated: true, types: null };
-  var focusMention = null;
+  var focusMention = null;  // its source is emphasised in the popup opened from a link
   var resetters = [];     // put a filter control back to showing everything
-  var filtered = [];      // told the new counts after each filtering  // its source is emphasised in the popup opened from a link
+  var syncers = [];       // make a filter control show the current filter
+  var filtered = [];      // told the new counts after each filtering
 
   function el(tag, className, text, parent) {
     var node = document.createElement(tag);
@@ -148,20 +149,55 @@
     return root;
   }
 
+  // The accessible name of a feature: what a sighted reader gets from its colour and shape.
+  function accessibleName(kind, f) {
+    if (kind === "incidents") {
+      var name = [f.type, f.place || "unknown place", f.date || "undated",
+        (f.fatalities === null || f.fatalities === undefined ? "toll unknown" : f.fatalities + " killed")];
+      if (f.approx) name.push("approximate location" + (f.precision_words ? " (" + f.precision_words + ")" : ""));
+      return name.join(", ");
+    }
+    if (kind === "regions") return (f.place || "area") + ", IS-K area: " + f.status + ", " + evidence(f);
+    return "place mention: " + (f.place || "place") + (f.role ? ", " + f.role : "");
+  }
+
+  // Every marker and area takes focus with Tab; Enter or Space opens its popup.
+  function focusable(layer, name) {
+    layer.on("add", function () {
+      var node = layer.getElement && layer.getElement();
+      if (!node || node.getAttribute("tabindex") === "0") return;
+      node.setAttribute("tabindex", "0");
+      node.setAttribute("role", "button");
+      node.setAttribute("aria-label", name);
+      node.addEventListener("keydown", function (event) {
+        if (event.key !== "Enter" && event.key !== " ") return;
+        event.preventDefault();
+        layer.gkByKeyboard = true;
+        layer.openPopup();
+      });
+    });
+  }
+
   function keep(kind, f, layer, popup) {
     layer.bindPopup(function () { return popup(f); }, POPUP);
     layer.gkRecord = { kind: kind, id: f.id };
-    records[kind].push({
+    var record = {
       kind: kind,
       id: f.id,
+      f: f,
       layer: layer,
       docs: f.docs,
       place: (f.place || "").toLowerCase(),
       mentionIds: f.mention_ids || [],
       type: kind === "incidents" ? f.type : null,
       t0: kind === "incidents" ? f.t0 : null,
-      t1: kind === "incidents" ? f.t1 : null
-    });
+      t1: kind === "incidents" ? f.t1 : null,
+      spans: kind === "regions" ? f.spans : null,
+      undated: kind === "regions" ? f.undated : null
+    };
+    layer.gkRecord = record;
+    focusable(layer, accessibleName(kind, f));
+    records[kind].push(record);
   }
 
   function addAll(kind) {
@@ -214,9 +250,10 @@
     },
     towns: function (holder) {
       data.basemap.towns.forEach(function (t) {
+        var town = data.styles.town;  // drawn apart from incidents: see the legend
         L.circleMarker([t.lat, t.lon], {
-          className: "gk-town", interactive: false, radius: 2.5,
-          color: "#444", weight: 1, fillColor: "#444", fillOpacity: 1
+          className: "gk-town", interactive: false, radius: town.radius,
+          color: town.color, weight: town.weight, fillColor: town.fillColor, fillOpacity: town.fillOpacity
         }).bindTooltip(el("span", null, t.name), {
           permanent: true, direction: "right", offset: [4, 0], className: "gk-town-label"
         }).addTo(holder);
@@ -229,14 +266,15 @@
         animate: false
       }).addTo(holder);
       data.incidents.forEach(function (f) {
+        var look = f.approx ? data.styles.approximate : data.styles.exact;
         var layer = L.circleMarker([f.lat, f.lon], {
           className: "gk-incident" + (f.approx ? " gk-approximate" : ""),
           radius: f.radius,
-          color: f.approx ? f.color : "#222",
-          weight: f.approx ? 2 : 1,
-          dashArray: f.approx ? "4 3" : null,
+          color: f.approx ? f.color : look.color,
+          weight: look.weight,
+          dashArray: look.dashArray || null,
           fillColor: f.color,
-          fillOpacity: f.approx ? 0.12 : 0.8
+          fillOpacity: look.fillOpacity
         });
         keep("incidents", f, layer, incidentPopup);
         if (f.area) outlineOnHover(map, layer, f);
@@ -249,6 +287,7 @@
           className: "gk-region", pane: "gkRegions", color: f.color,
           weight: 1.5, fillColor: f.color, fillOpacity: f.opacity
         };
+        if (f.past) style.dashArray = "5 4";  // claimed only in the past: a dashed outline, a faint wash
         var layer;
         if (f.geometry) {
           layer = L.GeoJSON.geometryToLayer({ type: "Feature", geometry: f.geometry, properties: {} }, style);
@@ -258,7 +297,7 @@
           style.fillOpacity = Math.min(f.opacity + 0.15, 0.75);
           layer = L.circleMarker([f.lat, f.lon], style);
         }
-        layer.bindTooltip(el("span", null, (f.place || "area") + " \u2014 " + f.status + " (" + evidence(f) + ")"),
+        layer.bindTooltip(el("span", null, (f.place || "area") + " \u2014 " + f.status + (f.past ? ", in the past" : "") + " (" + evidence(f) + ")"),
           { sticky: true, className: "gk-region-tip" });
         keep("regions", f, layer, regionPopup);
       });
@@ -275,14 +314,26 @@
     }
   };
 
+  function inRange(t0, t1) {
+    return (filter.from === null || t1 >= filter.from) && (filter.to === null || t0 <= filter.to);
+  }
+
+  function timeFiltered() {
+    return data.time && (filter.from !== data.time.min || filter.to !== data.time.max);
+  }
+
   function matches(record) {
     if (filter.doc && record.docs.indexOf(filter.doc) < 0) return false;
     if (filter.text && record.place.indexOf(filter.text) < 0) return false;
+    if (record.kind === "regions") {
+      // An area is shown while one of its claims dates from the time range.
+      if (!timeFiltered() || (record.undated && filter.undated)) return true;
+      return record.spans.some(function (s) { return inRange(s[0], s[1]); });
+    }
     if (record.kind !== "incidents") return true;
     if (filter.types && !filter.types[record.type]) return false;
     if (record.t0 === null || record.t0 === undefined) return filter.undated;
-    if (filter.from !== null && record.t1 < filter.from) return false;
-    return filter.to === null || record.t0 <= filter.to;
+    return inRange(record.t0, record.t1);
   }
 
   // Only the markers whose state changes are added or removed: moving a slider by a
@@ -352,6 +403,12 @@
     return Math.floor(m / 12) + "-" + (month < 10 ? "0" : "") + month;
   }
 
+  function parseMonth(text) {
+    var m = /^(\d{4})-(\d{2})$/.exec(text || "");
+    if (!m || +m[2] < 1 || +m[2] > 12) return null;
+    return +m[1] * 12 + (+m[2] - 1);
+  }
+
   function checkbox(parent, className, checked, text) {
     var label = el("label", className, null, parent);
     var input = el("input", null, null, label);
@@ -361,7 +418,18 @@
     return { label: label, input: input };
   }
 
-  // From/to sliders over the months of the incident dates, and undated incidents on or off.
+  function button(parent, className, text, title) {
+    var b = el("button", className, text, parent);
+    b.type = "button";
+    if (title) {
+      b.title = title;
+      b.setAttribute("aria-label", title);
+    }
+    return b;
+  }
+
+  // From/to sliders over the months of the incident and claim dates, a play button that
+  // steps month by month, and undated incidents on or off.
   function timeControl(parent, update) {
     var t = data.time;
     filter.from = t.min;
@@ -379,7 +447,7 @@
       input.step = 1;
       input.value = value;
       input.disabled = t.min === t.max;
-      input.setAttribute("aria-label", (name === "from" ? "Incidents from " : "Incidents up to ") + "month");
+      input.setAttribute("aria-label", (name === "from" ? "Incidents and claims from " : "Incidents and claims up to ") + "month");
       return input;
     }
     var from = slider("from", t.min);
@@ -401,9 +469,35 @@
       label();
       update();
     }
-    from.addEventListener("input", function () { changed(from); });
-    to.addEventListener("input", function () { changed(to); });
+    from.addEventListener("input", function () { stop(); changed(from); });
+    to.addEventListener("input", function () { stop(); changed(to); });
     label();
+    // Play: the "to" handle steps a month at a time from the "from" month to the last one.
+    var play = button(box, "gk-play", "\u25b6 Play", "Play month by month");
+    play.setAttribute("aria-pressed", "false");
+    play.disabled = t.min === t.max;
+    var timer = null;
+    function stop() {
+      if (timer !== null) window.clearInterval(timer);
+      timer = null;
+      play.textContent = "\u25b6 Play";
+      play.setAttribute("aria-pressed", "false");
+    }
+    function step() {
+      if (filter.to >= t.max) return stop();
+      to.value = filter.to + 1;
+      changed(to);
+    }
+    play.addEventListener("click", function () {
+      if (timer !== null) return stop();
+      if (filter.to >= t.max) {
+        to.value = filter.from;
+        changed(to);
+      }
+      play.textContent = "\u23f8 Pause";
+      play.setAttribute("aria-pressed", "true");
+      timer = window.setInterval(step, 700);
+    });
     var undated = null;
     if (t.undated) {
       undated = checkbox(box, "gk-undated", true, "undated incidents (" + t.undated + ")");
@@ -413,12 +507,18 @@
       });
     }
     resetters.push(function () {
-      from.value = filter.from = t.min;
-      to.value = filter.to = t.max;
+      stop();
+      filter.from = t.min;
+      filter.to = t.max;
       filter.undated = true;
-      if (undated) undated.input.checked = true;
+    });
+    syncers.push(function () {
+      from.value = filter.from;
+      to.value = filter.to;
+      if (undated) undated.input.checked = filter.undated;
       label();
     });
+    GK.play = { step: step, stop: stop };
   }
 
   // One checkbox per incident type, with its colour: the legend of the markers too.
@@ -440,17 +540,15 @@
       inputs.push(row.input);
     });
     resetters.push(function () {
-      inputs.forEach(function (input) {
-        input.checked = true;
-        filter.types[input.value] = true;
-      });
+      inputs.forEach(function (input) { filter.types[input.value] = true; });
+    });
+    syncers.push(function () {
+      inputs.forEach(function (input) { input.checked = !!filter.types[input.value]; });
     });
     if (inputs.length > 2) {
       var buttons = el("div", "gk-type-buttons", null, box);
       [["all", true], ["none", false]].forEach(function (b) {
-        var button = el("button", null, b[0], buttons);
-        button.type = "button";
-        button.addEventListener("click", function () {
+        button(buttons, null, b[0]).addEventListener("click", function () {
           inputs.forEach(function (input) {
             input.checked = b[1];
             filter.types[input.value] = b[1];
@@ -470,7 +568,7 @@
     return parts.join(" \u00b7 ");
   }
 
-  // Every document: title, outlet, date, counts, and links to its map, its text and the article.
+  // Every document: title, outlet, date, counts, and links to its view, its text and the article.
   function documentList(parent) {
     var docs = data.documents;
     var details = el("details", "gk-doclist", null, parent);
@@ -490,77 +588,315 @@
     });
   }
 
+  var docIndex = null;
+  function docById(id) {
+    if (!docIndex) {
+      docIndex = {};
+      data.documents.forEach(function (d) { docIndex["#" + d.id] = d; });
+    }
+    return docIndex["#" + id];
+  }
+
+  // --- the incident table, its sorting and the export of what is shown -----------------
+  var TABLE_ROWS = 200;  // rows drawn at first and added by "show more"; the export has them all
+  var COLUMNS = [
+    { key: "date", label: "Date", value: function (f) { return f.date || ""; } },
+    { key: "toll", label: "Killed", value: function (f) { return f.fatalities === null || f.fatalities === undefined ? -1 : f.fatalities; } },
+    { key: "type", label: "Type", value: function (f) { return f.type; } },
+    { key: "place", label: "Place", value: function (f) { return f.place || ""; } },
+    { key: "doc", label: "Document", value: function (f) { return docTitles(f); } }
+  ];
+  var sort = { key: "date", desc: true };
+
+  function docTitles(f) {
+    return f.docs.map(function (id) {
+      var d = docById(id);
+      return d ? d.title : id;
+    }).join("; ");
+  }
+
+  // All incidents in the table's order, sorted again only when the order changes; the shown
+  // ones are then picked in one pass, so a filter step costs no sort.
+  var sorted = null;
+  function shownIncidents() {
+    if (!sorted || sorted.key !== sort.key + sort.desc) {
+      var column = COLUMNS.filter(function (c) { return c.key === sort.key; })[0];
+      var keyed = records.incidents.map(function (r) { return { r: r, v: column.value(r.f) }; });
+      keyed.sort(function (a, b) {
+        var order = a.v < b.v ? -1 : a.v > b.v ? 1 : 0;
+        if (sort.desc) order = -order;
+        return order || (a.r.id < b.r.id ? -1 : a.r.id > b.r.id ? 1 : 0);
+      });
+      sorted = keyed.map(function (k) { return k.r; });
+      sorted.key = sort.key + sort.desc;
+    }
+    return sorted.filter(function (r) { return r.shown; });
+  }
+
+  function csvCell(value) {
+    var s = value === null || value === undefined ? "" : String(value);
+    if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;  // no formula in a spreadsheet
+    return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  }
+
+  var EXPORT_FIELDS = ["id", "date", "type", "fatalities", "injured", "actor", "place", "precision_words", "approx"];
+
+  function exportCsv(rows) {
+    var lines = [EXPORT_FIELDS.concat(["lat", "lon", "documents"]).join(",")];
+    rows.forEach(function (r) {
+      var f = r.f;
+      var cells = EXPORT_FIELDS.map(function (k) { return f[k]; }).concat([f.lat, f.lon, f.docs.join(" ")]);
+      lines.push(cells.map(csvCell).join(","));
+    });
+    return lines.join("\r\n") + "\r\n";
+  }
+
+  function exportGeoJson(rows) {
+    return JSON.stringify({
+      type: "FeatureCollection",
+      features: rows.map(function (r) {
+        var props = {};
+        EXPORT_FIELDS.forEach(function (k) { props[k] = r.f[k] === undefined ? null : r.f[k]; });
+        props.documents = r.f.docs;
+        props.sources = r.f.sources.map(function (q) {
+          return { doc: q.doc, title: q.title, date: q.date, sentence: q.sentence, url: isHttp(q.href) ? q.href : null };
+        });
+        return { type: "Feature", geometry: { type: "Point", coordinates: [r.f.lon, r.f.lat] }, properties: props };
+      })
+    }, null, 1) + "\n";
+  }
+
+  // A download made in the page: a Blob, never a request.
+  function download(name, type, text) {
+    var url = URL.createObjectURL(new Blob([text], { type: type }));
+    var a = el("a", null, null, document.body);
+    a.href = url;
+    a.download = name;
+    a.click();
+    document.body.removeChild(a);
+    window.setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+  }
+
+  function incidentTable(parent, map) {
+    var box = el("section", "gk-incidents", null, parent);
+    var head = el("div", "gk-incidents-head", null, box);
+    el("h2", null, "Incidents shown", head);
+    var exports = el("div", "gk-export", null, head);
+    button(exports, "gk-export-csv", "CSV", "Download the incidents shown as CSV").addEventListener("click", function () {
+      download("incidents-shown.csv", "text/csv;charset=utf-8", exportCsv(shownIncidents()));
+    });
+    button(exports, "gk-export-geojson", "GeoJSON", "Download the incidents shown as GeoJSON").addEventListener("click", function () {
+      download("incidents-shown.geojson", "application/geo+json", exportGeoJson(shownIncidents()));
+    });
+    var note = el("p", "gk-table-note", null, box);
+    var scroller = el("div", "gk-table-scroll", null, box);
+    var table = el("table", "gk-table", null, scroller);
+    var headRow = el("tr", null, null, el("thead", null, null, table));
+    var tbody = el("tbody", null, null, table);
+    var heads = COLUMNS.map(function (c) {
+      var th = el("th", "gk-col-" + c.key, null, headRow);
+      th.setAttribute("scope", "col");
+      var b = button(th, null, c.label);
+      b.addEventListener("click", function () {
+        sort = { key: c.key, desc: sort.key === c.key ? !sort.desc : c.key === "date" || c.key === "toll" };
+        fill();
+        writeState(map);
+      });
+      return th;
+    });
+    var limit = TABLE_ROWS;
+    var more = button(box, "gk-table-more", "Show more rows");
+    more.addEventListener("click", function () {
+      limit += TABLE_ROWS;
+      fill(true);
+    });
+    function fill(keepLimit) {
+      if (keepLimit !== true) limit = TABLE_ROWS;
+      heads.forEach(function (th, i) {
+        th.setAttribute("aria-sort", COLUMNS[i].key === sort.key ? (sort.desc ? "descending" : "ascending") : "none");
+      });
+      var rows = shownIncidents();
+      var rowsBox = document.createDocumentFragment();
+      rows.slice(0, limit).forEach(function (r) {
+        var f = r.f;
+        var tr = el("tr", null, null, rowsBox);
+        tr.setAttribute("data-id", f.id);
+        tr.tabIndex = 0;
+        tr.setAttribute("aria-label", accessibleName("incidents", f) + ": open on the map");
+        el("td", "gk-col-date", f.date || "undated", tr);
+        el("td", "gk-col-toll", f.fatalities === null || f.fatalities === undefined ? "?" : f.fatalities, tr);
+        var type = el("td", "gk-col-type", null, tr);
+        el("span", "gk-swatch" + (f.approx ? " gk-hollow-type" : ""), null, type).style.background = f.color;
+        el("span", null, f.type, type);
+        el("td", "gk-col-place", (f.approx ? "\u2248 " : "") + f.place, tr).title = f.precision_words || "";
+        el("td", "gk-col-doc", docTitles(f), tr);
+        tr.gkRecord = r;
+      });
+      tbody.textContent = "";
+      tbody.appendChild(rowsBox);
+      more.hidden = rows.length <= limit;
+      note.textContent = rows.length > limit
+        ? "The first " + limit + " of " + rows.length + " incidents (the export has them all); \u2248 located only approximately."
+        : rows.length + (rows.length === 1 ? " incident" : " incidents") + "; \u2248 located only approximately. Click a row to open it on the map.";
+    }
+    // One listener for every row.
+    function rowOf(event) {
+      var tr = event.target.closest ? event.target.closest("tr") : null;
+      return tr && tr.gkRecord ? tr.gkRecord : null;
+    }
+    tbody.addEventListener("click", function (event) {
+      var r = rowOf(event);
+      if (r) reveal(map, r);
+    });
+    tbody.addEventListener("keydown", function (event) {
+      var r = rowOf(event);
+      if (r && event.key === "Enter") reveal(map, r);
+    });
+    filtered.push(fill);
+    fill();
+    map.on("popupopen", function (event) {
+      var source = event.popup._source;
+      tbody.querySelectorAll(".gk-selected").forEach(function (tr) { tr.classList.remove("gk-selected"); });
+      if (!source || !source.gkRecord || source.gkRecord.kind !== "incidents") return;
+      tbody.querySelectorAll("tr").forEach(function (tr) {
+        if (tr.getAttribute("data-id") === source.gkRecord.id) tr.classList.add("gk-selected");
+      });
+    });
+    GK.table = { fill: fill, csv: function () { return exportCsv(shownIncidents()); } };
+  }
+
+  // --- the side panel (a bottom sheet on a phone) ---------------------------------------
+  function side() {
+    return document.getElementById("gk-side");
+  }
+
+  function sheetOpen(open) {
+    var panel = side();
+    panel.classList.toggle("gk-open", open);
+    var toggle = panel.querySelector(".gk-sheet-toggle");
+    if (toggle) toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+
+  function narrow() {
+    return window.matchMedia("(max-width: 700px)").matches;
+  }
+
   function panel(map) {
-    control("topright", function (box) {
-      box.className = "gk-panel";
-      el("h1", null, data.title, box);
-      var line = el("div", "gk-summary", summary(shownCounts()), box);
-      var docs = data.documents;
-      var nav = el("div", "gk-nav", null, box);
-      if (data.links.index) link(nav, data.links.index, "Map of all documents", false).className = "gk-index-link";
-      if (docs.length === 1) link(nav, docs[0].source_href, "Read the article text", false);
-      if (data.links.documents) link(nav, data.links.documents, "Table of documents", false).className = "gk-documents-link";
-      if (!nav.firstChild) box.removeChild(nav);
-      if (docs.length > 1) {
-        var docLabel = el("label", null, "Document", box);
-        var select = el("select", "gk-doc-filter", null, docLabel);
-        el("option", null, "All " + docs.length + " documents", select).value = "";
-        docs.forEach(function (d) {
-          var text = d.title + (d.date ? " (" + d.date + ")" : "");
-          el("option", null, text, select).value = d.id;
-        });
-        select.addEventListener("change", function () {
-          filter.doc = select.value;
-          update();
-        });
-      }
-      var searchLabel = el("label", null, "Find a place", box);
-      var input = el("input", "gk-search", null, searchLabel);
-      input.type = "search";
-      input.placeholder = "e.g. Kabul";
-      var status = el("div", "gk-status", null, box);
-      input.addEventListener("input", function () {
-        filter.text = input.value.trim().toLowerCase();
+    var box = side();
+    box.classList.add("gk-panel");
+    var toggle = button(box, "gk-sheet-toggle", null, null);
+    toggle.setAttribute("aria-expanded", "false");
+    toggle.setAttribute("aria-controls", "gk-side-body");
+    var toggleText = el("span", null, "Filters, legend and incidents", toggle);
+    toggle.addEventListener("click", function () { sheetOpen(!box.classList.contains("gk-open")); });
+    var body = el("div", "gk-side-body", null, box);
+    body.id = "gk-side-body";
+    var heading = el("header", "gk-head", null, body);
+    var h1 = el("h1", null, data.title, heading);
+    if (data.latest) el("p", "gk-asof", "Articles up to " + data.latest, heading);
+    var line = el("div", "gk-summary", summary(shownCounts()), heading);
+    var docs = data.documents;
+    var nav = el("div", "gk-nav", null, body);
+    if (data.links.index) link(nav, data.links.index, "Map of all documents", false).className = "gk-index-link";
+    var readLink = null, allLink = null;
+    if (docs.length > 1) {
+      allLink = link(nav, "#", "Map of all documents", false);
+      allLink.className = "gk-all-link";
+      allLink.hidden = true;
+    }
+    if (docs.length === 1) link(nav, docs[0].source_href, "Read the article text", false);
+    else if (docs.length > 1) {
+      readLink = link(nav, "#", "Read the article text", false);
+      readLink.className = "gk-read-link";
+      readLink.hidden = true;
+    }
+    if (data.links.documents) link(nav, data.links.documents, "Table of documents", false).className = "gk-documents-link";
+    if (!nav.firstChild) body.removeChild(nav);
+    var controls = el("section", "gk-controls", null, body);
+    var select = null;
+    if (docs.length > 1) {
+      var docLabel = el("label", null, "Document", controls);
+      select = el("select", "gk-doc-filter", null, docLabel);
+      el("option", null, "All " + docs.length + " documents", select).value = "";
+      docs.forEach(function (d) {
+        var text = d.title + (d.date ? " (" + d.date + ")" : "");
+        el("option", null, text, select).value = d.id;
+      });
+      select.addEventListener("change", function () {
+        filter.doc = select.value;
         update();
       });
-      input.addEventListener("keydown", function (event) {
-        if (event.key === "Enter") zoomToShown(map);
-      });
-      if (data.incidents.length) {
-        var filters = el("details", "gk-filters", null, box);
-        filters.open = window.innerHeight > 560;
-        el("summary", null, "Filter incidents", filters);
-        if (data.time) timeControl(filters, update);
-        typeControl(filters, update);
+    }
+    var searchLabel = el("label", null, "Find a place", controls);
+    var input = el("input", "gk-search", null, searchLabel);
+    input.type = "search";
+    input.placeholder = "e.g. Kabul";
+    var status = el("div", "gk-status", null, controls);
+    status.setAttribute("aria-live", "polite");
+    input.addEventListener("input", function () {
+      filter.text = input.value.trim().toLowerCase();
+      update();
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") zoomToShown(map);
+    });
+    var hasTime = data.time && (data.incidents.length || data.regions.length);
+    if (data.incidents.length || hasTime) {
+      var filters = el("details", "gk-filters", null, controls);
+      filters.open = true;
+      el("summary", null, "Filter incidents and areas", filters);
+      if (hasTime) timeControl(filters, update);
+      if (data.incidents.length) typeControl(filters, update);
+    }
+    el("div", "gk-layers", null, body);  // the layer switcher moves here in start()
+    legend(body);
+    if (data.incidents.length) incidentTable(body, map);
+    if (docs.length > 1) documentList(body);
+    resetters.push(function () {
+      filter.doc = "";
+      filter.text = "";
+    });
+    syncers.push(function () {
+      if (select) select.value = filter.doc;
+      input.value = filter.text;
+      var doc = filter.doc ? docById(filter.doc) : null;
+      h1.textContent = doc ? doc.title : data.title;
+      document.title = doc ? doc.title : data.title;
+      if (allLink) allLink.hidden = !doc;
+      if (readLink) {
+        readLink.hidden = !doc;
+        if (doc) readLink.setAttribute("href", doc.source_href);
       }
-      if (docs.length > 1) documentList(box);
-      filtered.push(function (counts) {
-        line.textContent = summary(counts);
-        status.textContent = filter.text ? counts.incidents + counts.regions + counts.mentions + " matching features" : "";
-      });
-      function update() {
-        map.closePopup();
-        applyFilter();
-      }
-    }).addTo(map);
+    });
+    filtered.push(function (counts) {
+      line.textContent = summary(counts);
+      toggleText.textContent = "Filters, legend and incidents (" + counts.incidents + " incidents)";
+      status.textContent = filter.text ? counts.incidents + counts.regions + counts.mentions + " matching features" : "";
+    });
+    function update() {
+      map.closePopup();
+      syncers.forEach(function (sync) { sync(); });
+      applyFilter();
+      writeState(map);
+    }
   }
 
   // The map fills the window already; full screen also hides the browser's own bars.
   function fullscreen(map) {
-    var container = map.getContainer();
+    var container = document.documentElement;
     if (!container.requestFullscreen || !document.exitFullscreen) return;
     control("topleft", function (box) {
       box.className = "leaflet-bar gk-fullscreen";
-      var button = el("button", "gk-fullscreen-button", null, box);
-      button.type = "button";
+      var b = el("button", "gk-fullscreen-button", null, box);
+      b.type = "button";
       function state() {
         var on = document.fullscreenElement === container;
-        button.classList.toggle("gk-on", on);
-        button.title = on ? "Leave full screen" : "Full screen";
-        button.setAttribute("aria-label", button.title);
-        button.setAttribute("aria-pressed", on ? "true" : "false");
+        b.classList.toggle("gk-on", on);
+        b.title = on ? "Leave full screen" : "Full screen";
+        b.setAttribute("aria-label", b.title);
+        b.setAttribute("aria-pressed", on ? "true" : "false");
       }
-      button.addEventListener("click", function () {
+      b.addEventListener("click", function () {
         if (document.fullscreenElement) document.exitFullscreen();
         else container.requestFullscreen().catch(function () {});
       });
@@ -572,45 +908,74 @@
     }).addTo(map);
   }
 
-  function zoomToShown(map) {
+  // Top left, under the zoom: the whole data, far points (outside the theatre) included.
+  function fitAll(map) {
+    control("topleft", function (box) {
+      box.className = "leaflet-bar gk-fitall";
+      var b = button(box, "gk-fitall-button", "\u2922", "Fit all: show every feature, far ones included");
+      b.addEventListener("click", function () {
+        if (!zoomToShown(map, { animate: false })) map.fitBounds(data.all_bounds, { animate: false });
+      });
+    }).addTo(map);
+  }
+
+  function zoomToShown(map, options) {
     var bounds = L.latLngBounds([]);
     KINDS.forEach(function (kind) {
+      if (!map.hasLayer(groups[kind])) return;
       records[kind].forEach(function (r) {
         if (!holders[kind].hasLayer(r.layer)) return;
         bounds.extend(r.layer.getBounds ? r.layer.getBounds() : r.layer.getLatLng());
       });
     });
-    if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 9 });
+    if (!bounds.isValid()) return false;
+    map.fitBounds(bounds, L.extend({ padding: [24, 24], maxZoom: 9 }, options || {}));
+    return true;
   }
 
-  function legend(map) {
-    control("bottomleft", function (box) {
-      box.className = "gk-legend";
-      var details = el("details", null, null, box);
-      details.open = window.innerWidth > 600;  // on a phone the legend would hide the map
-      el("summary", null, "Legend", details);
-      if (data.incidents.length) {
-        el("h2", null, "Incidents", details);
-        var notes = el("ul", null, null, details);
-        var solid = el("li", null, null, notes);
-        el("span", "gk-swatch", null, solid).style.background = "#888";
-        el("span", null, "filled: an exact place, or near one", solid);
-        var hollow = el("li", null, null, notes);
-        el("span", "gk-swatch gk-hollow", null, hollow);
-        el("span", null, "hollow, dashed: located only to a district or vaguer (hover to see the area)", hollow);
-        el("li", null, "circle size: number killed; colour: type (see the filter)", notes);
-      }
-      if (data.legend.statuses.length) {
-        el("h2", null, "IS-K areas by claimed status", details);
-        var statuses = el("ul", null, null, details);
-        data.legend.statuses.forEach(function (s) {
-          var li = el("li", null, null, statuses);
-          el("span", "gk-swatch gk-square", null, li).style.background = s.color;
-          el("span", null, s.label, li);
-        });
-        el("p", "gk-legend-note", "More opaque: more claims. Hover an area for its claims and the newest date.", details);
-      }
-    }).addTo(map);
+  function legend(parent) {
+    var box = el("section", "gk-legend", null, parent);
+    var details = el("details", null, null, box);
+    details.open = true;
+    el("summary", null, "Legend", details);
+    if (data.incidents.length) {
+      el("h2", null, "Incidents", details);
+      var notes = el("ul", null, null, details);
+      var solid = el("li", null, null, notes);
+      el("span", "gk-swatch", null, solid).style.background = "#888";
+      el("span", null, "filled: an exact place, or near one", solid);
+      var hollow = el("li", null, null, notes);
+      el("span", "gk-swatch gk-hollow", null, hollow);
+      el("span", null, "hollow, dashed (\u2248 in the table): located only to a district or vaguer (hover to see the area)", hollow);
+      el("li", null, "circle size: number killed", notes);
+      var types = el("ul", "gk-legend-types", null, details);
+      data.legend.types.forEach(function (t) {
+        var li = el("li", null, null, types);
+        li.setAttribute("data-type", t.label);
+        el("span", "gk-swatch", null, li).style.background = t.color;
+        el("span", null, t.label, li);
+      });
+    }
+    if (data.legend.statuses.length) {
+      el("h2", null, "IS-K areas by claimed status", details);
+      var statuses = el("ul", "gk-legend-statuses", null, details);
+      data.legend.statuses.forEach(function (s) {
+        var li = el("li", null, null, statuses);
+        li.setAttribute("data-status", s.label);
+        el("span", "gk-swatch gk-square", null, li).style.background = s.color;
+        el("span", null, s.label, li);
+      });
+      el("p", "gk-legend-note", "More opaque: more claims. Hover an area for its claims and the newest date.", details);
+    }
+    if (data.basemap.towns.length) {
+      el("h2", null, "Basemap", details);
+      var base = el("ul", null, null, details);
+      var town = el("li", "gk-legend-town", null, base);
+      var dot = el("span", "gk-swatch gk-town-swatch", null, town);
+      dot.style.background = data.styles.town.fillColor;
+      dot.style.borderColor = data.styles.town.color;
+      el("span", null, "town (a place name, not an incident)", town);
+    }
   }
 
   function attribution(map) {
@@ -618,18 +983,109 @@
     if (data.attribution) map.attributionControl.addAttribution(data.attribution);
   }
 
+  // --- the whole state in the address: #v=lat,lon,zoom&doc=&q=&from=&to=&undated=0&types=&sort=&i|r|m= --
+  var KEYS = ["v", "doc", "q", "from", "to", "undated", "types", "sort", "layers", "i", "r", "m"];
+  var writing = false;
+  var openFeature = null;  // {kind: "i"|"r"|"m", id} of the open popup
+
   function hashValue(id) {
     return encodeURIComponent(id).replace(/%3A/g, ":");  // as the source pages write it
   }
 
-  function parseHash() {
-    var m = /^#([imr])=(.+)$/.exec(window.location.hash);
-    if (!m) return null;
-    try {
-      return { kind: m[1], id: decodeURIComponent(m[2]) };
-    } catch (e) {
-      return null;
+  // The state in the fragment, or {error} when any part of it cannot be read.
+  function parseState(hash) {
+    var state = {};
+    var text = (hash || "").replace(/^#/, "");
+    if (!text) return state;
+    var parts = text.split("&");
+    for (var i = 0; i < parts.length; i++) {
+      var eq = parts[i].indexOf("=");
+      if (eq < 1) return { error: "\u201c" + parts[i] + "\u201d" };
+      var key = parts[i].slice(0, eq), value;
+      try {
+        value = decodeURIComponent(parts[i].slice(eq + 1).replace(/\+/g, "%20"));
+      } catch (e) {
+        return { error: key };
+      }
+      if (KEYS.indexOf(key) < 0 || state[key] !== undefined) return { error: key };
+      state[key] = value;
     }
+    if (state.v !== undefined) {
+      var v = state.v.split(",").map(Number);
+      if (v.length !== 3 || v.some(function (n) { return !isFinite(n); }) || Math.abs(v[0]) > 90 || Math.abs(v[1]) > 360 || v[2] < 0 || v[2] > 20) {
+        return { error: "v" };
+      }
+      state.view = v;
+    }
+    if (state.doc && !docById(state.doc)) return { error: "doc" };
+    var t = data.time;
+    ["from", "to"].forEach(function (k) {
+      if (state[k] === undefined || state.error) return;
+      var m = parseMonth(state[k]);
+      if (m === null || !t) state.error = k;
+      else state[k + "Month"] = Math.min(Math.max(m, t.min), t.max);
+    });
+    if (state.error) return { error: state.error };
+    if (state.undated !== undefined && state.undated !== "0" && state.undated !== "1") return { error: "undated" };
+    if (state.types !== undefined) {
+      var known = data.legend.types.map(function (x) { return x.label; });
+      state.typeList = state.types ? state.types.split(",") : [];
+      if (state.typeList.some(function (x) { return known.indexOf(x) < 0; })) return { error: "types" };
+    }
+    if (state.sort !== undefined) {
+      var s = /^(date|toll|type|place|doc)-(asc|desc)$/.exec(state.sort);
+      if (!s) return { error: "sort" };
+      state.sortBy = { key: s[1], desc: s[2] === "desc" };
+    }
+    if (state.layers !== undefined) {
+      state.layerList = state.layers ? state.layers.split(",") : [];
+      if (state.layerList.some(function (x) { return ["incidents", "regions", "mentions"].indexOf(x) < 0; })) return { error: "layers" };
+    }
+    var features = ["i", "r", "m"].filter(function (k) { return state[k] !== undefined; });
+    if (features.length > 1) return { error: features.join(", ") };
+    if (features.length) state.target = { kind: features[0], id: state[features[0]] };
+    return state;
+  }
+
+  function stateHash(map) {
+    var parts = [];
+    var c = map.getCenter();
+    parts.push("v=" + c.lat.toFixed(4) + "," + c.lng.toFixed(4) + "," + (Math.round(map.getZoom() * 10) / 10));
+    if (filter.doc) parts.push("doc=" + hashValue(filter.doc));
+    if (filter.text) parts.push("q=" + encodeURIComponent(filter.text));
+    if (data.time && filter.from !== data.time.min) parts.push("from=" + monthLabel(filter.from));
+    if (data.time && filter.to !== data.time.max) parts.push("to=" + monthLabel(filter.to));
+    if (!filter.undated) parts.push("undated=0");
+    if (filter.types) {
+      var on = data.legend.types.filter(function (t) { return filter.types[t.label]; });
+      if (on.length !== data.legend.types.length) {
+        parts.push("types=" + on.map(function (t) { return encodeURIComponent(t.label); }).join(","));
+      }
+    }
+    if (sort.key !== "date" || !sort.desc) parts.push("sort=" + sort.key + "-" + (sort.desc ? "desc" : "asc"));
+    var layers = KINDS.filter(function (k) { return groups[k] && map.hasLayer(groups[k]); });
+    if (layers.join(",") !== "incidents,regions") parts.push("layers=" + layers.join(","));
+    if (openFeature) parts.push(openFeature.kind + "=" + hashValue(openFeature.id));
+    return "#" + parts.join("&");
+  }
+
+  function writeState(map) {
+    if (writing || !window.history.replaceState || !GK.ready) return;
+    var wanted = stateHash(map);
+    // replaceState fires no hashchange
+    if (window.location.hash !== wanted) window.history.replaceState(null, "", wanted);
+  }
+
+  function note(text) {
+    var box = side().querySelector(".gk-note");
+    if (!box) {
+      box = el("p", "gk-note", null);
+      box.setAttribute("role", "status");
+      var body = side().querySelector(".gk-side-body");
+      body.insertBefore(box, body.firstChild.nextSibling);
+    }
+    box.textContent = text || "";
+    box.hidden = !text;
   }
 
   function byId(kind, id) {
@@ -646,22 +1102,27 @@
     return bySource("incidents", target.id) || bySource("regions", target.id) || byId("mentions", target.id);
   }
 
-  function reveal(map, record) {
+  function resetFilters() {
+    resetters.forEach(function (reset) { reset(); });
+    syncers.forEach(function (sync) { sync(); });
+  }
+
+  function reveal(map, record, keepView) {
     if (!map.hasLayer(groups[record.kind])) map.addLayer(groups[record.kind]);
     var holder = holders[record.kind];
     if (!holder.hasLayer(record.layer)) {
       // Hidden by a filter: show everything again, with the controls saying so.
-      filter.doc = "";
-      filter.text = "";
-      document.querySelectorAll(".gk-doc-filter, .gk-search").forEach(function (input) { input.value = ""; });
-      resetters.forEach(function (reset) { reset(); });
+      resetFilters();
       applyFilter();
     }
+    if (narrow()) sheetOpen(false);
     var layer = record.layer;
-    if (layer.getBounds) {
-      map.fitBounds(layer.getBounds(), { padding: [24, 24], maxZoom: 9, animate: false });
-    } else {
-      map.setView(layer.getLatLng(), Math.max(map.getZoom(), 8), { animate: false });
+    if (!keepView) {
+      if (layer.getBounds) {
+        map.fitBounds(layer.getBounds(), { padding: [24, 24], maxZoom: 9, animate: false });
+      } else {
+        map.setView(layer.getLatLng(), Math.max(map.getZoom(), 8), { animate: false });
+      }
     }
     if (holder.zoomToShowLayer) showInCluster(map, holder, layer);
     else layer.openPopup();
@@ -674,60 +1135,161 @@
     if (!map.hasLayer(layer) && unclustered) {
       map.setView(layer.getLatLng(), Math.max(map.getZoom(), unclustered), { animate: false });
     }
-    if (map.hasLayer(layer)) layer.openPopup();
+    var visible = !holder.getVisibleParent || holder.getVisibleParent(layer) === layer;
+    if (map.hasLayer(layer) && visible) layer.openPopup();
     else holder.zoomToShowLayer(layer, function () { layer.openPopup(); });
   }
 
+  // Apply a fragment: filters, sort, layers, view and the open feature; anything unreadable is ignored.
   function followHash(map) {
-    var target = parseHash();
-    if (!target) return;
-    var record = findTarget(target);
-    if (!record) return;
-    focusMention = target.kind === "m" ? target.id : null;
-    reveal(map, record);
+    var state = parseState(window.location.hash);
+    writing = true;
+    map.closePopup();
+    openFeature = null;
+    if (state.error) {
+      note("This link\u2019s map state could not be read (" + state.error + ") and was ignored; showing the default view.");
+      state = {};
+    } else {
+      note("");
+    }
+    resetFilters();
+    if (state.doc) filter.doc = state.doc;
+    if (state.q) filter.text = state.q.trim().toLowerCase();
+    if (state.fromMonth !== undefined) filter.from = state.fromMonth;
+    if (state.toMonth !== undefined) filter.to = state.toMonth;
+    if (filter.from !== null && filter.to !== null && filter.from > filter.to) filter.to = filter.from;
+    if (state.undated === "0") filter.undated = false;
+    if (state.typeList && filter.types) {
+      Object.keys(filter.types).forEach(function (t) { filter.types[t] = state.typeList.indexOf(t) >= 0; });
+    }
+    sort = state.sortBy || { key: "date", desc: true };
+    if (state.layerList) {
+      KINDS.forEach(function (k) {
+        var want = state.layerList.indexOf(k) >= 0;
+        if (groups[k] && want !== map.hasLayer(groups[k])) {
+          if (want) map.addLayer(groups[k]); else map.removeLayer(groups[k]);
+        }
+      });
+    }
+    syncers.forEach(function (sync) { sync(); });
+    applyFilter();
+    if (state.view) map.setView([state.view[0], state.view[1]], state.view[2], { animate: false });
+    else if (!state.target) fitData(map);
+    var record = state.target ? findTarget(state.target) : null;
+    if (state.target && !record) note("The linked feature (" + state.target.id + ") is not on this map.");
+    if (record) {
+      focusMention = state.target.kind === "m" ? state.target.id : null;
+      reveal(map, record, !!state.view && record.shown);
+    }
+    writing = false;
+    writeState(map);
   }
 
   function fitData(map) {
-    // Keep the data clear of the panels in the corners when the window is wide enough.
-    var container = map.getContainer();
-    var left = container.querySelector(".leaflet-left.leaflet-bottom").offsetWidth;
-    var right = container.querySelector(".leaflet-right.leaflet-top").offsetWidth;
-    var options = { maxZoom: 9, animate: false, paddingTopLeft: [24, 24], paddingBottomRight: [24, 24] };
-    if (container.clientWidth - left - right > 240) {
-      options.paddingTopLeft = [left + 12, 24];
-      options.paddingBottomRight = [right + 12, 24];
-    }
-    map.fitBounds(data.bounds, options);
+    map.fitBounds(data.bounds, { maxZoom: 9, animate: false, padding: [24, 24] });
+  }
+
+  // Keep an open popup clear of every control: pan it inside the part of the map they leave
+  // free, and make it no larger than that part.
+  function popupRoom(map) {
+    var box = map.getContainer().getBoundingClientRect();
+    var left = 0, top = 0, bottom = 0, right = 0;
+    map.getContainer().querySelectorAll(".leaflet-control").forEach(function (c) {
+      var r = c.getBoundingClientRect();
+      if (!r.width || !r.height) return;
+      var corner = c.parentNode.className;
+      if (/leaflet-top/.test(corner) && /leaflet-left/.test(corner)) left = Math.max(left, r.right - box.left);
+      else if (/leaflet-top/.test(corner)) top = Math.max(top, r.bottom - box.top);
+      else bottom = Math.max(bottom, box.bottom - r.top);
+    });
+    var sheet = side().getBoundingClientRect();
+    if (narrow() && sheet.top < box.bottom) bottom = Math.max(bottom, box.bottom - sheet.top);
+    return {
+      topLeft: [left + 8, top + 8],
+      bottomRight: [right + 8, bottom + 8],
+      width: box.width - left - right - 16,
+      height: box.height - top - bottom - 16
+    };
+  }
+
+  function fitPopup(map, popup) {
+    var room = popupRoom(map);
+    popup.options.autoPanPaddingTopLeft = room.topLeft;
+    popup.options.autoPanPaddingBottomRight = room.bottomRight;
+    popup.options.maxWidth = Math.max(160, Math.min(380, room.width - 50));
+    popup.options.minWidth = Math.min(popup.options.minWidth, popup.options.maxWidth);
+    popup.options.maxHeight = Math.max(120, Math.min(420, room.height - 60));
+    popup.update();
   }
 
   function start(map) {
     var container = map.getContainer();
-    fitData(map);
+    // The layer switcher lives in the panel, not over the map.
+    var layers = container.querySelector(".leaflet-control-layers");
+    var slot = side().querySelector(".gk-layers");
+    if (layers && slot) {
+      el("h2", null, "Layers", slot);
+      slot.appendChild(layers);
+    }
+    if (!narrow()) sheetOpen(false);
+    map.invalidateSize();
     function zoomClass() {
       container.classList.toggle("gk-lowzoom", map.getZoom() < 6);
     }
     map.on("zoomend", zoomClass);
-    zoomClass();
+    map.on("moveend", function () { writeState(map); });
+    map.on("overlayadd overlayremove", function () { writeState(map); });
     map.on("popupopen", function (event) {
-      var focused = event.popup.getElement().querySelector(".gk-focus");
+      var popup = event.popup;
+      if (narrow()) sheetOpen(false);
+      fitPopup(map, popup);
+      var focused = popup.getElement().querySelector(".gk-focus");
       if (focused) focused.scrollIntoView({ block: "nearest" });
+      var source = popup._source;
+      if (source && source.gkRecord) {
+        var kind = { incidents: "i", regions: "r", mentions: "m" }[source.gkRecord.kind];
+        openFeature = focusMention ? { kind: "m", id: focusMention } : { kind: kind, id: source.gkRecord.id };
+        if (source.gkByKeyboard) {
+          source.gkByKeyboard = false;
+          var content = popup.getElement().querySelector(".leaflet-popup-content");
+          content.setAttribute("tabindex", "-1");
+          content.focus();
+        }
+      }
+      writeState(map);
+    });
+    map.on("popupclose", function (event) {
+      focusMention = null;
+      openFeature = null;
+      writeState(map);
       var source = event.popup._source;
-      // A shareable address for the open feature; replaceState fires no hashchange.
-      if (source && source.gkRecord && window.history.replaceState) {
-        var prefix = { incidents: "#i=", regions: "#r=", mentions: "#m=" }[source.gkRecord.kind];
-        var wanted = focusMention ? "#m=" + hashValue(focusMention) : prefix + hashValue(source.gkRecord.id);
-        if (window.location.hash !== wanted) window.history.replaceState(null, "", wanted);
+      var node = source && source.getElement && source.getElement();
+      if (node && event.popup.getElement() && event.popup.getElement().contains(document.activeElement)) node.focus();
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && map._popup && map.hasLayer(map._popup)) {
+        var source = map._popup._source;
+        map.closePopup();
+        var node = source && source.getElement && source.getElement();
+        if (node) node.focus();
       }
     });
-    map.on("popupclose", function () { focusMention = null; });
+    window.addEventListener("resize", function () {
+      if (!narrow()) sheetOpen(false);
+    });
+    // Printing: the map takes the page width; Leaflet redraws for it.
+    window.addEventListener("beforeprint", function () { map.invalidateSize(); });
+    window.addEventListener("afterprint", function () { map.invalidateSize(); });
     window.addEventListener("hashchange", function () { followHash(map); });
     window.gkCounts = shownCounts();
+    GK.ready = true;
     followHash(map);
+    zoomClass();
     window.gkReadyAt = performance.now();  // for benchmarks/map_load.py
     window.gkReady = true;
   }
 
-  window.GK = {
+  var GK = window.GK = {
     draw: function (map, group, kind) {
       groups[kind] = group;
       draw[kind](group, map);
@@ -735,7 +1297,7 @@
     },
     panel: panel,
     fullscreen: fullscreen,
-    legend: legend,
+    fitAll: fitAll,
     attribution: attribution,
     start: start,
     shownCounts: shownCounts  // features in their layers now (tests and benchmarks)
