@@ -31,8 +31,7 @@ from pathlib import Path
 
 from . import __version__
 from .paths import DATA_DIR, PACKAGE_DIR, cache_dir
-from .assemble import Classification, ClassifiedMention
-from .records import Document, Resolution
+from .records import Classification, ClassifiedMention, Document, Resolution
 
 log = logging.getLogger(__name__)
 
