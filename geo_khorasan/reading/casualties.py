@@ -149,6 +149,9 @@ def _object_counts(text: str, verb_re: re.Pattern) -> list[tuple[int, int]]:
 _SINGLE_VICTIM = re.compile(
     r"(?:\b(?:[Hh]e|[Ss]he)|(?<![\w])(?:[A-Z][\w’'\-]+\s+){1,4}[A-Z][\w’'\-]+)\s+(?:\w+\s+){0,2}?"
     r"(?:was|had been|has been)\s+(?:\w+\s+)?(?:killed|shot dead|assassinated|gunned down|slain|beheaded|executed)\b"
+    # "the killing of Abu Hamza Khurasani", "the assassination of Sheikh Rahimullah Haqqani": one named person
+    r"|\b(?:killing|elimination|assassination|execution|beheading|death)\s+of\s+(?:(?:the|a|an)\s+)?"
+    r"(?:[a-z]+\s+){0,3}(?:[A-Z][\w’'\-]+\s+){1,4}(?![\w’'\-]*\s+(?:and|&)\s+[A-Z])"
 )
 
 
