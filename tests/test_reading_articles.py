@@ -184,3 +184,19 @@ def test_the_places_listed_with_a_namesake_choose_it(read):
     _doc, mentions, _i, _r = read("Militants were seen in Badakhshan. Police raided homes in Saravan, Khash and "
                                   "Iranshahr in Iran on 2 May 2023.\n")
     assert next(cm for cm in mentions if cm.resolution.mention.text == "Khash").resolution.place.country == "IR"
+
+
+# --- hostile text: read in pieces, so it finishes (its timing is in benchmarks/articles.py) ----------
+
+def test_a_sentence_of_thousands_of_words_is_read_in_bounded_pieces(read):
+    words = "gunmen attacked a checkpoint in Quetta and killed five soldiers on Monday".split()
+    text = " ".join(words[i % len(words)] for i in range(3000)) + ".\n"
+    doc, mentions, _i, _r = read(text)
+    assert max(e - s for s, e in doc.sentences) <= 3000
+    assert {cm.resolution.place.name for cm in mentions} == {"Quetta"}
+
+
+def test_a_thousand_capitalised_words_in_a_row_and_deep_brackets_finish(read):
+    _doc, mentions, _i, _r = read("Intro.\n" + " ".join(["Kabul", "Alpha", "Bravo"] * 400) + ".\n"
+                                  + "A bomb in Kabul " + "(" * 2000 + "Quetta" + ")" * 2000 + " killed 5.\n")
+    assert mentions is not None
