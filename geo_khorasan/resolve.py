@@ -123,7 +123,7 @@ class Resolver:
             return True
         if m.text.isupper() and not m.dateline and "alias name" not in best.why and p.level not in ("province", "district"):
             return False
-        if (m.level_hint in ("district", "province") and p.level in ("town", "village") and p.country not in THEATRE
+        if (m.level_hint == "district" and p.level in ("town", "village") and p.country not in THEATRE
                 and not doc_countries.get(p.country or "") and "alt name" in best.why):
             return False  # "Rudaki district" unknown: its container beats a foreign town with a like other name
         if p.country in THEATRE or doc_countries.get(p.country or ""):

@@ -137,7 +137,7 @@ def test_corrections_that_no_longer_match_the_text_are_named_and_never_dropped_s
         f"{p} 10: 'Kabul' in gone: document 'gone' is not among the documents read; not applied",
         f"{p} 11: unknown key(s) 'rol' (did you mean 'role'? a mention correction takes at, country, date, doc, drop, "
         f"fatalities, injured, level, mention, place, role, sentence, status, type, why); not applied",
-        f"{p} 12: role 'victim' is not one of incident, contested, mention; not applied",
+        f"{p} 12: role 'victim' is not one of incident, contested, mention, dateline; not applied",
         f"{p} 13: 'Quetta' in a: the text at offset 5 is now 'ng in '; not applied",
         f"{p} 14: 'Quetta' in a: place 'Nowhere-on-earth' is neither a place id nor a name in the gazetteer "
         f"(see `geo-khorasan geocode 'Nowhere-on-earth'`); not applied",
