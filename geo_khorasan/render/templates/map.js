@@ -1135,8 +1135,7 @@
     if (!map.hasLayer(layer) && unclustered) {
       map.setView(layer.getLatLng(), Math.max(map.getZoom(), unclustered), { animate: false });
     }
-    var visible = !holder.getVisibleParent || holder.getVisibleParent(layer) === layer;
-    if (map.hasLayer(layer) && visible) layer.openPopup();
+    if (map.hasLayer(layer)) layer.openPopup();
     else holder.zoomToShowLayer(layer, function () { layer.openPopup(); });
   }
 
