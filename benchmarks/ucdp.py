@@ -36,9 +36,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("csv", nargs="?", default=DEFAULT_CSV, type=Path)
     ap.add_argument("--gazetteer", default=DEFAULT_GAZETTEER, type=Path)
+    ap.add_argument("--index", type=Path, help="a built index file to use instead of the cached one")
     ap.add_argument("--show-misses", type=int, default=0, help="print this many rows farther than 50 km")
     args = ap.parse_args()
-    coder = LocalGeocoder(gazetteer=Gazetteer.open(args.gazetteer), country="PK")
+    coder = LocalGeocoder(gazetteer=Gazetteer(args.index) if args.index else Gazetteer.open(args.gazetteer),
+                          country="PK")
     rows = list(csv.DictReader(open(args.csv, encoding="utf-8")))
     by_prec: dict[str, list] = defaultdict(list)
     errors, misses = [], []

@@ -21,7 +21,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ..knowledge import data_path, load_yaml
 from ..vocabulary import THEATRE
-from . import boundaries, geonames, places
+from . import boundaries, geonames, places, wof
 from .names import keys, split_level
 
 log = logging.getLogger(__name__)
@@ -299,35 +299,59 @@ def _towns(reg: _Registry, gz: Path | None, recipes: dict, sources: list[SourceI
         if kind == "geonames-alternatenames":
             _alternate_names(reg, gz, recipe, sources)
             continue
-        if kind != "geonames-dump" and (kind not in ("points", "placelist") or recipe["level"] not in ("town", "village")):
+        if kind not in ("geonames-dump", "wof-places") and (kind not in ("points", "placelist") or recipe["level"] not in ("town", "village")):
             continue
         path = layer_path(gz, recipe)
         if path is None:
             continue
         if kind == "geonames-dump":
             points = geonames.read_dump(path, recipe.get("countries", geonames.REGION_COUNTRIES), source=recipe["key"])
+        elif kind == "wof-places":
+            points = wof.read_places(path, recipe)
         else:
             reader = boundaries.read_points if kind == "points" else places.read_placelist
             points = reader(path, recipe)
         sources.append(SourceInfo(recipe["key"], str(path), recipe.get("licence", ""), recipe.get("attribution", ""), len(points)))
         for p in points:
+            if p.level in ("district", "province"):
+                _merge_unit(reg, p)
+                continue
             # a dump row of a place cities500 already gave is the same place: merge by id, not by name
-            same = reg.by_id.get(p.id) if kind == "geonames-dump" else None
+            same = reg.by_id.get(p.id) if kind in ("geonames-dump", "wof-places") else None
+            if same is not None and same.level not in ("town", "village", "neighbourhood"):
+                same = None
             if same is None:
                 same = near(p.lat, p.lon, p.country, p.name, 10 if p.level == "town" else 3)
             if same is not None:
                 reg.merge(same, p.id, [p.name, *p.alt_names])
+                for oid in p.other_ids:
+                    reg.merge(same, oid, [])
                 if same.population is None and p.population:
                     same.population = p.population
                 continue
+            if p.id in reg.by_id:
+                continue  # the id is taken by another kind of place
             prov = admin1.get(p.admin1_code or "")
             rec = PlaceRecord(id=p.id, name=p.name, level=p.level, country=p.country, lat=p.lat, lon=p.lon,
                               population=p.population, admin1=p.admin1 or (prov.name if prov else None),
-                              admin2=p.admin2, source=p.source)
+                              admin2=p.admin2, source=p.source, other_ids=list(p.other_ids))
             rec.add_name(p.name, "primary")
             for n in p.alt_names:
                 rec.add_name(n)
             put(rec)
+
+
+def _merge_unit(reg: _Registry, p: geonames.PointRecord) -> None:
+    """A district or province from a point list (WOF counties and regions) adds its ids to the unit
+    of that name the polygons gave; its alternate names are left out (WOF's list the division and
+    the towns of a district: "Attock District;Rawalpindi"). A unit with no polygon is not made
+    from a point."""
+    found = [u for u in reg.find(p.country, p.level, p.name)]
+    if len(found) != 1:
+        return
+    reg.merge(found[0], p.id, [p.name])
+    for oid in p.other_ids:
+        reg.merge(found[0], oid, [])
 
 
 def layer_path(gz: Path | None, recipe: dict) -> Path | None:
