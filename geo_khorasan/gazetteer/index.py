@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -71,9 +72,10 @@ def fingerprint(gazetteer_dir: Path | None) -> str:
     return h.hexdigest()[:16]
 
 
-def build_index(gazetteer_dir: Path | None, out: Path) -> list[str]:
-    """Build the index file at ``out`` (atomically). Returns the build warnings."""
-    result = build_places(gazetteer_dir)
+def build_index(gazetteer_dir: Path | None, out: Path, recipes: dict | None = None) -> list[str]:
+    """Build the index file at ``out`` (atomically) from ``recipes`` (default: data/sources.toml).
+    Returns the build warnings."""
+    result = build_places(gazetteer_dir, recipes)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + f".{os.getpid()}.tmp")
     if tmp.exists():
@@ -102,6 +104,7 @@ def build_index(gazetteer_dir: Path | None, out: Path) -> list[str]:
                 (r["adm0_a3_l"], r["adm0_a3_r"], shapely.to_wkb(r["geometry"])) for r in result.lines.to_dict("records")])
         con.execute("CREATE INDEX names_key ON names(key)")
         con.execute("CREATE INDEX names_loose ON names(loose)")
+        con.execute("CREATE INDEX places_lat ON places(lat)")  # reverse geocoding
         con.executemany("INSERT INTO meta VALUES (?,?)", [
             ("format", str(INDEX_FORMAT)), ("fingerprint", fingerprint(gazetteer_dir)),
             ("gazetteer_dir", str(gazetteer_dir or "")), ("warnings", json.dumps(result.warnings))])
@@ -180,6 +183,26 @@ class Gazetteer:
 
     def get(self, place_id: str) -> Place | None:
         row = self._con.execute("SELECT * FROM places WHERE id = ?", (place_id,)).fetchone()
+        return self._place(row) if row else None
+
+    def nearest(self, lat: float, lon: float, levels=("town",), max_km: float = 50) -> tuple[Place, float] | None:
+        """The place of ``levels`` nearest the point within ``max_km``, with its distance."""
+        from .build import distance_km
+
+        d = max_km / 111.0
+        dlon = d / max(0.1, math.cos(math.radians(lat)))
+        marks = ",".join("?" * len(levels))
+        rows = self._con.execute(f"SELECT * FROM places WHERE level IN ({marks}) AND lat BETWEEN ? AND ? "
+                                 f"AND lon BETWEEN ? AND ?", (*levels, lat - d, lat + d, lon - dlon, lon + dlon)).fetchall()
+        found = sorted((distance_km(lat, lon, r[4], r[5]), r[0], r) for r in rows)
+        if not found or found[0][0] > max_km:
+            return None
+        return self._place(found[0][2]), found[0][0]
+
+    def country_place(self, iso: str) -> Place | None:
+        """The country record of an ISO code."""
+        row = self._con.execute("SELECT * FROM places WHERE level = 'country' AND country = ? ORDER BY id LIMIT 1",
+                                (iso,)).fetchone()
         return self._place(row) if row else None
 
     def match(self, text: str) -> list[NameMatch]:

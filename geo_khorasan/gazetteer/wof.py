@@ -5,7 +5,8 @@ Columns (the publisher's): ``name``, ``alt_names`` (``;``-separated, all scripts
 
 The placetype gives the level (``placetype_levels`` in the recipe); placetypes the recipe does
 not map (campus: airports; country; planned or disused records) are skipped, as are records WOF
-marks as no longer current (``is_current`` 0; -1 means unknown and is kept). A record derived
+marks as no longer current (``is_current`` 0; -1 means unknown and is kept). The recipe's
+``current_level`` is the level of the localities WOF has reviewed (``is_current`` 1: towns). A record derived
 from GeoNames takes the GeoNames id as its id, so that it merges with the same place read from
 cities500 or a GeoNames dump; its WOF id is kept among the other ids.
 """
@@ -26,6 +27,7 @@ REQUIRED = ("name", "latitude", "longitude", "placetype", "wof_id")
 def read_places(path: Path, recipe: dict) -> list[PointRecord]:
     levels = recipe.get("placetype_levels", DEFAULT_PLACETYPE_LEVELS)
     sep = recipe.get("alt_name_separator", ";")
+    current_level = recipe.get("current_level")
     out: list[PointRecord] = []
     with open(path, encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
@@ -35,6 +37,8 @@ def read_places(path: Path, recipe: dict) -> list[PointRecord]:
                               f"columns are {', '.join(reader.fieldnames or [])}")
         for row in reader:
             level = levels.get((row.get("placetype") or "").strip())
+            if level == "village" and current_level and (row.get("is_current") or "").strip() == "1":
+                level = current_level  # the localities WOF has reviewed are its towns (Landi Kotal, Pasni)
             name = (row.get("name") or "").strip()
             if level is None or not name or (row.get("is_current") or "").strip() == "0":
                 continue
