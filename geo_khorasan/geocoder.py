@@ -182,7 +182,11 @@ def geocode_row(coder: LocalGeocoder, text: str, country: str | None) -> dict:
     if not text:
         extra["note"] = "unresolved: empty cell"
         return extra
-    res = coder.candidates(text, country=country)
+    memo = coder.__dict__.setdefault("_row_memo", {})  # analysts' tables repeat their places
+    key = (text, country)
+    if key not in memo:
+        memo[key] = coder.candidates(text, country=country)
+    res = memo[key]
     if res:
         r = res[0]
         extra.update(latitude=round(r.place.lat, 5), longitude=round(r.place.lon, 5), place_name=r.place.name,

@@ -44,6 +44,8 @@ _WITHIN = re.compile(r"^(?:\s*(?i:village|area|district|city|town|province|valle
                      # an unnamed sub-unit in between: "area of Police District Kabul City", "near PD12, Kabul City"
                      r"(?:(?:[A-Z][A-Za-z-]*\s+){1,3}|[A-Z]+\d+,?\s+)?$")
 _NEAR = re.compile(r"\bnear\s*(?:the\s+)?$", re.I)
+# "the shrine of Lal Shahbaz Qalandar": a building named for a person; a village of that name is not meant
+_DEDICATED = re.compile(r"\b(?:shrine|tomb|mausoleum|dargah|mosque|madrassa|seminary)\s+of\s+(?:the\s+)?$", re.I)
 
 
 def precision_words(precision: int, place: Place) -> str:
@@ -128,6 +130,11 @@ class Resolver:
         if (m.level_hint in ("district", "province") and p.level in ("town", "village") and p.country not in THEATRE
                 and not doc_countries.get(p.country or "") and "alt name" in best.why):
             return False  # "Rudaki district" unknown: its container beats a foreign town with a like other name
+        if (p.level in ("village", "neighbourhood") and not p.population and m.level_hint not in HINT_LEVELS
+                and m.level_hint != "area" and ("alt name" in best.why or "spelling variant" in best.why)):
+            # a village known by that name only as another spelling or alternate ("Bugti", "Sham",
+            # "Khorasani"): far more often a tribe, a word or a group's name; a container can still place it
+            return False
         if p.country in THEATRE or doc_countries.get(p.country or ""):
             return "spelling variant" not in best.why or p.country in THEATRE
         if p.country in REGION_COUNTRIES:
@@ -162,6 +169,9 @@ class Resolver:
             cands.sort(key=lambda c: (-c.score, c.place.id))
             scored.append(cands)
             chosen.append(cands[0] if cands and self._plausible(m, cands[0], doc_countries) else None)
+            if (chosen[-1] is not None and chosen[-1].place.level in ("village", "neighbourhood")
+                    and _DEDICATED.search(text[max(0, m.start - 30):m.start])):
+                chosen[-1] = None
 
         self._sentence_context(mentions, scored, chosen, doc_countries)
         pools = [list(c) for c in scored]  # the candidates still in the running, with their own scores

@@ -280,6 +280,8 @@ def _towns(reg: _Registry, gz: Path | None, recipes: dict, sources: list[SourceI
                         best = (rank, p)
         return best[1] if best else None
 
+    reader_words = _reader_words()
+
     def put(rec: PlaceRecord) -> None:
         if reg.add(rec) is rec:
             placed[rec.id] = len(placed)
@@ -331,6 +333,8 @@ def _towns(reg: _Registry, gz: Path | None, recipes: dict, sources: list[SourceI
                 continue
             if p.id in reg.by_id:
                 continue  # the id is taken by another kind of place
+            if kind == "wof-places" and p.level != "town" and keys(p.name)[0] in reader_words:
+                continue  # a village named "Wilayat" or "Police" would split the names of groups and offices
             prov = admin1.get(p.admin1_code or "")
             rec = PlaceRecord(id=p.id, name=p.name, level=p.level, country=p.country, lat=p.lat, lon=p.lon,
                               population=p.population, admin1=p.admin1 or (prov.name if prov else None),
@@ -339,6 +343,14 @@ def _towns(reg: _Registry, gz: Path | None, recipes: dict, sources: list[SourceI
             for n in p.alt_names:
                 rec.add_name(n)
             put(rec)
+
+
+def _reader_words() -> frozenset[str]:
+    """Single words the reader never takes for a place alone (``data/recognise.yaml``: stopwords,
+    organisation, person and not-a-place words)."""
+    raw = load_yaml("recognise.yaml")
+    return frozenset(str(w).lower() for k in ("stopwords", "organisation_words", "person_words", "not_places")
+                     for w in raw.get(k, []))
 
 
 def _merge_unit(reg: _Registry, p: geonames.PointRecord) -> None:

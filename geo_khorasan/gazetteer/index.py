@@ -27,14 +27,14 @@ from .names import keys, split_level, without_area_word
 log = logging.getLogger(__name__)
 
 #: Bump when the index layout or the reconciliation changes.
-INDEX_FORMAT = 4  # 4: GeoNames dumps and alternate names
+INDEX_FORMAT = 5  # 4: GeoNames dumps and alternate names; 5: Who's On First, places_lat index
 #: Fuzzy matching: names with fewer consonants than this are never matched fuzzily (too many
 #: short names differ by a vowel only: Badan / Badin); one edit is allowed, two in names longer
 #: than eight letters.
 FUZZY_MIN_CONSONANTS = 4
 FUZZY_MAX_EDITS = 2
 #: The curated data the index is built from (a change rebuilds it).
-INDEX_DATA_FILES = ("sources.toml", "name_rules.toml", "aliases.csv", "regions.yaml")
+INDEX_DATA_FILES = ("sources.toml", "name_rules.toml", "aliases.csv", "regions.yaml", "recognise.yaml")
 
 _SCHEMA = """
 CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
