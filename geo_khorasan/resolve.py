@@ -175,6 +175,7 @@ class Resolver:
 
         self._sentence_context(mentions, scored, chosen, doc_countries)
         pools = [list(c) for c in scored]  # the candidates still in the running, with their own scores
+        via: dict[int, Place] = {}  # the container the text names, for the mentions it chose
 
         # Sentence structure: "X village of the Y district", "X, Y", "Y's X" -- X must lie within Y.
         containers = [self._container(text, mentions, i) for i in range(len(mentions))]
@@ -191,6 +192,7 @@ class Resolver:
                 inside = [c for c in cands if self._inside(outer, outer_rank, c.place)]
                 if inside:
                     pools[i] = inside
+                    via[i] = outer
                     best = max(inside, key=lambda c: (c.score, c.place.id))
                     chosen[i] = Candidate(best.place, round(best.score + 0.6, 3),
                                           best.why + f"; within {outer.name} (named in the sentence)")
@@ -212,7 +214,8 @@ class Resolver:
         for i, m in enumerate(mentions):
             if chosen[i] is not None and not m.region and i not in fuzzy:
                 found = self._namesakes(m, chosen[i], pools[i], [c.place for k, c in enumerate(chosen)
-                                                                 if k != i and c is not None and mentions[k].text != m.text])
+                                                                 if k != i and c is not None and mentions[k].text != m.text],
+                                        via.get(i))
                 if found is not None:
                     chosen[i], note = found
                     if note:
@@ -279,8 +282,8 @@ class Resolver:
             scored[i] = rescored
             chosen[i] = rescored[0] if self._plausible(m, rescored[0], doc_countries) else None
 
-    def _namesakes(self, m: Mention, best: Candidate, pool: list[Candidate],
-                   others: list[Place]) -> tuple[Candidate, str | None] | None:
+    def _namesakes(self, m: Mention, best: Candidate, pool: list[Candidate], others: list[Place],
+                   container: Place | None = None) -> tuple[Candidate, str | None] | None:
         """Among settlements of equal score, the one the document's other places point to, else the
         group of records of one place (namesakes within NAMESAKE_CLUSTER_KM), else their common
         district, province or country with a note. None when there is nothing to choose."""
@@ -294,6 +297,11 @@ class Resolver:
         if len(groups) == 1:
             return None
         bonus = 0.6 if best.score > top + 0.3 else 0.0  # the container's bonus, when it chose
+        if container is not None and container.level != "country":
+            # all lie within the container the text names: the one nearest its point
+            pick = min(ties, key=lambda c: (distance_km(c.place.lat, c.place.lon, container.lat, container.lon), c.place.id))
+            return Candidate(pick.place, round(pick.score + bonus, 3),
+                             pick.why + f"; of {len(ties)} namesakes within {container.name}, the nearest to it"), None
         near = [g for g in groups if any(distance_km(c.place.lat, c.place.lon, o.lat, o.lon) <= NAMESAKE_DOC_KM
                                          for c in g for o in others if o.level not in ("country", "province", "region"))]
         if len(near) == 1:

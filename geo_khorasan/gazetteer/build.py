@@ -19,7 +19,7 @@ from geopy.distance import great_circle
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from ..knowledge import data_path, load_yaml
+from ..knowledge import data_path, load_toml, load_yaml
 from ..vocabulary import THEATRE
 from . import boundaries, geonames, places, wof
 from .names import keys, split_level
@@ -333,7 +333,7 @@ def _towns(reg: _Registry, gz: Path | None, recipes: dict, sources: list[SourceI
                 continue
             if p.id in reg.by_id:
                 continue  # the id is taken by another kind of place
-            if kind == "wof-places" and p.level != "town" and keys(p.name)[0] in reader_words:
+            if kind == "wof-places" and p.level != "town" and keys(split_level(p.name)[0])[0] in reader_words:
                 continue  # a village named "Wilayat" or "Police" would split the names of groups and offices
             prov = admin1.get(p.admin1_code or "")
             rec = PlaceRecord(id=p.id, name=p.name, level=p.level, country=p.country, lat=p.lat, lon=p.lon,
@@ -346,11 +346,12 @@ def _towns(reg: _Registry, gz: Path | None, recipes: dict, sources: list[SourceI
 
 
 def _reader_words() -> frozenset[str]:
-    """Single words the reader never takes for a place alone (``data/recognise.yaml``: stopwords,
-    organisation, person and not-a-place words)."""
+    """Words the reader never takes for a place alone (``data/recognise.yaml``: stopwords,
+    organisation, person and not-a-place words) and the village names of ``not_village_names``
+    (``data/name_rules.toml``)."""
     raw = load_yaml("recognise.yaml")
-    return frozenset(str(w).lower() for k in ("stopwords", "organisation_words", "person_words", "not_places")
-                     for w in raw.get(k, []))
+    words = {str(w).lower() for k in ("stopwords", "organisation_words", "person_words", "not_places") for w in raw.get(k, [])}
+    return frozenset(words | set(load_toml("name_rules.toml").get("not_village_names", [])))
 
 
 def _merge_unit(reg: _Registry, p: geonames.PointRecord) -> None:
