@@ -197,7 +197,13 @@ class Resolver:
                     chosen[i] = Candidate(best.place, round(best.score + 0.6, 3),
                                           best.why + f"; within {outer.name} (named in the sentence)")
                 elif not re.fullmatch(r"\s*,\s*", text[m.end:mentions[j].start]):
-                    chosen[i] = None  # a namesake elsewhere is worse than the container the text gives
+                    # a namesake elsewhere is worse than the container the text gives; a near-miss
+                    # spelling inside it is better ("Batkhak village near Kabul City": Butkhak)
+                    near_miss = [c for c in self._fuzzy(m, doc_countries, doc_admin1)
+                                 if self._inside(outer, outer_rank, c.place)]
+                    best = max(near_miss, key=lambda c: (c.score, c.place.id)) if near_miss else None
+                    chosen[i] = None if best is None else Candidate(
+                        best.place, round(best.score + 0.6, 3), best.why + f"; within {outer.name} (named in the sentence)")
                 # "Saravan, Khash, Iranshahr": after a bare comma the next name may be the next of a list
 
         # A fuzzy match stands only where the text supports it: inside the container it names
@@ -304,8 +310,11 @@ class Resolver:
                              pick.why + f"; of {len(ties)} namesakes within {container.name}, the nearest to it"), None
         near = [g for g in groups if any(distance_km(c.place.lat, c.place.lon, o.lat, o.lon) <= NAMESAKE_DOC_KM
                                          for c in g for o in others if o.level not in ("country", "province", "region"))]
-        if len(near) == 1:
-            pick = max(near[0], key=lambda c: (c.score, c.place.id))
+        if near:
+            # the namesake nearest the document's other places ("Khairkhana" in an article about Kabul)
+            pick = min((c for g in near for c in g), key=lambda c: (min(
+                distance_km(c.place.lat, c.place.lon, o.lat, o.lon) for o in others
+                if o.level not in ("country", "province", "region")), c.place.id))
             return Candidate(pick.place, round(pick.score + bonus + 0.2, 3),
                              pick.why + f"; of {len(ties)} namesakes, the one near the document's other places"), None
         # a group's weight: the records of the name near it, alternate names included ("Mir Ali Cantonment")

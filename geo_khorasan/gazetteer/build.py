@@ -333,7 +333,7 @@ def _towns(reg: _Registry, gz: Path | None, recipes: dict, sources: list[SourceI
                 continue
             if p.id in reg.by_id:
                 continue  # the id is taken by another kind of place
-            if kind == "wof-places" and p.level != "town" and keys(split_level(p.name)[0])[0] in reader_words:
+            if kind == "wof-places" and p.level != "town" and not reader_words.isdisjoint(keys(split_level(p.name)[0])):
                 continue  # a village named "Wilayat" or "Police" would split the names of groups and offices
             prov = admin1.get(p.admin1_code or "")
             rec = PlaceRecord(id=p.id, name=p.name, level=p.level, country=p.country, lat=p.lat, lon=p.lon,
@@ -351,7 +351,8 @@ def _reader_words() -> frozenset[str]:
     (``data/name_rules.toml``)."""
     raw = load_yaml("recognise.yaml")
     words = {str(w).lower() for k in ("stopwords", "organisation_words", "person_words", "not_places") for w in raw.get(k, [])}
-    return frozenset(words | set(load_toml("name_rules.toml").get("not_village_names", [])))
+    words |= set(load_toml("name_rules.toml").get("not_village_names", []))
+    return frozenset(words | {keys(w)[1] for w in words})  # and their loose keys ("Iraki")
 
 
 def _merge_unit(reg: _Registry, p: geonames.PointRecord) -> None:
