@@ -154,7 +154,7 @@ def test_fuzzy_matching_takes_vowel_variants_only_within_the_country(gazetteer):
     ("Central Kurram", "Kurram", "district", 3),
     ("Buner town", "Buner", "district", 3),  # no town of that name, never Bon Air (US)
     ("Qambar area of Mingora Tehsil", "Qambar", "village", 2),  # the Qambar near Mingora, never Kambar in Sindh
-    ("Battal sector of Pakistan-administered Kashmir", "Azad Kashmir", "province", 4),
+    ("Battal sector of Pakistan-administered Kashmir", "Battal", "village", 2),  # the Battal of Poonch, AJK
     ("Jandola, 60 km east of the tribal town of Wana, South Waziristan", "Jandola", "village", 1),
     ("Swat and Shangla districts", "Swat", "district", 3),  # the first of a list
 ])
