@@ -1,6 +1,9 @@
-"""Gazetteer index figures: build time and size, cold start, look-up latency.
+"""Gazetteer index figures: build time and size, cold start, look-up latency, batch geocoding rate.
 
-    python benchmarks/gazetteer.py [--gazetteer DIR]
+    python benchmarks/gazetteer.py [--gazetteer DIR] [--rows N]
+
+Targets (issue 12): build <= 90 s on 2 cores, index <= 150 MB, cold start <= 1 s, look-up median
+<= 0.2 ms, batch geocoding >= 2,000 rows/s.
 
 Cold start is measured in a fresh interpreter: import, open the index, answer one query.
 """
@@ -22,6 +25,7 @@ NAMES = ["Quetta", "Mastung", "Nangarhar", "Jowzjan", "Bajaur agency", "Kerman",
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gazetteer", type=Path, default=REPO.parent / "shared" / "gazetteer")
+    ap.add_argument("--rows", type=int, default=500, help="rows of the UCDP file to geocode for the rate")
     args = ap.parse_args()
     from geo_khorasan.gazetteer.index import Gazetteer, build_index
 
@@ -42,11 +46,24 @@ def main() -> None:
                 t = time.perf_counter()
                 g.match(n)
                 lat.append(time.perf_counter() - t)
+        import csv
+
+        from geo_khorasan.geocoder import LocalGeocoder, geocode_row
+
+        ucdp = REPO.parent / "shared" / "eval" / "ucdp-ged-pakistan-dev.csv"
+        texts = [r["where_description"] for r in csv.DictReader(open(ucdp, encoding="utf-8"))][: args.rows] \
+            if ucdp.exists() else NAMES * 20
+        coder = LocalGeocoder(gazetteer=g)
+        t = time.perf_counter()
+        for text in texts:
+            geocode_row(coder, text, "PK")
+        rate = len(texts) / (time.perf_counter() - t)
         n_places = g._con.execute("SELECT count(*) FROM places").fetchone()[0]
         n_names = g._con.execute("SELECT count(*) FROM names").fetchone()[0]
     print(f"index build      {build_s:6.1f} s   ({n_places} places, {n_names} names, {size_mb:.1f} MB)")
     print(f"cold start       {statistics.median(colds):6.3f} s   (median of 3: import + open + first query)")
     print(f"name look-up     {1000 * statistics.median(lat):6.2f} ms  median, {1000 * max(lat):.2f} ms max over {len(lat)}")
+    print(f"batch geocoding  {rate:6.0f} rows/s ({len(texts)} UCDP descriptions, country PK)")
 
 
 if __name__ == "__main__":

@@ -222,23 +222,30 @@ def cmd_geocode(args) -> int:
     return 0
 
 
-GEOCODE_COLUMNS = ("latitude", "longitude", "place_name", "place_id", "level", "precision", "score")
-
-
 def _geocode_table(coder, args) -> int:
-    """Add the geocoding columns to every row of an analyst's CSV (empty when unresolved)."""
+    """Add the geocoding columns (``geocoder.GEOCODE_COLUMNS``) to every row of an analyst's table
+    (CSV, or `;`/tab-separated: the delimiter is sniffed). Exit status 0 when every row was placed,
+    1 when some were not (their ``note`` says why), 2 when the table cannot be read."""
     import csv
     import io
+    from collections import Counter
 
     from . import atomic, csvcells
+    from .geocoder import GEOCODE_COLUMNS, geocode_row
 
     src = Path(args.input)
     if not args.column or not args.output:
-        _say(f"{src}: geocode --input needs --column and --output")
+        _say(f"{src}: geocode --input needs --column and --output (-o)")
         return 2
     try:
         with open(src, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
+            sample = fh.read(64 * 1024)
+            fh.seek(0)
+            try:
+                dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+            except csv.Error:
+                dialect = csv.excel
+            reader = csv.DictReader(fh, dialect=dialect)
             fields = list(reader.fieldnames or [])
             if args.column not in fields:
                 _say(f"{src}: no column {args.column!r}; columns are {', '.join(fields)}")
@@ -249,22 +256,25 @@ def _geocode_table(coder, args) -> int:
         return 2
     out_fields = fields + [c for c in GEOCODE_COLUMNS if c not in fields]
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=out_fields, lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=out_fields, delimiter=dialect.delimiter, lineterminator="\n")
     writer.writerow(dict(zip(out_fields, csvcells.row(out_fields))))  # the header, made safe too
-    resolved = 0
-    for row in rows:
-        text = (row.get(args.column) or "").strip()
-        res = coder.candidates(text, country=args.country) if text else []
-        extra = dict.fromkeys(GEOCODE_COLUMNS, "")
-        if res:
-            r = res[0]
-            resolved += 1
-            extra.update(latitude=round(r.place.lat, 5), longitude=round(r.place.lon, 5), place_name=r.place.name,
-                         place_id=r.place.id, level=r.place.level, precision=r.precision, score=round(r.score, 3))
+    failed: Counter = Counter()
+    items = rows
+    if sys.stderr.isatty() and not getattr(args, "quiet", False):
+        from tqdm import tqdm
+
+        items = tqdm(rows, desc="geocoding", unit="row")
+    for row in items:
+        extra = geocode_row(coder, row.get(args.column) or "", args.country)
+        if not extra["place_id"]:
+            failed[extra["note"].removeprefix("unresolved: ")] += 1
         writer.writerow(csvcells.row({**row, **extra}))
     atomic.write_text(args.output, buf.getvalue())
-    print(f"{resolved} of {len(rows)} rows geocoded -> {args.output}")
-    return 0
+    n_failed = sum(failed.values())
+    why = "; ".join(f"{n} {reason}" for reason, n in failed.most_common())
+    print(f"{len(rows) - n_failed} of {len(rows)} rows geocoded, {n_failed} not" + (f" ({why})" if why else "")
+          + f" -> {args.output}")
+    return 1 if n_failed else 0
 
 
 def cmd_data_list(args) -> int:
@@ -411,8 +421,8 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--json", action="store_true", help="print the candidates as JSON")
     g.add_argument("--input", help="CSV file to geocode row by row (batch mode)")
     g.add_argument("--column", help="batch mode: the column holding the place text")
-    g.add_argument("--output", help="batch mode: CSV to write, with latitude, longitude, place_name, place_id, "
-                   "level, precision, score added")
+    g.add_argument("--output", "-o", help="batch mode: table to write, with latitude, longitude, place_name, place_id, "
+                   "level, country, precision, score, rule and note added (exit status 1 when some rows stay unresolved)")
     g.add_argument("--online", choices=("nominatim", "geonames"),
                    help="ask this service (place names only, cached, rate-limited) for names the local index lacks")
     g.add_argument("--user-agent", help="Nominatim: a User-Agent naming you or your project, as its policy requires "

@@ -46,11 +46,13 @@ class LocalGeocoder(Geocoder):
     """Offline geocoder: ``geocode`` and ``reverse`` return :class:`geopy.location.Location`."""
 
     def __init__(self, gazetteer: Gazetteer | None = None, country: str | None = None, online=None, **kwargs):
-        """``gazetteer``: default the one the command line uses (``Gazetteer.open()``, see
-        :mod:`geo_khorasan.config`). ``online``: an :class:`geo_khorasan.online.OnlineGazetteer`
-        asked, with the place name only, when the local index cannot place a name (opt-in)."""
+        """``gazetteer``: the index to use; by default the one the command line uses (the folder of
+        ``$GEO_KHORASAN_GAZETTEER``, else ``[tool.geo_khorasan] gazetteer`` of ./pyproject.toml, else
+        the data installed by ``geo-khorasan data install``). ``online``: an
+        :class:`geo_khorasan.online.OnlineGazetteer` asked, with the place name only, when the local
+        index cannot place a name (opt-in)."""
         super().__init__(**kwargs)
-        self.gaz = gazetteer or Gazetteer.open()
+        self.gaz = gazetteer or default_gazetteer()
         self.country = country
         self.online = online
         self._recogniser = Recogniser(self.gaz)
@@ -115,21 +117,86 @@ class LocalGeocoder(Geocoder):
             out.append(GeocodeResult(local.place, local.score, local.precision, local.rule, local.note))
         return out
 
-    def geocode(self, query: str, *, exactly_one: bool = True, country: str | None = None, **_):
-        results = self.candidates(query, country=country)
+    def geocode(self, query: str, *, exactly_one: bool = True, timeout=None, country_codes=None,
+                country: str | None = None):
+        """geopy's ``geocode``: ``country_codes`` (a code or a list, as geopy's Nominatim takes) restricts
+        to those countries; ``timeout`` is accepted and ignored (nothing goes over the network unless
+        ``online`` was given). Other keywords raise TypeError, as a typo should."""
+        codes = [country] if country else _codes(country_codes)
+        if len(codes) <= 1:
+            results = self.candidates(query, country=codes[0] if codes else None)
+        else:
+            found = [rs for rs in (self.candidates(query, country=c) for c in codes) if rs]
+            results = min(found, key=lambda rs: (rs[0].precision, -rs[0].score)) if found else []
         locs = [_location(r) for r in results]
         if not locs:
             return None
         return locs[0] if exactly_one else locs
 
-    def reverse(self, query, *, exactly_one: bool = True, **_):
-        """The gazetteer areas containing the point, smallest first."""
+    def reverse(self, query, *, exactly_one: bool = True, timeout=None, max_km: float = 50):
+        """geopy's ``reverse``: the nearest town (a village when much nearer) within ``max_km``, its address naming
+        the district and province it lies in; then the areas containing the point, smallest first."""
         pt = Point(query)
-        found = self.gaz.areas_containing(pt.latitude, pt.longitude)
-        if not found:
+        town = self.gaz.nearest(pt.latitude, pt.longitude, levels=("town",), max_km=max_km)
+        village = self.gaz.nearest(pt.latitude, pt.longitude, levels=("village", "neighbourhood"), max_km=max_km)
+        # a town names the point, as geopy's services do, unless a village is much nearer
+        near = village if village and (town is None or village[1] < town[1] / 4) else town
+        areas = self.gaz.areas_containing(pt.latitude, pt.longitude)
+        locs = []
+        if near is not None:
+            place, km = near
+            r = GeocodeResult(place, 1.0, _precision(place), f"nearest {place.level}, {km:.1f} km away")
+            locs.append(_location(r))
+        locs += [Location(p.name, (p.lat, p.lon), {"place_id": p.id, "level": p.level, "country": p.country}) for p in areas]
+        if not locs:
             return None
-        locs = [Location(p.name, (p.lat, p.lon), {"place_id": p.id, "level": p.level, "country": p.country}) for p in found]
         return locs[0] if exactly_one else locs
+
+
+def default_gazetteer() -> Gazetteer:
+    """The index of the gazetteer folder the command line would use here."""
+    from types import SimpleNamespace
+
+    from .cli import _gazetteer_dir, project_config
+
+    return Gazetteer.open(_gazetteer_dir(SimpleNamespace(gazetteer=None), project_config()))
+
+
+def _codes(country_codes) -> list[str]:
+    if not country_codes:
+        return []
+    if isinstance(country_codes, str):
+        country_codes = [country_codes]
+    return [c.upper() for c in country_codes]
+
+
+#: Columns the batch command adds to each row.
+GEOCODE_COLUMNS = ("latitude", "longitude", "place_name", "place_id", "level", "country", "precision", "score",
+                   "rule", "note")
+
+
+def geocode_row(coder: LocalGeocoder, text: str, country: str | None) -> dict:
+    """The batch columns for one cell; unresolved cells get the reason in ``note``."""
+    extra = dict.fromkeys(GEOCODE_COLUMNS, "")
+    text = (text or "").strip()
+    if not text:
+        extra["note"] = "unresolved: empty cell"
+        return extra
+    memo = coder.__dict__.setdefault("_row_memo", {})  # analysts' tables repeat their places
+    key = (text, country)
+    if key not in memo:
+        memo[key] = coder.candidates(text, country=country)
+    res = memo[key]
+    if res:
+        r = res[0]
+        extra.update(latitude=round(r.place.lat, 5), longitude=round(r.place.lon, 5), place_name=r.place.name,
+                     place_id=r.place.id, level=r.place.level, country=r.place.country or "", precision=r.precision,
+                     score=round(r.score, 3), rule=r.rule, note=r.note or "")
+    elif country and coder.candidates(text):
+        extra["note"] = f"unresolved: places of this name only outside {country.upper()}"
+    else:
+        extra["note"] = "unresolved: no place of this name in the gazetteer"
+    return extra
 
 
 _TRAILING = re.compile(r"(?:[\s,;:(\-]+(?:of|in|near|the|and|a|an|" + "|".join(

@@ -28,6 +28,11 @@ FUZZY_LEVELS = {"district": frozenset({"district"}), "province": frozenset({"pro
                 "town": frozenset({"town", "village", "neighbourhood"})}
 #: How far from a district's namesake town a place may lie and still be "in" that district.
 DISTRICT_RADIUS_KM = 40
+#: Namesakes: candidates whose scores differ by no more than this are equally likely; settlements
+#: within NAMESAKE_CLUSTER_KM of one another are taken as one place recorded several times, and a
+#: namesake within NAMESAKE_DOC_KM of another place of the document is the one meant.
+NAMESAKE_MARGIN, NAMESAKE_CLUSTER_KM, NAMESAKE_DOC_KM = 0.05, 30, 100
+SETTLEMENTS = frozenset({"town", "village", "neighbourhood"})
 HINT_LEVELS = {"district": {"district"}, "province": {"province"}, "town": {"town", "village", "neighbourhood"},
                "village": {"village", "town", "neighbourhood"}}
 
@@ -40,6 +45,8 @@ _WITHIN = re.compile(r"^(?:\s*(?i:village|area|district|city|town|province|valle
                      # an unnamed sub-unit in between: "area of Police District Kabul City", "near PD12, Kabul City"
                      r"(?:(?:[A-Z][A-Za-z-]*\s+){1,3}|[A-Z]+\d+,?\s+)?$")
 _NEAR = re.compile(r"\bnear\s*(?:the\s+)?$", re.I)
+# "the shrine of Lal Shahbaz Qalandar": a building named for a person; a village of that name is not meant
+_DEDICATED = re.compile(r"\b(?:shrine|tomb|mausoleum|dargah|mosque|madrassa|seminary)\s+of\s+(?:the\s+)?$", re.I)
 
 
 def precision_words(precision: int, place: Place) -> str:
@@ -126,6 +133,11 @@ class Resolver:
         if (m.level_hint == "district" and p.level in ("town", "village") and p.country not in THEATRE
                 and not doc_countries.get(p.country or "") and "alt name" in best.why):
             return False  # "Rudaki district" unknown: its container beats a foreign town with a like other name
+        if (p.level in ("village", "neighbourhood") and not p.population and m.level_hint not in HINT_LEVELS
+                and m.level_hint != "area" and ("alt name" in best.why or "spelling variant" in best.why)):
+            # a village known by that name only as another spelling or alternate ("Bugti", "Sham",
+            # "Khorasani"): far more often a tribe, a word or a group's name; a container can still place it
+            return False
         if p.country in THEATRE or doc_countries.get(p.country or ""):
             return "spelling variant" not in best.why or p.country in THEATRE
         if p.country in REGION_COUNTRIES:
@@ -160,8 +172,13 @@ class Resolver:
             cands.sort(key=lambda c: (-c.score, c.place.id))
             scored.append(cands)
             chosen.append(cands[0] if cands and self._plausible(m, cands[0], doc_countries) else None)
+            if (chosen[-1] is not None and chosen[-1].place.level in ("village", "neighbourhood")
+                    and _DEDICATED.search(text[max(0, m.start - 30):m.start])):
+                chosen[-1] = None
 
         self._sentence_context(mentions, scored, chosen, doc_countries)
+        pools = [list(c) for c in scored]  # the candidates still in the running, with their own scores
+        via: dict[int, Place] = {}  # the container the text names, for the mentions it chose
 
         # Sentence structure: "X village of the Y district", "X, Y", "Y's X" -- X must lie within Y.
         containers = [self._container(text, mentions, i) for i in range(len(mentions))]
@@ -177,11 +194,19 @@ class Resolver:
                     continue  # "Iran, Central Asia, Afghanistan and Pakistan" is a list, not a nesting
                 inside = [c for c in cands if self._inside(outer, outer_rank, c.place)]
                 if inside:
+                    pools[i] = inside
+                    via[i] = outer
                     best = max(inside, key=lambda c: (c.score, c.place.id))
                     chosen[i] = Candidate(best.place, round(best.score + 0.6, 3),
                                           best.why + f"; within {outer.name} (named in the sentence)")
                 elif not re.fullmatch(r"\s*,\s*", text[m.end:mentions[j].start]):
-                    chosen[i] = None  # a namesake elsewhere is worse than the container the text gives
+                    # a namesake elsewhere is worse than the container the text gives; a near-miss
+                    # spelling inside it is better ("Batkhak village near Kabul City": Butkhak)
+                    near_miss = [c for c in self._fuzzy(m, doc_countries, doc_admin1)
+                                 if self._inside(outer, outer_rank, c.place)]
+                    best = max(near_miss, key=lambda c: (c.score, c.place.id)) if near_miss else None
+                    chosen[i] = None if best is None else Candidate(
+                        best.place, round(best.score + 0.6, 3), best.why + f"; within {outer.name} (named in the sentence)")
                 # "Saravan, Khash, Iranshahr": after a bare comma the next name may be the next of a list
 
         # A fuzzy match stands only where the text supports it: inside the container it names
@@ -192,13 +217,26 @@ class Resolver:
             if c is not None and containers[i] is None and not only_countries and c.place.admin1 not in doc_admin1:
                 chosen[i] = None
 
+        # Namesakes the text does not tell apart: the one near the document's other places, else
+        # the place they share (their district or province), never one of them by chance.
+        shared_notes: dict[int, str] = {}
+        for i, m in enumerate(mentions):
+            if chosen[i] is not None and not m.region and i not in fuzzy:
+                found = self._namesakes(m, chosen[i], pools[i], [c.place for k, c in enumerate(chosen)
+                                                                 if k != i and c is not None and mentions[k].text != m.text],
+                                        via.get(i))
+                if found is not None:
+                    chosen[i], note = found
+                    if note:
+                        shared_notes[i] = note
+
         out = []
         for i, m in enumerate(mentions):
             cands = tuple(scored[i][:5])
             best = chosen[i]
             if best is not None:
                 prec = LEVEL_PRECISION[best.place.level]
-                note = None
+                note = shared_notes.get(i)
                 if m.level_hint in ("district", "province") and best.place.level in ("town", "village"):
                     prec = LEVEL_PRECISION[m.level_hint]
                     note = f"the {m.level_hint} is not in the gazetteer; placed at its namesake town"
@@ -252,6 +290,73 @@ class Resolver:
             rescored.sort(key=lambda c: (-c.score, c.place.id))
             scored[i] = rescored
             chosen[i] = rescored[0] if self._plausible(m, rescored[0], doc_countries) else None
+
+    def _namesakes(self, m: Mention, best: Candidate, pool: list[Candidate], others: list[Place],
+                   container: Place | None = None) -> tuple[Candidate, str | None] | None:
+        """Among settlements of equal score, the one the document's other places point to, else the
+        group of records of one place (namesakes within NAMESAKE_CLUSTER_KM), else their common
+        district, province or country with a note. None when there is nothing to choose."""
+        if best.place.level not in SETTLEMENTS:
+            return None
+        top = max(c.score for c in pool)
+        ties = [c for c in pool if c.place.level in SETTLEMENTS and top - c.score <= NAMESAKE_MARGIN]
+        if len(ties) < 2 or best.place.id not in {c.place.id for c in ties}:
+            return None
+        groups = _clusters(ties, NAMESAKE_CLUSTER_KM)
+        if len(groups) == 1:
+            return None
+        bonus = 0.6 if best.score > top + 0.3 else 0.0  # the container's bonus, when it chose
+        if container is not None and container.level != "country":
+            # all lie within the container the text names: the one nearest its point
+            pick = min(ties, key=lambda c: (distance_km(c.place.lat, c.place.lon, container.lat, container.lon), c.place.id))
+            return Candidate(pick.place, round(pick.score + bonus, 3),
+                             pick.why + f"; of {len(ties)} namesakes within {container.name}, the nearest to it"), None
+        near = [g for g in groups if any(distance_km(c.place.lat, c.place.lon, o.lat, o.lon) <= NAMESAKE_DOC_KM
+                                         for c in g for o in others if o.level not in ("country", "province", "region"))]
+        if near:
+            # the namesake nearest the document's other places ("Khairkhana" in an article about Kabul)
+            pick = min((c for g in near for c in g), key=lambda c: (min(
+                distance_km(c.place.lat, c.place.lon, o.lat, o.lon) for o in others
+                if o.level not in ("country", "province", "region")), c.place.id))
+            return Candidate(pick.place, round(pick.score + bonus + 0.2, 3),
+                             pick.why + f"; of {len(ties)} namesakes, the one near the document's other places"), None
+        # a group's weight: the records of the name near it, alternate names included ("Mir Ali Cantonment")
+        kin = [c for c in pool if c.place.level in SETTLEMENTS and top - c.score <= 2 * NAMESAKE_MARGIN]
+        weight = [sum(any(distance_km(k.place.lat, k.place.lon, c.place.lat, c.place.lon) <= NAMESAKE_CLUSTER_KM
+                          for c in g) for k in kin) for g in groups]
+        if sorted(weight)[-1] > sorted(weight)[-2]:
+            group = groups[weight.index(max(weight))]
+            # the record with most of the others around it, not the group's last by id
+            pick = max(group, key=lambda c: (c.score, sum(distance_km(k.place.lat, k.place.lon, c.place.lat, c.place.lon)
+                                                          <= NAMESAKE_CLUSTER_KM for k in kin), c.place.id))
+            return Candidate(pick.place, round(pick.score + bonus, 3),
+                             pick.why + f"; of {len(ties)} namesakes, {max(weight)} records within "
+                                        f"{NAMESAKE_CLUSTER_KM} km: the place recorded most"), None
+        unit = self._common_unit([c.place for c in ties])
+        if unit is None:
+            return None
+        where = ", ".join(f"{c.place.admin2 or c.place.admin1 or c.place.country}" for c in ties[:4])
+        return (Candidate(unit, round(top + bonus, 3),
+                          f"{len(ties)} places named {m.text!r} far apart ({where}) and nothing in the text to choose: "
+                          f"their common {unit.level}"),
+                f"{len(ties)} places of this name far apart; placed at the {unit.level} they share")
+
+    def _common_unit(self, places: list[Place]) -> Place | None:
+        """The smallest district, province or country all ``places`` lie in."""
+        for level, attr in (("district", "admin2"), ("province", "admin1"), ("country", "country")):
+            values = {getattr(p, attr) for p in places}
+            countries = {p.country for p in places}
+            if len(values) != 1 or None in values or len(countries) != 1:
+                continue
+            (value,), (country,) = values, countries
+            if level == "country":
+                found = [p for p in [self.gaz.country_place(country)] if p is not None]
+            else:
+                found = [x.place for x in self.gaz.match(value) if x.place.level == level and x.place.country == country]
+            found = [p for p in found if all(self.gaz.contains(p, q) for q in places)] or found
+            if found:
+                return min(found, key=lambda p: (not p.has_polygon, p.id))
+        return None
 
     def _inside(self, outer: Place, outer_rank: int, place: Place) -> bool:
         if self.gaz.contains(outer, place):
@@ -324,3 +429,13 @@ def within_article_countries(resolutions: list[Resolution], gaz: Gazetteer) -> l
                                note=f"{m.text!r} is not in the gazetteer; placed at {country.name}, the country "
                                     "the article names most"))
     return out
+
+
+def _clusters(cands: list[Candidate], km: float) -> list[list[Candidate]]:
+    """Single-linkage groups of candidates within ``km`` of one another."""
+    groups: list[list[Candidate]] = []
+    for c in cands:
+        joined = [g for g in groups if any(distance_km(c.place.lat, c.place.lon, o.place.lat, o.place.lon) <= km for o in g)]
+        merged = [c] + [x for g in joined for x in g]
+        groups = [g for g in groups if g not in joined] + [merged]
+    return groups

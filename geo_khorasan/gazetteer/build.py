@@ -19,9 +19,9 @@ from geopy.distance import great_circle
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from ..knowledge import data_path, load_yaml
+from ..knowledge import data_path, load_toml, load_yaml
 from ..vocabulary import THEATRE
-from . import boundaries, geonames, places
+from . import boundaries, geonames, places, wof
 from .names import keys, split_level
 
 log = logging.getLogger(__name__)
@@ -313,6 +313,8 @@ def _towns(reg: _Registry, gz: Path | None, recipes: dict, sources: list[SourceI
                         best = (rank, p)
         return best[1] if best else None
 
+    reader_words = _reader_words()
+
     def put(rec: PlaceRecord) -> None:
         if reg.add(rec) is rec:
             placed[rec.id] = len(placed)
@@ -332,35 +334,71 @@ def _towns(reg: _Registry, gz: Path | None, recipes: dict, sources: list[SourceI
         if kind == "geonames-alternatenames":
             _alternate_names(reg, gz, recipe, sources)
             continue
-        if kind != "geonames-dump" and (kind not in ("points", "placelist") or recipe["level"] not in ("town", "village")):
+        if kind not in ("geonames-dump", "wof-places") and (kind not in ("points", "placelist") or recipe["level"] not in ("town", "village")):
             continue
         path = layer_path(gz, recipe)
         if path is None:
             continue
         if kind == "geonames-dump":
             points = geonames.read_dump(path, recipe.get("countries", geonames.REGION_COUNTRIES), source=recipe["key"])
+        elif kind == "wof-places":
+            points = wof.read_places(path, recipe)
         else:
             reader = boundaries.read_points if kind == "points" else places.read_placelist
             points = reader(path, recipe)
         sources.append(SourceInfo(recipe["key"], str(path), recipe.get("licence", ""), recipe.get("attribution", ""), len(points)))
         for p in points:
+            if p.level in ("district", "province"):
+                _merge_unit(reg, p)
+                continue
             # a dump row of a place cities500 already gave is the same place: merge by id, not by name
-            same = reg.by_id.get(p.id) if kind == "geonames-dump" else None
+            same = reg.by_id.get(p.id) if kind in ("geonames-dump", "wof-places") else None
+            if same is not None and same.level not in ("town", "village", "neighbourhood"):
+                same = None
             if same is None:
                 same = near(p.lat, p.lon, p.country, p.name, 10 if p.level == "town" else 3)
             if same is not None:
                 reg.merge(same, p.id, [p.name, *p.alt_names])
+                for oid in p.other_ids:
+                    reg.merge(same, oid, [])
                 if same.population is None and p.population:
                     same.population = p.population
                 continue
+            if p.id in reg.by_id:
+                continue  # the id is taken by another kind of place
+            if kind == "wof-places" and p.level != "town" and not reader_words.isdisjoint(keys(split_level(p.name)[0])):
+                continue  # a village named "Wilayat" or "Police" would split the names of groups and offices
             prov = admin1.get(p.admin1_code or "")
             rec = PlaceRecord(id=p.id, name=p.name, level=p.level, country=p.country, lat=p.lat, lon=p.lon,
                               population=p.population, admin1=p.admin1 or (prov.name if prov else None),
-                              admin2=p.admin2, source=p.source)
+                              admin2=p.admin2, source=p.source, other_ids=list(p.other_ids))
             rec.add_name(p.name, "primary")
             for n in p.alt_names:
                 rec.add_name(n)
             put(rec)
+
+
+def _reader_words() -> frozenset[str]:
+    """Words the reader never takes for a place alone (``data/recognise.yaml``: stopwords,
+    organisation, person and not-a-place words) and the village names of ``not_village_names``
+    (``data/name_rules.toml``)."""
+    raw = load_yaml("recognise.yaml")
+    words = {str(w).lower() for k in ("stopwords", "organisation_words", "person_words", "not_places") for w in raw.get(k, [])}
+    words |= set(load_toml("name_rules.toml").get("not_village_names", []))
+    return frozenset(words | {keys(w)[1] for w in words})  # and their loose keys ("Iraki")
+
+
+def _merge_unit(reg: _Registry, p: geonames.PointRecord) -> None:
+    """A district or province from a point list (WOF counties and regions) adds its ids to the unit
+    of that name the polygons gave; its alternate names are left out (WOF's list the division and
+    the towns of a district: "Attock District;Rawalpindi"). A unit with no polygon is not made
+    from a point."""
+    found = [u for u in reg.find(p.country, p.level, p.name)]
+    if len(found) != 1:
+        return
+    reg.merge(found[0], p.id, [p.name])
+    for oid in p.other_ids:
+        reg.merge(found[0], oid, [])
 
 
 def layer_path(gz: Path | None, recipe: dict) -> Path | None:

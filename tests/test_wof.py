@@ -1,0 +1,160 @@
+"""Who's On First place lists in the index, and namesakes chosen by context.
+
+Everything here runs on a small gazetteer the tests write: two districts in two provinces (squares)
+and a WOF-format place list with invented names, so that the choices are the rules' and not
+the real data's.
+"""
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from geo_khorasan.corpus import split_sentences
+from geo_khorasan.gazetteer.index import Gazetteer, build_index
+from geo_khorasan.gazetteer.wof import read_places
+from geo_khorasan.geocoder import LocalGeocoder
+from geo_khorasan.recognise import Recogniser
+from geo_khorasan.records import Document, DocumentMeta
+from geo_khorasan.resolve import Resolver
+
+WOF_HEADER = ["name", "alt_names", "latitude", "longitude", "country", "placetype", "wof_id", "geonames_id",
+              "is_current", "src_geom"]
+WOF_ROWS = [
+    # two records of one place in Alpha district, one namesake far away in Beta
+    ["Pashkalay", "Pashkalai;پشکلی", 33.50, 70.50, "PK", "locality", 9001, 7700001, -1, "geonames"],
+    ["Pashkalay", "", 33.55, 70.58, "PK", "locality", 9002, 7700002, -1, "geonames"],
+    ["Pashkalay", "", 29.50, 66.50, "PK", "locality", 9003, 7700003, -1, "geonames"],
+    # far apart, both in Alpha district: their district is all the text allows
+    ["Tandokai", "", 33.15, 70.15, "PK", "locality", 9004, 7700004, -1, "geonames"],
+    ["Tandokai", "", 33.85, 70.85, "PK", "locality", 9005, 7700005, -1, "geonames"],
+    # one in each province
+    ["Zarkotai", "", 33.30, 70.80, "PK", "locality", 9006, 7700006, -1, "geonames"],
+    ["Zarkotai", "", 29.30, 66.30, "PK", "locality", 9007, 7700007, -1, "geonames"],
+    ["Moshgai", "", 33.35, 70.70, "PK", "locality", 9008, 7700008, -1, "geonames"],
+    ["Gulbarai", "Gul Barai", 29.60, 66.60, "PK", "locality", 9009, "", 1, "whosonfirst"],  # reviewed: a town
+    # Quetta as GeoNames knows it (cities500): the same place, one record
+    ["Quetta", "Kwatah;کوئٹہ", 30.18414, 67.00141, "PK", "locality", 9010, 1167528, 1, "whosonfirst"],
+    # not places a map names
+    ["Pashkalay Airport", "OPXX", 33.52, 70.52, "PK", "campus", 9011, "", 1, "wikidata"],
+    ["Pakistan", "", 30.0, 70.0, "PK", "country", 9012, 1168579, 1, "meso"],
+    ["Old Moshgai", "", 33.36, 70.71, "PK", "locality", 9013, "", 0, "geonames"],
+]
+
+
+def _square(w, s, e, n):
+    return {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]}
+
+
+def _layer(path, features):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": props, "geometry": geom} for props, geom in features]}), "utf-8")
+
+
+RECIPES = {"layer": [
+    {"key": "test-provinces", "path": "provinces.geojson", "kind": "boundary", "level": "province", "country": "PK",
+     "name_field": "name", "id_prefix": "test-province"},
+    {"key": "test-districts", "path": "districts.geojson", "kind": "boundary", "level": "district", "country": "PK",
+     "name_field": "name", "id_prefix": "test-district"},
+    {"key": "wof-test", "path": "places/wof-test-places.csv", "kind": "wof-places", "current_level": "town",
+     "placetype_levels": {"locality": "village", "neighbourhood": "neighbourhood", "county": "district",
+                          "region": "province"}},
+]}
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    gz = tmp_path_factory.mktemp("gz")
+    _layer(gz / "provinces.geojson", [({"name": "Northland"}, _square(69, 32, 72, 35)),
+                                      ({"name": "Southland"}, _square(65, 28, 68, 31))])
+    _layer(gz / "districts.geojson", [({"name": "Alpha"}, _square(70, 33, 71, 34)),
+                                      ({"name": "Beta"}, _square(66, 29, 67, 30))])
+    (gz / "places").mkdir()
+    with open(gz / "places" / "wof-test-places.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(WOF_HEADER)
+        w.writerows(WOF_ROWS)
+    index = gz / "index.sqlite"
+    build_index(gz, index, RECIPES)
+    return gz, Gazetteer(index)
+
+
+def test_wof_reader_maps_placetypes_and_keeps_both_ids(small):
+    gz, _ = small
+    recs = {(r.name, r.lat): r for r in read_places(gz / "places" / "wof-test-places.csv", RECIPES["layer"][2])}
+    names = {r.name for r in recs.values()}
+    assert "Pashkalay Airport" not in names and "Pakistan" not in names  # campus, country: not mapped
+    assert "Old Moshgai" not in names  # WOF says it is no longer current
+    first = recs[("Pashkalay", 33.5)]
+    assert first.id == "geonames:7700001" and first.other_ids == ["wof:9001"] and first.level == "village"
+    assert first.alt_names == ["Pashkalai"]  # split on ';', other scripts left out
+    town = recs[("Gulbarai", 29.6)]
+    assert town.id == "wof:9009" and town.level == "town" and town.alt_names == ["Gul Barai"]
+
+
+def test_wof_places_merge_with_geonames_and_get_their_district(small):
+    _, gaz = small
+    quetta = [m.place for m in gaz.match("Quetta") if m.place.country == "PK"]
+    assert [p.id for p in quetta] == ["geonames:1167528"]  # one place, not two
+    assert "wof:9010" in quetta[0].other_ids
+    assert any(m.name == "Kwatah" for m in gaz.match("Kwatah"))
+    (moshgai,) = [m.place for m in gaz.match("Moshgai")]
+    assert (moshgai.admin1, moshgai.admin2) == ("Northland", "Alpha")  # derived spatially
+
+
+@pytest.mark.parametrize("query, name, level, precision, why", [
+    ("Pashkalay", "Pashkalay", "village", 1, "records within"),  # two records near one another
+    ("Tandokai", "Alpha", "district", 3, "common district"),  # far apart: their district, not one of them
+    ("Zarkotai", "Pakistan", "country", 6, "common country"),
+    ("Zarkotai, Beta", "Zarkotai", "village", 1, "within Beta"),  # the container the text names
+    ("Zarkotai, Southland", "Zarkotai", "village", 1, "within Southland"),
+])
+def test_namesakes_are_chosen_by_the_text_or_placed_where_they_meet(small, query, name, level, precision, why):
+    _, gaz = small
+    (best, *_) = LocalGeocoder(gazetteer=gaz).candidates(query)
+    assert (best.place.name, best.place.level, best.precision) == (name, level, precision)
+    assert why in best.rule
+    if query == "Zarkotai, Beta":
+        assert best.place.admin2 == "Beta"
+    if level == "district":
+        assert "far apart" in best.note
+
+
+def test_the_documents_other_places_choose_among_namesakes(small):
+    _, gaz = small
+    text = "Militants attacked a checkpost in Moshgai on Monday. On Tuesday they struck Zarkotai."
+    doc = Document(id="t", path="", text=text, meta=DocumentMeta(), sentences=split_sentences(text))
+    res = {r.mention.text: r for r in Resolver(gaz).resolve_document(doc, Recogniser(gaz).mentions(doc))}
+    z = res["Zarkotai"]
+    assert z.place.admin2 == "Alpha" and z.precision == 1
+    assert "near the document's other places" in z.rule
+
+
+def test_geopy_keywords_and_reverse_geocoding(small):
+    _, gaz = small
+    coder = LocalGeocoder(gazetteer=gaz)
+    assert coder.geocode("Moshgai", exactly_one=True, timeout=5, country_codes=["pk"]).raw["place_name"] == "Moshgai"
+    assert coder.geocode("Moshgai", country_codes="AF") is None
+    with pytest.raises(TypeError):
+        coder.geocode("Moshgai", contry="PK")
+    loc = coder.reverse((33.34, 70.69))
+    assert loc.raw["place_name"] == "Moshgai" and "Alpha" in loc.address
+    assert "nearest village" in loc.raw["rule"]
+
+
+def test_batch_geocoding_sniffs_the_delimiter_and_says_why_rows_failed(small, tmp_path, capsys):
+    from geo_khorasan.cli import main
+
+    _, gaz = small
+    src = tmp_path / "events.csv"
+    src.write_text("id;where\n1;Zarkotai, Beta\n2;Nowhere-at-all\n3;\n", "utf-8")
+    out = tmp_path / "out.csv"
+    code = main(["--index", str(gaz.path), "-q", "geocode", "--input", str(src), "--column", "where", "-o", str(out)])
+    assert code == 1  # some rows unresolved
+    rows = list(csv.DictReader(open(out, encoding="utf-8"), delimiter=";"))
+    assert rows[0]["place_name"] == "Zarkotai" and rows[0]["country"] == "PK" and "within Beta" in rows[0]["rule"]
+    assert rows[1]["note"] == "unresolved: no place of this name in the gazetteer"
+    assert rows[2]["note"] == "unresolved: empty cell"
+    assert "1 of 3 rows geocoded, 2 not (1 no place of this name in the gazetteer; 1 empty cell)" in capsys.readouterr().out
