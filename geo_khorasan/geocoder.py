@@ -52,7 +52,7 @@ class LocalGeocoder(Geocoder):
         :class:`geo_khorasan.online.OnlineGazetteer` asked, with the place name only, when the local
         index cannot place a name (opt-in)."""
         super().__init__(**kwargs)
-        self.gaz = gazetteer or default_gazetteer()
+        self.gaz = gazetteer or Gazetteer.open()  # found as the command line finds it (geo_khorasan.config)
         self.country = country
         self.online = online
         self._recogniser = Recogniser(self.gaz)
@@ -151,15 +151,6 @@ class LocalGeocoder(Geocoder):
         if not locs:
             return None
         return locs[0] if exactly_one else locs
-
-
-def default_gazetteer() -> Gazetteer:
-    """The index of the gazetteer folder the command line would use here."""
-    from types import SimpleNamespace
-
-    from .cli import _gazetteer_dir, project_config
-
-    return Gazetteer.open(_gazetteer_dir(SimpleNamespace(gazetteer=None), project_config()))
 
 
 def _codes(country_codes) -> list[str]:

@@ -108,7 +108,7 @@ def test_geocode_table_errors_are_one_line(capsys, gazetteer, tmp_path):
     src.write_text("where\nQuetta\n", "utf-8")
     idx = ["--index", str(gazetteer.path)]
     assert one_line(capsys, "geocode", *idx, "--input", str(src)) == (
-        2, f"geo-khorasan: {src}: geocode --input needs --column and --output")
+        2, f"geo-khorasan: {src}: geocode --input needs --column and --output (-o)")
     assert one_line(capsys, "geocode", *idx, "--input", str(src), "--column", "place", "--output", "o.csv") == (
         2, f"geo-khorasan: {src}: no column 'place'; columns are where")
     assert one_line(capsys, "geocode", *idx, "Xqzvtplk") == (1, "geo-khorasan: geocode: no place named 'Xqzvtplk'")
