@@ -269,13 +269,18 @@ class Resolver:
             cands = scored[i]
             if len({(c.place.country, c.place.admin1) for c in cands}) < 2 or m.region:
                 continue
-            others = [chosen[k].place for k in by_sentence[m.sentence_start]
-                      if k != i and chosen[k] is not None and len(scored[k]) == 1 or
-                      (k != i and chosen[k] is not None and len(scored[k]) > 1 and scored[k][0].score - scored[k][1].score >= 0.5)]
-            if not others:
+            # the other places of the sentence, as far as their own candidates agree: on the country
+            # ("Saravan" may be a district or a town, both Iranian), on the spot (within 50 km)
+            settled = [(k, [c for c in scored[k] if scored[k][0].score - c.score < 0.5])
+                       for k in by_sentence[m.sentence_start] if k != i and chosen[k] is not None and scored[k]]
+            countries = {chosen[k].place.country for k, close in settled
+                         if all(c.place.country == chosen[k].place.country for c in close)}
+            near = [chosen[k].place for k, close in settled if chosen[k].place.level != "country"
+                    and chosen[k].place.lat is not None and all(
+                        c.place.lat is not None and distance_km(c.place.lat, c.place.lon, chosen[k].place.lat,
+                                                                chosen[k].place.lon) <= 50 for c in close)]
+            if not countries and not near:
                 continue
-            countries = {p.country for p in others}
-            near = [p for p in others if p.level != "country" and p.lat is not None]
             rescored = []
             for c in cands:
                 bonus, why = 0.0, []
