@@ -200,3 +200,12 @@ def test_a_thousand_capitalised_words_in_a_row_and_deep_brackets_finish(read):
     _doc, mentions, _i, _r = read("Intro.\n" + " ".join(["Kabul", "Alpha", "Bravo"] * 400) + ".\n"
                                   + "A bomb in Kabul " + "(" * 2000 + "Quetta" + ")" * 2000 + " killed 5.\n")
     assert mentions is not None
+
+
+def test_the_toll_from_a_blast_names_its_place_and_the_day_the_toll_rose_is_not_its_date():
+    from geo_khorasan.reading.roles import classify
+
+    s = "The death toll from the Herat mosque blast rose to 41 on Sunday, officials said."
+    i = s.index("Herat")
+    c = classify(s, i, i + 5, doc_date="2023-06-04")
+    assert (c.role, c.fatalities, c.date) == ("incident", 41, None)

@@ -140,6 +140,9 @@ class _Cues:
         self.not_year_after_re = re.compile(r"^\s*" + _words_alt(raw["not_year_units"]) + r"\b", I)
         # event nouns, casualty counts
         self.noun_event_re = re.compile(_words_alt(raw["event_nouns"]) + "$", I)
+        # "the Peshawar mosque blast": a place modifying an event noun a word or two after it
+        self.place_event_re = re.compile(r"(?:['’]s)?(?:\s+[a-z][\w’'\-]*){0,2}\s+" + _words_alt(raw["event_nouns"])
+                                         + r"\b", I)
         self.plural_event_re = re.compile(_words_alt(raw["plural_event_nouns"]) + "$", I)
         self.count_aux = _words_alt(raw["count_auxiliaries"])
         self.count_stop = _words_alt(raw["count_stops"])

@@ -159,6 +159,8 @@ def _scoped_mentions(text: str, groups: list[_Group], cites: list[tuple[int, int
                 r"\b(?:in|at|across|throughout)\s+(?:\w+\s+){0,2}from\s+(?:the\s+)?$", before, re.I
             ):
                 continue
+            if C.place_event_re.match(text, g.end):
+                continue  # "the death toll from the Peshawar mosque blast": the event's place, not an origin
             out[i] = ("origin", "from", "introduced by 'from' (where someone or something comes from) → mention")
     for i, g in enumerate(groups):
         if any(s <= g.start < e for s, e, _ in cites):
