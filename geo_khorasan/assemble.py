@@ -1,11 +1,9 @@
 """Turn classified mentions into incidents and regions, each carrying its sources."""
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 
 from .gazetteer.index import Gazetteer
-from .reading.casualties import parse_casualties
 from .reading.datelines import document_date
 from .records import ClassifiedMention, Incident, Region, RegionClaim
 from .vocabulary import LEVEL_RANK, REGION_STATUSES, STATUS_ORDER
@@ -114,29 +112,6 @@ def _merge_undated_across(items: list[Incident], gaz: Gazetteer, published: dict
     return out
 
 
-#: "The suicide attack killed nearly 30 people." -- a sentence that goes on about the event just told.
-_FOLLOW_UP = re.compile(r"^\s*(?:The|This|That)\s+(?:(?:suicide|deadly|twin|terrorist|terror|bomb)\s+)*"
-                        r"(?:attack|bombing|blast|explosion|assault|strike)s?\b")
-
-
-def _toll_from_next_sentence(inc: Incident, cm: ClassifiedMention) -> None:
-    """Take the toll from the next sentence when it only continues the story of this event."""
-    if inc.fatalities is not None:
-        return
-    doc, m = cm.doc, cm.resolution.mention
-    nxt = next(((s, e) for s, e in doc.sentences if s >= m.sentence_end), None)
-    if nxt is None:
-        return
-    sentence = doc.text[nxt[0]:nxt[1]]
-    if not _FOLLOW_UP.match(sentence):
-        return
-    fatalities, injured = parse_casualties(sentence)
-    if fatalities is None and injured is None:
-        return
-    inc.fatalities, inc.injured = fatalities, inc.injured if injured is None else injured
-    inc.rules.append(f"toll from the next sentence: {sentence.strip()[:120]!r}")
-
-
 def _sites(group: list[ClassifiedMention], gaz: Gazetteer) -> list[tuple[ClassifiedMention, int]]:
     """The incident sites of one sentence's event: the smallest place of each chain of nested places
     ("Khar, the main town of Bajaur" is one site; "raids in Kabul and Nimroz" are two), with the
@@ -179,7 +154,6 @@ def incidents(mentions: list[ClassifiedMention], gaz: Gazetteer) -> list[Inciden
                 id=f"{best.doc.id}:{best.resolution.mention.start}", place=best.resolution.place,
                 precision=best.resolution.precision, date=c.date, fatalities=c.fatalities, injured=c.injured,
                 type=c.type or "attack", actor=c.actor, sources=[best.source()], rules=rules)
-            _toll_from_next_sentence(inc, best)
             found.append(inc)
     # an undated report is never merged with an event after its article was written (the date its
     # sidecar, dateline or address states; an inferred date is only a lower bound)

@@ -104,8 +104,7 @@ def test_a_denial_of_involvement_still_reports_the_attack(read):
 
 def test_rocket_fire_is_an_incident(read):
     _doc, _m, incs, _r = read("On 2 June 2022 militants fired six rockets at a base in Termez.\n")
-    assert [(i.place.name, i.type) for i in incs] == [("Tirmiz", "rocket attack")] or \
-        [i.type for i in incs] == ["rocket attack"]
+    assert [i.type for i in incs] == ["rocket attack"]
 
 
 def test_a_country_named_as_an_adjective_is_no_incident_site(read):
@@ -199,7 +198,7 @@ def test_a_sentence_of_thousands_of_words_is_read_in_bounded_pieces(read):
 def test_a_thousand_capitalised_words_in_a_row_and_deep_brackets_finish(read):
     _doc, mentions, _i, _r = read("Intro.\n" + " ".join(["Kabul", "Alpha", "Bravo"] * 400) + ".\n"
                                   + "A bomb in Kabul " + "(" * 2000 + "Quetta" + ")" * 2000 + " killed 5.\n")
-    assert mentions is not None
+    assert "Kabul" in _mapped(mentions)
 
 
 def test_the_toll_from_a_blast_names_its_place_and_the_day_the_toll_rose_is_not_its_date():
