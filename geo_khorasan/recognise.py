@@ -272,7 +272,9 @@ class Recogniser:
         rest = [t.low for k, t in enumerate(run) if not used[k] and not _particle(t)]
         embedded = bool(rest) and not all(r in w.place or r in w.directions for r in rest)
         if embedded:
-            # other words in the run make it a person, organisation or outlet ("Pakistan Today")
+            # other words in the run make it a person, organisation or outlet ("Pakistan Today"),
+            # or one name the gazetteer lacks ("the Arjali Nadi locality")
+            self._unknown(text, run, free, add, w)
             return
         lows = {t.low for t in run}
         personal = bool(lows & w.person)

@@ -13,6 +13,7 @@ from dataclasses import replace
 from .gazetteer.build import distance_km
 from .gazetteer.geonames import REGION_COUNTRIES
 from .gazetteer.index import Gazetteer, NameMatch
+from .knowledge import load_yaml
 from .records import Candidate, Document, Mention, Place, Resolution
 from .vocabulary import LEVEL_PRECISION, LEVEL_RANK, PRECISION_WORDS, THEATRE  # the theatre's places win ties against namesakes
 
@@ -37,7 +38,8 @@ HINT_LEVELS = {"district": {"district"}, "province": {"province"}, "town": {"tow
                "village": {"village", "town", "neighbourhood"}}
 
 # Words between X and Y that say X lies within Y: "X, Y", "X of the Y", "X in Y", "X, in Y", "X near Y".
-_WITHIN = re.compile(r"^(?:\s*(?i:village|area|district|city|town|province|valley|tehsil|agency|sector)s?)?"
+_LEVEL_WORDS = "|".join(sorted(map(re.escape, load_yaml("recognise.yaml")["level_after"]), key=len, reverse=True))
+_WITHIN = re.compile(rf"^(?:\s*(?i:{_LEVEL_WORDS}))?"
                      r"(?:\s*,\s*(?:in\s+|near\s+)?|\s+(?i:of|in|near|in\s+the|of\s+the|near\s+the)\s+"
                      # "Sangan area Sibi district": after a level word a space is enough
                      r"|(?<=[a-z])\s+)"

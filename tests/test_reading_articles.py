@@ -208,3 +208,59 @@ def test_the_toll_from_a_blast_names_its_place_and_the_day_the_toll_rose_is_not_
     i = s.index("Herat")
     c = classify(s, i, i + 5, doc_date="2023-06-04")
     assert (c.role, c.fatalities, c.date) == ("incident", 41, None)
+
+
+# --- reading across words and sentences ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text, want", [
+    ("The group on Saturday claimed a bombing a day earlier in Kunar", "2021-05-07"),  # counted back from the day named
+    ("Officials said the attack happened the previous day", "2021-05-07"),  # no day named: from the article's date
+    ("A bomb went off two days earlier", "2021-05-06"),
+])
+def test_a_day_counted_back_from_the_date_just_named(text, want):
+    assert parse_date(text, "2021-05-08") == want
+
+
+def test_a_building_named_before_the_place_leaves_the_place_the_site(read):
+    _doc, mentions, incs, _r = read("On 3 May 2021 a suicide bomber struck worshippers in the Grand Saqi Mosque, "
+                                    "Khanabad, killing nine.\n")
+    assert _roles(mentions)["Khanabad"] == "incident"
+    assert [(i.place.name, i.fatalities) for i in incs] == [("Khanabad", 9)]
+
+
+def test_a_country_after_a_direction_word_is_the_incident_site(read):
+    _doc, mentions, incs, _r = read("IS claimed an attack that killed four hikers in southern Tajikistan in July 2018.\n")
+    assert _roles(mentions)["Tajikistan"] == "incident"
+    assert [(i.date, i.fatalities) for i in incs] == [("2018-07", 4)]
+
+
+@pytest.mark.parametrize("sentence, toll", [
+    ("On 2 May 2021 gunmen killed a police constable and two labourers in Mardan.", 3),
+    ("On 2 May 2021 gunmen killed three foreign tourists and three Afghans in Mardan.", 6),
+    ("On 2 May 2021 gunmen killed five policemen, two soldiers and a civilian in Mardan.", 8),
+])
+def test_the_groups_of_one_toll_add_up(read, sentence, toll):
+    _doc, _m, incs, _r = read(sentence + "\n")
+    assert [i.fatalities for i in incs] == [toll]
+
+
+def test_they_in_the_next_sentence_is_the_group_whose_presence_is_claimed(read):
+    _doc, _m, _i, regions = read("In 2015 dozens of TTP fighters crossed the border from Orakzai.\n"
+                                 "They lingered in Kot and Rodat districts of Nangarhar province.\n")
+    assert {r.place.name for r in regions} >= {"Kot", "Rodat"}
+    _doc, _m, _i, regions = read("In 2015 dozens of refugees crossed the border from Orakzai.\n"
+                                 "They lingered in Kot and Rodat districts of Nangarhar province.\n")
+    assert not regions  # no armed group before "They": no claim
+
+
+def test_an_earlier_attack_told_in_an_aside_is_its_own_incident(read):
+    _doc, _m, incs, _r = read("It was the deadliest attack in the province in years since the siege — when "
+                              "gunmen stormed a school in Peshawar in 2014, killing 150 people — officials said.\n")
+    assert [(i.place.name, i.date, i.fatalities) for i in incs] == [("Peshawar", "2014", 150)]
+
+
+def test_a_name_the_gazetteer_lacks_before_locality_falls_back_to_its_container(read):
+    _doc, mentions, incs, _r = read("On 16 July 2022 militants killed two policemen at a check post in the "
+                                    "Zarghun Nadi locality of Bara in Khyber District.\n")
+    assert "Zarghun Nadi" in _mapped(mentions)
+    assert [(i.place.name, i.fatalities) for i in incs] == [("Khyber", 2)]

@@ -223,7 +223,7 @@ def test_kidnapping():
 def test_targeted_killing_and_armed_attack_types():
     s = "Gunmen shot dead a JUI-F leader in Khar, Bajaur, on March 3, 2021."
     c = role_of(s, "Khar", others=("Bajaur",))
-    assert (c.role, c.type, c.cue, c.fatalities) == ("incident", "targeted killing", "shot dead", None)
+    assert (c.role, c.type, c.cue, c.fatalities) == ("incident", "targeted killing", "shot dead", 1)  # "a leader": one
     s = "Militants stormed a checkpoint near Mamund on 4 June 2020, killing two policemen."
     c = role_of(s, "Mamund")
     assert (c.role, c.type, c.cue, c.date, c.fatalities) == ("incident", "armed attack", "stormed", "2020-06-04", 2)

@@ -58,6 +58,9 @@ def _numbers(text: str) -> tuple[_Num, ...]:
             continue  # a year
         if re.search(r"(?:" + "|".join(k.capitalize() for k in C.months) + r")\.?\s*$", before):
             continue  # a day of a month
+        if n.isdigit() and re.match(r"(?:st|nd|rd|th)?\s+(?:of\s+)?(?:" + "|".join(k.capitalize() for k in C.months)
+                                    + r")\b", after):
+            continue  # "16 July 2022": a day, not a count
         if re.match(r"^\s*(?:st|nd|rd|th)\b", after) or re.match(r"^(?:st|nd|rd|th)\b", after):
             continue
         out.append(_Num(m.start(), m.end(), v))
@@ -133,7 +136,10 @@ def _subject_counts(text: str, kw_re: re.Pattern) -> list[tuple[int, int]]:
 
 
 def _object_counts(text: str, verb_re: re.Pattern) -> list[tuple[int, int]]:
-    """(position, count) for '<verb> [qualifier] NUM' patterns ('killing 15 people')."""
+    """(position, count) for '<verb> [qualifier] NUM' patterns ('killing 15 people'); the groups of
+    one list add up ('killed three Spanish tourists and three Afghans': 6; 'killed a policeman and
+    two construction workers': 3)."""
+    C = _cues()
     nums = {n.start: n for n in _numbers(text)}
     results = []
     for v in verb_re.finditer(text):
@@ -141,9 +147,27 @@ def _object_counts(text: str, verb_re: re.Pattern) -> list[tuple[int, int]]:
         if not m:
             continue
         p = v.end() + m.end()
-        if p in nums:
-            results.append((v.start(), nums[p].value))
+        first = _count_at(text, p, nums)
+        if first is None:
+            continue
+        total, pos = first
+        while True:  # "... and NUM others", "..., NUM ... and NUM ..."
+            link = re.match(rf"(?:\s+(?!{C.count_stop}\b)[\w’'\-]+){{0,4}}?\s*(?:,\s*|\s+and\s+|,\s+and\s+)",
+                            text[pos:], re.I)
+            nxt = _count_at(text, pos + link.end(), nums) if link else None
+            if nxt is None:
+                break
+            total, pos = total + nxt[0], nxt[1]
+        results.append((v.start(), total))
     return results
+
+
+def _count_at(text: str, p: int, nums: dict[int, _Num]) -> tuple[int, int] | None:
+    """(count, end) of the people counted at ``p``: a number, or "a policeman" (one)."""
+    if p in nums:
+        return nums[p].value, nums[p].end
+    person = _cues().one_victim_re.match(text, p)
+    return (1, person.end()) if person else None
 
 
 _SINGLE_VICTIM = re.compile(

@@ -25,7 +25,8 @@ _SECTIONS = {
     "isk_names": "regex", "actors": "actors", "number_words": "numbers", "months": "numbers",
     "anaphoric_cues": "words", "locative_blockers": "words", "event_nouns": "words", "plural_event_nouns": "words",
     "count_auxiliaries": "words", "count_stops": "words", "not_year_units": "words", "weekdays": "words",
-    "citation_name_words": "words", "weak_status": "words",
+    "citation_name_words": "words", "weak_status": "words", "clause_words": "words", "anaphoric_subjects": "words",
+    "victim_nouns": "words", "landmark_nouns": "words",
 }
 _PHRASES = (
     "weak_incident_cues", "specific_plural_determiners", "campaign_cues", "aggregate_quantifiers",
@@ -146,6 +147,18 @@ class _Cues:
         self.plural_event_re = re.compile(_words_alt(raw["plural_event_nouns"]) + "$", I)
         self.count_aux = _words_alt(raw["count_auxiliaries"])
         self.count_stop = _words_alt(raw["count_stops"])
+        # "a policeman", "a senior police officer": one person counted in a toll
+        self.one_victim_re = re.compile(r"(?:an?|one)\s+(?:[\w’'\-]+\s+){0,2}?"
+                                        + _words_alt(sorted(raw["victim_nouns"], key=len, reverse=True)) + r"\b", I)
+        # reading across words and sentences
+        self.clause_word_re = re.compile(r"\s+" + _words_alt(raw["clause_words"]) + r"\b", I)
+        self.anaphoric_subject_re = re.compile(
+            r"^\W*" + _words_alt(sorted(raw["anaphoric_subjects"], key=len, reverse=True)) + r"\b", I)
+        landmarks = _words_alt(sorted(raw["landmark_nouns"], key=len, reverse=True))
+        # "in Sayyidabad Shia Mosque, Khanabad": the place after a named building is where it stands
+        self.landmark_intro_re = re.compile(
+            rf"(?:^|[^\w’'\-])(?P<prep>{preps})\s+(?:(?:the|a|an)\s+)?(?-i:[A-Z][\w’'\-]*\s+){{1,5}}{landmarks}"
+            r"\s*,\s*$", I)
 
 
 def _check(root: yaml.Node, where: str) -> None:

@@ -55,7 +55,11 @@ def _date_res() -> dict[str, re.Pattern]:
             # a bare weekday, capitalised: "attacked a bank Saturday", "were martyred Friday"
             r"|(?-i:(?:" + "|".join(w.capitalize() for w in C.weekdays) + r"))"
             r"|(?P<n>\d+|" + "|".join(w for w, v in C.number_words.items() if 1 <= v <= 19 and " " not in w)
-            + r"|a|an)\s+(?P<unit>days?|weeks?|months?|years?)\s+ago)(?![\w])",
+            + r"|a|an)\s+(?P<unit>days?|weeks?|months?|years?)\s+ago"
+            # "claimed on Saturday an attack a day earlier": the day before the date just named
+            r"|(?P<sn>\d+|" + "|".join(w for w, v in C.number_words.items() if 1 <= v <= 19 and " " not in w)
+            + r"|a|an)\s+days?\s+(?:earlier|before)(?!\s+(?:the|a|an|his|her|its|their)\b)"
+            r"|the\s+(?:previous|preceding)\s+day|the\s+day\s+before(?!\s+(?:the|a|an|his|her|its|their)\b))(?![\w])",
             I,
         ),
     }
@@ -109,7 +113,10 @@ def _find_dates(text: str) -> tuple[_DateHit, ...]:
                 r = gd["rel"].lower()
                 r = re.sub(r"\s+", " ", r)
                 key: str
-                if gd.get("unit"):
+                if gd.get("sn") or r.startswith("the"):
+                    n = (gd.get("sn") or "a").lower()
+                    key = f"days_before:{1 if n in ('a', 'an') else (int(n) if n.isdigit() else C.number_words.get(n, 0))}"
+                elif gd.get("unit"):
                     n = gd["n"].lower()
                     num = 1 if n in ("a", "an") else (int(n) if n.isdigit() else C.number_words.get(n, 0))
                     unit = gd["unit"].lower().rstrip("s")
@@ -216,7 +223,8 @@ def _resolve(h: _DateHit, doc: tuple | None, cite: tuple | None = None) -> str |
         if not m:
             return None
         return _fmt(*_shift_months(y, m, -1))
-    if r in ("today", "this_morning", "yesterday", "last_night", "last_week") or r.startswith(("weekday:", "days_ago:", "weeks_ago:")):
+    if r in ("today", "this_morning", "yesterday", "last_night", "last_week") or r.startswith(
+            ("weekday:", "days_ago:", "days_before:", "weeks_ago:")):
         if full is None:
             return _fmt(y, m) if m else _fmt(y)
         if r in ("today", "this_morning"):
@@ -228,7 +236,7 @@ def _resolve(h: _DateHit, doc: tuple | None, cite: tuple | None = None) -> str |
         if r.startswith("weekday:"):
             wd = int(r.split(":")[1])
             return (full - _dt.timedelta(days=(full.weekday() - wd) % 7)).isoformat()
-        if r.startswith("days_ago:"):
+        if r.startswith(("days_ago:", "days_before:")):
             return (full - _dt.timedelta(days=int(r.split(":")[1]))).isoformat()
         if r.startswith("weeks_ago:"):
             return (full - _dt.timedelta(days=7 * int(r.split(":")[1]))).strftime("%Y-%m")
@@ -252,13 +260,27 @@ def parse_date(text: str, doc_date: str | None) -> str | None:
 
 def _first_date(text: str, doc: tuple | None, cite: tuple | None = None) -> str | None:
     reported = _cues().reported_re
-    for h in _find_dates(text):
+    hits = _find_dates(text)
+    for k, h in enumerate(hits):
+        if (h.rel or "").startswith("days_before:"):
+            # "on Saturday claimed ... an attack a day earlier": counted back from the date just named
+            prior = next((iso for iso in (_resolve(p, doc, cite) for p in reversed(hits[:k])) if iso), None)
+            return _days_before(prior, int(h.rel.split(":")[1])) if prior else _resolve(h, doc, cite)
+    for h in hits:
         if reported.search(_clause_before(text, h.start, 6)):
             continue  # the day something was said about the event
         iso = _resolve(h, doc, cite)
         if iso:
             return iso
     return None
+
+
+def _days_before(iso: str, n: int) -> str:
+    """``iso`` less ``n`` days, when it names a day (a month or year stays as it is)."""
+    d = _parse_iso(iso)
+    if d and d[1] and d[2]:
+        return (_dt.date(*d) - _dt.timedelta(days=n)).isoformat()
+    return iso
 
 
 def _date_precision(text: str) -> str | None:
@@ -268,7 +290,8 @@ def _date_precision(text: str) -> str | None:
     for h in _find_dates(text):
         p = {"full": "day", "md": "day", "monyear": "month", "m": "month", "year": "year"}.get(h.kind)
         if h.kind == "rel":
-            p = "day" if (h.rel or "").startswith(("weekday", "yesterday", "today", "last_night", "this_morning", "days_ago")) else "month"
+            p = "day" if (h.rel or "").startswith(("weekday", "yesterday", "today", "last_night", "this_morning", "days_ago",
+                                                  "days_before")) else "month"
         if p and (best is None or rank[p] > rank[best]):
             best = p
     return best

@@ -93,13 +93,21 @@ def _is_aggregate(text: str, cue: _Cue, day_date: bool, month_date: bool, any_da
         if not C.specific_plural_re.search(_clause_before(text, cue.start, 3) + " "):
             return cue.text
     if not day_date:
-        return _aggregate_time_marker(text)
+        return _aggregate_time_marker(text, cue.start)
     return None
 
 
-@functools.lru_cache(maxsize=1024)
-def _aggregate_time_marker(text: str) -> str | None:
-    m = _cues().aggregate_t_re.search(text)
+#: What sets an aside apart from its sentence: "the worst attack in years — when gunmen stormed a
+#: school in Peshawar in 2014 —" retells one event inside a sentence about a pattern.
+_ASIDE = re.compile(r"[;()\[\]—]|\s[–-]\s")
+
+
+def _aggregate_time_marker(text: str, pos: int) -> str | None:
+    """A phrase of the cue's own part of the sentence that makes its events a pattern over time."""
+    lo = max((m.end() for m in _ASIDE.finditer(text, 0, pos)), default=0)
+    nxt = _ASIDE.search(text, pos)
+    hi = nxt.start() if nxt else len(text)
+    m = _cues().aggregate_t_re.search(text, lo, hi)
     return m.group(0) if m else None
 
 
@@ -128,7 +136,7 @@ def _locate_incident(text: str, cue: _Cue, groups: list[_Group], blocked: set[in
         if i in blocked:
             if groups[i].start - cue.end > 0:
                 continue
-        if _intro(text, g, C.loc_intro_re):
+        if _intro(text, g, C.loc_intro_re) or C.landmark_intro_re.search(text, max(0, g.start - 120), g.start):
             res = _coordinated(text, groups, i, blocked)
             if _name_like(text, groups[res[-1]]) and not fallback:
                 fallback = res

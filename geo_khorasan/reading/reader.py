@@ -9,17 +9,21 @@ from typing import Iterable, Sequence
 from ..records import Classification, ClassifiedMention, Document, Mention, Resolution
 from ..vocabulary import LEVEL_RANK
 from .citations import find_citation
+from .actors import _has_militant
+from .cues import _cues
 from .roles import classify
 from .story import fill_from_story
 
 
 #: "US forces", "U.S.-led", "Afghan troops": the name modifies the noun after it.
 _ATTRIBUTIVE_AFTER = re.compile(r"(?:\s+[a-z]|-[a-z])")
-_LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|near|inside|across|into|over)\s+(?:the\s+)?$", re.I)
+#: "in Tajikistan", "in southern Tajikistan": the place itself.
+_LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|near|inside|across|into|over)\s+(?:the\s+)?(?:[a-z]+ern\s+)?$", re.I)
 
 
 def _attributive(text: str, m: Mention) -> bool:
-    return bool(_ATTRIBUTIVE_AFTER.match(text, m.end)) and not _LOCATIVE_BEFORE.search(text[max(0, m.start - 12):m.start])
+    return (bool(_ATTRIBUTIVE_AFTER.match(text, m.end)) and not _cues().clause_word_re.match(text, m.end)
+            and not _LOCATIVE_BEFORE.search(text[max(0, m.start - 24):m.start]))
 
 
 def _undated_event(cm: ClassifiedMention) -> ClassifiedMention:
@@ -43,6 +47,7 @@ class Reader:
         self.doc = doc
         self.doc_date = doc_date
         self._citations: dict[int, str | None] = {}
+        self._group_before: dict[int, bool] = {}
 
     def __call__(self, resolutions: Sequence[Resolution], context: Iterable[Mention] = ()) -> list[ClassifiedMention]:
         """``resolutions`` classified, in order; the other place mentions of a sentence (those of
@@ -63,11 +68,23 @@ class Reader:
             c = Classification("dateline", None, rule="dateline: the place the article was filed from")
         else:
             c = classify(self.doc.text[m.sentence_start : m.sentence_end], s, e, doc_date=self.doc_date,
-                         other_places=others)
+                         other_places=others, group_before=self.group_before(m.sentence_start))
         if c.role == "incident" and r.place.level == "country" and _attributive(self.doc.text, m):
             c = Classification("mention", None, rule="mention: a country's name used as an adjective "
                                "('US forces', 'a Pakistani airstrike') says whose, not where")
         return ClassifiedMention(doc=self.doc, resolution=r, classification=c, citation=self.citation(m))
+
+    def group_before(self, sentence_start: int) -> bool:
+        """Whether the sentence opens with a subject ("They", "The group") that stands for an armed
+        group named in the sentence before it."""
+        if sentence_start not in self._group_before:
+            spans = self.doc.sentences
+            k = next((i for i, (s, _e) in enumerate(spans) if s == sentence_start), 0)
+            text = self.doc.text
+            self._group_before[sentence_start] = bool(
+                k > 0 and _cues().anaphoric_subject_re.match(text[sentence_start:spans[k][1]])
+                and _has_militant(text[spans[k - 1][0]:spans[k - 1][1]]))
+        return self._group_before[sentence_start]
 
     def citation(self, m: Mention) -> str | None:
         """The source the mention's sentence cites."""

@@ -36,6 +36,8 @@ from .spans import _build_groups, _frame_index, _mask, _normalise_spans
 from .text import _SCOPE_END, _Cue, _distance, _Group, _group_text, _words
 
 PRECEDENCE = "precedence origin > incident > contested"
+#: An event told in an aside of its sentence: its date and toll are read inside the aside.
+_ASIDES = re.compile(r"—[^—]{1,400}—|\s–\s[^–]{1,400}\s–\s|\([^()]{1,400}\)")
 
 
 @dataclass
@@ -57,6 +59,7 @@ class _Sentence:
     usable: set[int] = field(default_factory=set)  # live cues that can make an incident
     incident_groups: dict[int, list[int]] = field(default_factory=dict)  # group -> usable cues located there
     frame: int | None = None  # the group framing the sentence ("In X, ...")
+    group_before: bool = False  # the sentence's subject ("They ...") is the armed group of the sentence before
 
     @property
     def tg(self) -> _Group:
@@ -76,6 +79,7 @@ def classify(
     end: int,
     doc_date: str | None = None,
     other_places: Iterable[tuple[int, int]] = (),
+    group_before: bool = False,
 ) -> Classification:
     """Role of the place mention ``sentence[start:end]`` within the sentence.
 
@@ -83,12 +87,15 @@ def classify(
     ``other_places`` are the spans of the other place mentions in the same sentence. The
     event's location is normally the place introduced by 'in/at/near' closest after the event
     cue (or right before it: "security forces in Karachi arrested"); places joined to it by
-    "of", ",", "in", "'s" ("the Khairkhana area of Kabul city") share its role.
+    "of", ",", "in", "'s" ("the Khairkhana area of Kabul city") share its role. ``group_before``
+    says the sentence opens with a subject ("They", "The group") standing for the armed group
+    named in the sentence before.
     """
     cites = _sentence_citations(sentence)
     if any(s <= start < e for s, e, _ in cites):
         return Classification("mention", None, rule="mention: inside a source citation")
     ctx = _read(sentence, start, end, doc_date, other_places, cites)
+    ctx.group_before = group_before
     if ctx.ti in ctx.scoped:
         return _scoped_mention(ctx)
     _read_incidents(ctx)
@@ -222,6 +229,10 @@ def _incident(ctx: _Sentence) -> Classification | None:
         pool = list(own)
     best = min(pool, key=lambda k: (_type_rank(live[k]), abs(live[k].start - tg.start)))
     bc = live[best]
+    aside = next((m for m in _ASIDES.finditer(text) if m.start() < min(bc.start, tg.start)
+                  and max(bc.end, tg.end) < m.end()), None)
+    if aside:  # "the worst attack in years — when gunmen stormed a school in Peshawar, killing 150 —"
+        seg_lo, seg_hi = max(seg_lo, aside.start() + 1), min(seg_hi, aside.end() - 1)
     seg = text[seg_lo:seg_hi]
     date = _first_date(seg, ctx.doc, _cite_anchor(ctx.cite_text))
     date_note = ""
@@ -261,7 +272,7 @@ def _claims(ctx: _Sentence) -> list[tuple[int, _Cue, str]]:
     """(distance, cue, status) of every claim about the place."""
     C = _cues()
     text, tg, ti = ctx.text, ctx.tg, ctx.ti
-    militant = _has_militant(text)
+    militant = _has_militant(text) or ctx.group_before
     claims: list[tuple[int, _Cue, str]] = []
     for c in _find_status_cues(text):
         if _is_hypothetical(text, c) or _is_negated(text, c):
