@@ -264,3 +264,22 @@ def test_a_name_the_gazetteer_lacks_before_locality_falls_back_to_its_container(
                                     "Zarghun Nadi locality of Bara in Khyber District.\n")
     assert "Zarghun Nadi" in _mapped(mentions)
     assert [(i.place.name, i.fatalities) for i in incs] == [("Khyber", 2)]
+
+
+@pytest.mark.parametrize("text, places", [
+    # where an armed group goes, it is present: the movement is the claim
+    ("Leaders of ISKP have relocated to Kunar and Nuristan provinces.", {"Kunar", "Nuristan"}),
+    # "their" stands for the group of the sentence before
+    ("IS-K fighters were pushed out of many districts in 2019.\nThey kept their main stronghold in Kunar.", {"Kunar"}),
+    # the place whose subject witnessed a pattern of attacks
+    ("It is known that Kurram district has recently witnessed a spate of attacks by ISKP militants.", {"Kurram"}),
+    ("US aircraft struck an ISKP tunnel complex in Nangarhar province.", {"Nangarhar"}),
+])
+def test_movement_possessives_and_patterns_read_as_claims(read, text, places):
+    _doc, _m, _i, regions = read(text + "\n")
+    assert {r.place.name for r in regions} >= places, [(r.place.name, r.status) for r in regions]
+
+
+def test_an_ordinary_move_is_still_no_claim(read):
+    _doc, mentions, _i, regions = read("The engineer relocated to Kunar in 2019 for work.\n")
+    assert _roles(mentions)["Kunar"] == "mention" and not regions

@@ -68,6 +68,7 @@ def _is_aggregate(text: str, cue: _Cue, day_date: bool, month_date: bool, any_da
     qm = None
     for m in C.aggregate_q_re.finditer(before):
         qm = m
+    qm = qm or C.aggregate_q_re.search(cue.text)  # "witnessed a spate of attacks"
     if qm:
         return qm.group(0)
     if cue.plural and not day_date:
@@ -158,6 +159,9 @@ def _locate_incident(text: str, cue: _Cue, groups: list[_Group], blocked: set[in
             continue
         gap = text[g.end : cue.start]
         participle = re.fullmatch(r"\s*,\s*", gap) and re.match(r"(?i)(?:killing|injuring|wounding|leaving)", cue.text)
+        if (C.site_subject_re.match(cue.text) and i not in blocked
+                and re.fullmatch(r"\s+(?:(?:has|have|had|also|recently|again|repeatedly|once|often)\s+)*", gap, re.I)):
+            return [i]  # "Mastung has recently witnessed a spate of attacks": the subject is the site
         if participle:
             pass
         elif _HARD_BEFORE.search(gap) or _words(gap) > 5:

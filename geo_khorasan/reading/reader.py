@@ -37,6 +37,10 @@ def _undated_event(cm: ClassifiedMention) -> ClassifiedMention:
         "mention", c.cue, rule=f"mention: an event told with no date or toll ({c.rule})"))
 
 
+#: "This followed a defeat in their major stronghold": whose, said by the sentence before.
+_GROUP_POSSESSIVE = re.compile(r"\b(?:its|their)\b", re.I)
+
+
 class Reader:
     """Classifies the resolved mentions of one document.
 
@@ -75,14 +79,15 @@ class Reader:
         return ClassifiedMention(doc=self.doc, resolution=r, classification=c, citation=self.citation(m))
 
     def group_before(self, sentence_start: int) -> bool:
-        """Whether the sentence opens with a subject ("They", "The group") that stands for an armed
-        group named in the sentence before it."""
+        """Whether the sentence opens with a subject ("They", "The group"), or says "its"/"their",
+        standing for an armed group named in the sentence before it."""
         if sentence_start not in self._group_before:
             spans = self.doc.sentences
             k = next((i for i, (s, _e) in enumerate(spans) if s == sentence_start), 0)
             text = self.doc.text
+            sentence = text[sentence_start:spans[k][1]]
             self._group_before[sentence_start] = bool(
-                k > 0 and _cues().anaphoric_subject_re.match(text[sentence_start:spans[k][1]])
+                k > 0 and (_cues().anaphoric_subject_re.match(sentence) or _GROUP_POSSESSIVE.search(sentence))
                 and _has_militant(text[spans[k - 1][0]:spans[k - 1][1]]))
         return self._group_before[sentence_start]
 

@@ -139,8 +139,12 @@ def _scoped_mentions(text: str, groups: list[_Group], cites: list[tuple[int, int
             if m.end() <= g.start < stop and i not in out:
                 out[i] = ("origin", m.group(0), f"origin cue '{m.group(0)}' scopes the place (origin > incident > contested)")
     near: dict[int, tuple[int, str, str]] = {}
+    # "ISKP's leaders relocated to Balochistan": where an armed group goes, it is present
+    group_moves = {(c.start, c.end) for c in _find_status_cues(text)} if _has_militant(text) else set()
     for kind, rx, maxw in (("movement", C.movement_re, 3), ("title", C.title_re, 3), ("comparison", C.comparison_re, 3)):
         for m in rx.finditer(text):
+            if kind == "movement" and m.span() in group_moves:
+                continue
             for i, g in enumerate(groups):
                 if g.start < m.end() or i in out:
                     continue
@@ -159,6 +163,8 @@ def _scoped_mentions(text: str, groups: list[_Group], cites: list[tuple[int, int
             continue
         before = text[max(0, g.start - 60) : g.start]
         fm = re.search(r"(?:^|\W)(?P<w>from)\s+(?:the\s+)?(?:[a-z][\w’'\-]*\s+){0,2}$", before)
+        if fm and re.search(r"\b(?:that|which|what|how|whether|when|where)\s+$", before):
+            fm = None  # "stems from the fact that Mastung has ...": the place starts a clause
         if fm:
             # "in cities from Jalalabad ... to Quetta": a range, not an origin
             after_grp = text[g.end : g.end + 120]
