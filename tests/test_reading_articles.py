@@ -283,3 +283,24 @@ def test_movement_possessives_and_patterns_read_as_claims(read, text, places):
 def test_an_ordinary_move_is_still_no_claim(read):
     _doc, mentions, _i, regions = read("The engineer relocated to Kunar in 2019 for work.\n")
     assert _roles(mentions)["Kunar"] == "mention" and not regions
+
+
+def test_a_date_right_before_the_event_noun_is_the_events_even_after_claimed():
+    assert parse_date("IS claimed responsibility for a January 13, 2016 attack on a consulate", "2016-02-01") == "2016-01-13"
+
+
+def test_a_statements_today_is_the_weekday_it_names():
+    assert parse_date("“Today Friday, a fighter of the State attacked a mosque,” the group said", "2022-03-05") == "2022-03-04"
+
+
+def test_the_victims_names_and_a_joint_count_of_dead_and_hurt(read):
+    _doc, _m, incs, _r = read("On 19 August 2022 two policemen, Havaldar Amir Khan and Sepoy Gul Zaman, were killed "
+                              "in an explosion in Bajaur District.\n"
+                              "Officials said more than 100 people were killed and injured in a blast in Kohat on 2 May 2021.\n")
+    assert sorted((i.place.name, i.fatalities) for i in incs) == [("Bajaur", 2), ("Kohat", None)]
+
+
+def test_a_country_named_as_an_adjective_leaves_the_event_to_the_place_it_happened(read):
+    _doc, mentions, incs, _r = read("The commander was killed in a US strike in Baghdad in early 2020.\n")
+    assert _roles(mentions) == {"US": "mention", "Baghdad": "incident"}
+    assert [(i.place.name, i.date) for i in incs] == [("Baghdad", "2020")]

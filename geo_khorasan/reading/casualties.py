@@ -81,12 +81,19 @@ _APPOSITION_RES = [
         r",\s*(?:originally|a native|native|a resident|resident|aged|an? \d+-year-old|who\s+(?:was|had been|is))\b[^,;.()]*,",
         re.IGNORECASE,
     ),
+    # the victims' names: "two policemen, Havaldar Saeed Ahmad and Sepoy Inayatur Rahman, were killed"
+    re.compile(r",(?:\s+[A-Z][\w’'\-]*){1,5}(?:,(?:\s+[A-Z][\w’'\-]*){1,5})*(?:,?\s+and(?:\s+[A-Z][\w’'\-]*){1,5})?,"),
 ]
+
+
+#: "more than 100 people killed and injured": one count of dead and hurt together is neither toll.
+_KILLED_AND_INJURED = re.compile(r"\b(?:killed|dead|died)\s+(?:and|or)\s+(?:injured|wounded|hurt)\b"
+                                 r"|\b(?:injured|wounded|hurt)\s+(?:and|or)\s+(?:killed|dead)\b", re.I)
 
 
 def _strip_appositions(text: str) -> str:
     """Blank out breakdowns and asides (same length) so counts are read from the main clause."""
-    for rx in _APPOSITION_RES:
+    for rx in (*_APPOSITION_RES, _KILLED_AND_INJURED):
         text = rx.sub(lambda m: " " * len(m.group(0)), text)
     return text
 

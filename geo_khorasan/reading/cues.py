@@ -144,6 +144,10 @@ class _Cues:
         # "the Peshawar mosque blast": a place modifying an event noun a word or two after it
         self.place_event_re = re.compile(r"(?:['’]s)?(?:\s+[a-z][\w’'\-]*){0,2}\s+" + _words_alt(raw["event_nouns"])
                                          + r"\b", I)
+        # "a January 13, 2016 attack": the date right before an event noun is that event's
+        self.event_noun_after_re = re.compile(
+            r"\s+(?:(?!(?:that|the|an?|which|when|after|before|as|and|or)\s)[a-z][\w’'\-]*\s+)?"
+            + _words_alt(raw["event_nouns"]) + r"s?\b", I)
         self.plural_event_re = re.compile(_words_alt(raw["plural_event_nouns"]) + "$", I)
         self.count_aux = _words_alt(raw["count_auxiliaries"])
         self.count_stop = _words_alt(raw["count_stops"])

@@ -134,10 +134,12 @@ def _find_dates(text: str) -> tuple[_DateHit, ...]:
         if out and h.start < out[-1].end:
             continue
         out.append(h)
-    # "on Sunday, Aug. 2, 2020": the weekday only names the explicit date after it
+    # "on Sunday, Aug. 2, 2020": the weekday only names the explicit date after it;
+    # "Today Friday, ...": a statement's "today" is the weekday it names
     return tuple(h for k, h in enumerate(out) if not (
-        (h.rel or "").startswith("weekday:") and k + 1 < len(out) and out[k + 1].kind in ("full", "md")
-        and re.fullmatch(r"[\s,]{0,3}", text[h.end:out[k + 1].start])))
+        k + 1 < len(out) and re.fullmatch(r"[\s,]{0,3}", text[h.end:out[k + 1].start]) and (
+            ((h.rel or "").startswith("weekday:") and out[k + 1].kind in ("full", "md"))
+            or (h.rel == "today" and (out[k + 1].rel or "").startswith("weekday:")))))
 
 
 def _rel_key(rel: str | None) -> str | None:
@@ -267,8 +269,8 @@ def _first_date(text: str, doc: tuple | None, cite: tuple | None = None) -> str 
             prior = next((iso for iso in (_resolve(p, doc, cite) for p in reversed(hits[:k])) if iso), None)
             return _days_before(prior, int(h.rel.split(":")[1])) if prior else _resolve(h, doc, cite)
     for h in hits:
-        if reported.search(_clause_before(text, h.start, 6)):
-            continue  # the day something was said about the event
+        if reported.search(_clause_before(text, h.start, 6)) and not _cues().event_noun_after_re.match(text, h.end):
+            continue  # the day something was said about the event (not "claimed a January 13, 2016 attack")
         iso = _resolve(h, doc, cite)
         if iso:
             return iso

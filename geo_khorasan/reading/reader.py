@@ -58,9 +58,14 @@ class Reader:
         ``resolutions`` and of ``context``, mentions of the document already read) are the
         sentence's other places."""
         by_sentence: dict[int, list[tuple[int, int]]] = {}
+        # "killed in a US strike in Baghdad": a country named as an adjective is no other place
+        # of its sentence, so the event is located at the place it modifies
+        adjectives = {id(r.mention) for r in resolutions
+                      if r.place.level == "country" and _attributive(self.doc.text, r.mention)}
         for m in [r.mention for r in resolutions] + list(context):
-            by_sentence.setdefault(m.sentence_start, []).append((m.start - m.sentence_start, m.end - m.sentence_start))
-        read = [self._read(r, by_sentence[r.mention.sentence_start]) for r in resolutions]
+            if id(m) not in adjectives:
+                by_sentence.setdefault(m.sentence_start, []).append((m.start - m.sentence_start, m.end - m.sentence_start))
+        read = [self._read(r, by_sentence.get(r.mention.sentence_start, [])) for r in resolutions]
         return [_undated_event(cm) for cm in fill_from_story(self.doc, read, self.doc_date)]
 
     def _read(self, r: Resolution, spans: list[tuple[int, int]]) -> ClassifiedMention:

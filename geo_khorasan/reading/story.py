@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..records import ClassifiedMention, Document
+from ..records import ClassifiedMention, Document, Place
 from ..vocabulary import LEVEL_RANK
 from .casualties import parse_casualties
 from .dates import _first_date, _parse_iso
@@ -60,11 +60,11 @@ def fill_from_story(doc: Document, read: list[ClassifiedMention], doc_date: str 
         return told[k]
 
     # sentences reporting an incident, by the places they report it at
-    sites: dict[int, dict[str, int]] = {}
+    sites: dict[int, dict[str, Place]] = {}
     for cm in incidents:
         k = index.get(cm.resolution.mention.sentence_start)
         if k is not None:
-            sites.setdefault(k, {})[cm.resolution.place.id] = LEVEL_RANK[cm.resolution.place.level]
+            sites.setdefault(k, {})[cm.resolution.place.id] = cm.resolution.place
     out = []
     for cm in read:
         c = cm.classification
@@ -94,14 +94,27 @@ def fill_from_story(doc: Document, read: list[ClassifiedMention], doc_date: str 
     return out
 
 
-def _elsewhere(site: dict[str, int], own: dict[str, int]) -> bool:
-    """The sentence reports an incident at another place no vaguer than this one's: "in eastern
-    Afghanistan" in the lead does not stop the story of "the attack in Jalalabad"."""
-    finest = min(own.values(), default=LEVEL_RANK["country"])
-    return not site.keys() & own.keys() and any(rank <= finest for rank in site.values())
+def _elsewhere(site: dict[str, Place], own: dict[str, Place]) -> bool:
+    """The sentence reports an incident at another place, one no vaguer than this one's or one
+    that does not hold it: "in eastern Afghanistan" in the lead does not stop the story of "the
+    attack in Jalalabad"; "in Bajaur district" stops the story of "a blast in Kohat"."""
+    if site.keys() & own.keys():
+        return False
+    finest = min((LEVEL_RANK[p.level] for p in own.values()), default=LEVEL_RANK["country"])
+    return any(LEVEL_RANK[p.level] <= finest or not any(_holds(p, q) for q in own.values()) for p in site.values())
 
 
-def _story_sentences(k: int, n: int, sites: dict[int, dict[str, int]], own: dict[str, int]) -> list[int]:
+def _holds(outer: Place, inner: Place) -> bool:
+    """Whether ``outer`` may contain ``inner``, by the names of ``inner``'s containers (a region
+    of no such name is given the benefit of the doubt within its country)."""
+    if outer.country != inner.country:
+        return False
+    if outer.level in ("country", "region"):
+        return True
+    return outer.name in (inner.admin1, inner.admin2)
+
+
+def _story_sentences(k: int, n: int, sites: dict[int, dict[str, Place]], own: dict[str, Place]) -> list[int]:
     """Sentences that may continue the story of the incident told in sentence ``k``: the nearest
     first, up to another incident site; then the article's lead when no other site precedes."""
     out = []
