@@ -304,3 +304,14 @@ def test_a_country_named_as_an_adjective_leaves_the_event_to_the_place_it_happen
     _doc, mentions, incs, _r = read("The commander was killed in a US strike in Baghdad in early 2020.\n")
     assert _roles(mentions) == {"US": "mention", "Baghdad": "incident"}
     assert [(i.place.name, i.date) for i in incs] == [("Baghdad", "2020")]
+
+
+def test_an_undated_event_in_a_reports_lead_takes_the_reports_month_and_a_recent_one_its_year(read):
+    _doc, _m, incs, _r = read(
+        "Taliban raid militant hideout\n"
+        "KABUL, Oct 24, 2022 (AFP) - Officials in the capital spoke of a long night.\n"
+        "At least six militants were killed during a Taliban operation on a hideout in Jalalabad.\n"
+        "Officials gave no further details.\nThe city has seen many such raids.\nNothing else was said.\n"
+        "The same group carried out the recent bombing at a mosque in Mazar-i-Sharif.\n"
+        "It also bombed a mosque in Kunduz.\n")
+    assert {i.place.name: i.date for i in incs} == {"Jalālābād": "2022-10", "Mazār-e Sharīf": "2022"}

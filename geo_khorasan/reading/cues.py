@@ -27,6 +27,7 @@ _SECTIONS = {
     "count_auxiliaries": "words", "count_stops": "words", "not_year_units": "words", "weekdays": "words",
     "citation_name_words": "words", "weak_status": "words", "clause_words": "words", "anaphoric_subjects": "words",
     "victim_nouns": "words", "landmark_nouns": "words", "site_subject_verbs": "words",
+    "recent_markers": "words",
 }
 _PHRASES = (
     "weak_incident_cues", "specific_plural_determiners", "campaign_cues", "aggregate_quantifiers",
@@ -158,6 +159,7 @@ class _Cues:
         self.clause_word_re = re.compile(r"\s+" + _words_alt(raw["clause_words"]) + r"\b", I)
         self.anaphoric_subject_re = re.compile(
             r"^\W*" + _words_alt(sorted(raw["anaphoric_subjects"], key=len, reverse=True)) + r"\b", I)
+        self.recent_re = re.compile(r"\b" + _words_alt(raw["recent_markers"]) + r"\b", I)
         self.site_subject_re = re.compile(_words_alt(raw["site_subject_verbs"]) + r"\b", I)
         landmarks = _words_alt(sorted(raw["landmark_nouns"], key=len, reverse=True))
         # "in Sayyidabad Shia Mosque, Khanabad": the place after a named building is where it stands

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from ..records import ClassifiedMention, Document, Place
 from ..vocabulary import LEVEL_RANK
 from .casualties import parse_casualties
+from .cues import _cues
 from .dates import _first_date, _parse_iso
 from .incidents import _find_incident_cues, _is_hypothetical, _is_negated
 
@@ -86,12 +87,27 @@ def fill_from_story(doc: Document, read: list[ClassifiedMention], doc_date: str 
                 used.append(f"toll from sentence {j + 1}")
             if date and fatalities is not None:
                 break
+        if date is None and doc_date and len(doc_date) >= 7 and (
+                LEVEL_RANK[cm.resolution.place.level] < LEVEL_RANK["province"]):  # a province or country told undated is no incident
+            date, why = _around_the_article_date(doc, spans[k], k, doc_date)
+            if date:
+                used.append(why)
         if used:
             c = replace(c, date=date, fatalities=fatalities, injured=injured,
                         rule=f"{c.rule}; {', '.join(used)} (the story of the same event)")
             cm = replace(cm, classification=c)
         out.append(cm)
     return out
+
+
+def _around_the_article_date(doc: Document, span: tuple[int, int], k: int, doc_date: str) -> tuple[str | None, str]:
+    """An event no sentence dates, told in the lead of a dated report, happened in the month of the
+    report; one called recent, in its year. Never more precise than that."""
+    if k < LEAD_SENTENCES:
+        return doc_date[:7], "the month of the report (an undated event of its lead)"
+    if _cues().recent_re.search(doc.text, span[0], span[1]):
+        return doc_date[:4], "the year of the report (a recent event it does not date)"
+    return None, ""
 
 
 def _elsewhere(site: dict[str, Place], own: dict[str, Place]) -> bool:
