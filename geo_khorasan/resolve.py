@@ -13,6 +13,7 @@ from dataclasses import replace
 from .gazetteer.build import distance_km
 from .gazetteer.geonames import REGION_COUNTRIES
 from .gazetteer.index import Gazetteer, NameMatch
+from .gazetteer.names import keys, split_level
 from .knowledge import load_yaml
 from .records import Candidate, Document, Mention, Place, Resolution
 from .vocabulary import LEVEL_PRECISION, LEVEL_RANK, PRECISION_WORDS, THEATRE  # the theatre's places win ties against namesakes
@@ -219,6 +220,8 @@ class Resolver:
             if c is not None and containers[i] is None and not only_countries and c.place.admin1 not in doc_admin1:
                 chosen[i] = None
 
+        self._one_sense(mentions, chosen, pools)
+
         # Namesakes the text does not tell apart: the one near the document's other places, else
         # the place they share (their district or province), never one of them by chance.
         shared_notes: dict[int, str] = {}
@@ -260,6 +263,22 @@ class Resolver:
                 note = f"{m.text!r} is not in the gazetteer{'' if not cands else ' within ' + place.name}; placed at {place.name} ({how})"
                 out.append(Resolution(m, place, prec, 0.5, f"fallback to containing place: {how}", cands, note))
         return out
+
+    def _one_sense(self, mentions: list[Mention], chosen: list[Candidate | None], pools: list[list[Candidate]]) -> None:
+        """One name, one place per article: where the text says which it means ("Bamyan city") and
+        says it the same way each time, the bare name ("Bamyan") is that place too."""
+        told: dict[str, set[str]] = {}
+        for m, c in zip(mentions, chosen):
+            if c is not None and m.level_hint and not m.region:
+                told.setdefault(keys(split_level(m.text)[0])[1], set()).add(c.place.id)
+        for i, m in enumerate(mentions):
+            ids = told.get(keys(split_level(m.text)[0])[1]) if not m.level_hint and not m.region else None
+            if not ids or len(ids) != 1 or chosen[i] is None or chosen[i].place.id in ids:
+                continue
+            same = [c for c in pools[i] if c.place.id in ids]
+            if same:
+                chosen[i] = replace(same[0], why=same[0].why + "; the place the article names this way elsewhere")
+                pools[i] = same
 
     def _sentence_context(self, mentions, scored, chosen, doc_countries) -> None:
         """A name with namesakes takes the one in the country of, or near, the places it is listed

@@ -315,3 +315,15 @@ def test_an_undated_event_in_a_reports_lead_takes_the_reports_month_and_a_recent
         "The same group carried out the recent bombing at a mosque in Mazar-i-Sharif.\n"
         "It also bombed a mosque in Kunduz.\n")
     assert {i.place.name: i.date for i in incs} == {"Jalālābād": "2022-10", "Mazār-e Sharīf": "2022"}
+
+
+def test_one_name_is_one_place_in_an_article_when_the_text_says_which(read):
+    _doc, mentions, _i, _r = read("Gunmen attacked tourists in Bamyan city on 17 May 2024.\n"
+                                  "Bamyan has long been calm, residents said.\n")
+    places = {(cm.resolution.mention.text, cm.resolution.place.level) for cm in mentions}
+    assert places == {("Bamyan city", "town"), ("Bamyan", "town")}
+
+
+def test_the_cities_of_a_list_are_towns(read):
+    _doc, mentions, _i, _r = read("The bomber passed through the cities of Khash and Zahedan in Iran.\n")
+    assert {cm.resolution.mention.text: cm.resolution.place.level for cm in mentions}["Khash"] == "town"
