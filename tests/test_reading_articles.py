@@ -327,3 +327,20 @@ def test_one_name_is_one_place_in_an_article_when_the_text_says_which(read):
 def test_the_cities_of_a_list_are_towns(read):
     _doc, mentions, _i, _r = read("The bomber passed through the cities of Khash and Zahedan in Iran.\n")
     assert {cm.resolution.mention.text: cm.resolution.place.level for cm in mentions}["Khash"] == "town"
+
+
+def test_a_lead_that_names_no_place_but_its_dateline_places_the_event_there(read):
+    _doc, mentions, incs, _r = read("Bomb kills five\n"
+                                    "KABUL, Afghanistan (AP) — A bomb exploded near a mosque on 2 May 2023, killing "
+                                    "five worshippers.\n")
+    assert _roles(mentions)["KABUL"] == "incident"
+    assert [(i.place.name, i.date, i.fatalities) for i in incs] == [("Kabul", "2023-05-02", 5)]
+
+
+def test_a_dateline_is_no_site_when_the_story_names_one(read):
+    _doc, mentions, incs, _r = read("Fighters surrender\n"
+                                    "MAZAR-I-SHARIF, Afghanistan — Two hundred fighters surrendered on 1 August 2018 "
+                                    "after a two-day battle.\n"
+                                    "The battle in Darzab district killed 40 of them.\n")
+    assert _roles(mentions)["MAZAR-I-SHARIF"] == "dateline"
+    assert {i.place.name for i in incs} == {"Darzab"}

@@ -137,6 +137,9 @@ class _Cues:
         self.month_context_re = re.compile(r"(?:^|\W)" + _alt(raw["month_context"]) + r"\s+$", I)
         self.weekdays = [str(w).lower() for w in raw["weekdays"]]
         self.reported_re = re.compile(_words_alt(raw["reporting_verbs"]) + r"(?:\s+[\w’'\-]+){0,4}\s*$", I)
+        # "the ministry on Thursday said": the date just before the reporting verb is the statement's
+        self.reported_after_re = re.compile(r"\s*,?\s*(?:(?:also|again|publicly|officially)\s+)?"
+                                            + _words_alt(raw["reporting_verbs"]) + r"\b", I)
         self.future_re = re.compile(_alt(raw["future_markers"]) + r"(?:\s+[\w’'\-]+){0,2}\s*(?:in\s+|of\s+|by\s+)?$", I)
         self.cite_words = [str(w) for w in raw["citation_name_words"]]
         self.not_year_after_re = re.compile(r"^\s*" + _words_alt(raw["not_year_units"]) + r"\b", I)

@@ -268,8 +268,10 @@ def _first_date(text: str, doc: tuple | None, cite: tuple | None = None) -> str 
             # "on Saturday claimed ... an attack a day earlier": counted back from the date just named
             prior = next((iso for iso in (_resolve(p, doc, cite) for p in reversed(hits[:k])) if iso), None)
             return _days_before(prior, int(h.rel.split(":")[1])) if prior else _resolve(h, doc, cite)
+    C = _cues()
     for h in hits:
-        if reported.search(_clause_before(text, h.start, 6)) and not _cues().event_noun_after_re.match(text, h.end):
+        if (reported.search(_clause_before(text, h.start, 6)) and not C.event_noun_after_re.match(text, h.end)
+                or C.reported_after_re.match(text, h.end)):
             continue  # the day something was said about the event (not "claimed a January 13, 2016 attack")
         iso = _resolve(h, doc, cite)
         if iso:

@@ -12,7 +12,7 @@ from .citations import find_citation
 from .actors import _has_militant
 from .cues import _cues
 from .roles import classify
-from .story import fill_from_story
+from .story import LEAD_SENTENCES, STORY_WINDOW, fill_from_story
 
 
 #: "US forces", "U.S.-led", "Afghan troops": the name modifies the noun after it.
@@ -41,6 +41,17 @@ def _undated_event(cm: ClassifiedMention) -> ClassifiedMention:
 _GROUP_POSSESSIVE = re.compile(r"\b(?:its|their)\b", re.I)
 
 
+#: Where the article was filed: a mention, never an incident site on its own.
+_DATELINE = Classification("dateline", None, rule="dateline: the place the article was filed from")
+_DATELINE_END = re.compile(r"[—–:]|\s-\s")
+
+
+def _dateline_end(text: str, m: Mention) -> int:
+    """Where the dateline ends ("KABUL, Afghanistan (AP) —"): the places before are part of it."""
+    d = _DATELINE_END.search(text, m.end, min(len(text), m.end + 60))
+    return d.end() if d else m.end
+
+
 class Reader:
     """Classifies the resolved mentions of one document.
 
@@ -65,23 +76,38 @@ class Reader:
         for m in [r.mention for r in resolutions] + list(context):
             if id(m) not in adjectives:
                 by_sentence.setdefault(m.sentence_start, []).append((m.start - m.sentence_start, m.end - m.sentence_start))
-        read = [self._read(r, by_sentence.get(r.mention.sentence_start, [])) for r in resolutions]
+        read = self._dateline_sites([self._read(r, by_sentence.get(r.mention.sentence_start, [])) for r in resolutions])
         return [_undated_event(cm) for cm in fill_from_story(self.doc, read, self.doc_date)]
 
     def _read(self, r: Resolution, spans: list[tuple[int, int]]) -> ClassifiedMention:
         m = r.mention
         s, e = m.start - m.sentence_start, m.end - m.sentence_start
         others = [span for span in spans if span != (s, e)]
-        if m.dateline:
-            # where the article was filed: a mention, never an incident site on its own
-            c = Classification("dateline", None, rule="dateline: the place the article was filed from")
-        else:
+        c = None
+        if m.dateline and not [span for span in others if span[0] >= _dateline_end(self.doc.text, m) - m.sentence_start]:
+            # "ISLAMABAD (AP) — A suicide bomber struck a police station": the lead names no other place
+            c = classify(self.doc.text[m.sentence_start : m.sentence_end], s, e, doc_date=self.doc_date,
+                         default_site=True)
+            c = c if c.role == "incident" else None
+        if m.dateline and c is None:
+            c = _DATELINE
+        elif c is None:
             c = classify(self.doc.text[m.sentence_start : m.sentence_end], s, e, doc_date=self.doc_date,
                          other_places=others, group_before=self.group_before(m.sentence_start))
         if c.role == "incident" and r.place.level == "country" and _attributive(self.doc.text, m):
             c = Classification("mention", None, rule="mention: a country's name used as an adjective "
                                "('US forces', 'a Pakistani airstrike') says whose, not where")
         return ClassifiedMention(doc=self.doc, resolution=r, classification=c, citation=self.citation(m))
+
+    def _dateline_sites(self, read: list[ClassifiedMention]) -> list[ClassifiedMention]:
+        """A dateline is the site of its lead's event only when the headline and the story that
+        follows name no site of their own ("MAZAR-I-SHARIF — fighters surrendered after a battle",
+        the battle placed in Darzab two sentences on)."""
+        lead = {s for s, _e in self.doc.sentences[:LEAD_SENTENCES + STORY_WINDOW]}
+        if not any(cm.classification.role == "incident" and not cm.resolution.mention.dateline
+                   and cm.resolution.mention.sentence_start in lead for cm in read):
+            return read
+        return [replace(cm, classification=_DATELINE) if cm.resolution.mention.dateline else cm for cm in read]
 
     def group_before(self, sentence_start: int) -> bool:
         """Whether the sentence opens with a subject ("They", "The group"), or says "its"/"their",

@@ -60,6 +60,7 @@ class _Sentence:
     incident_groups: dict[int, list[int]] = field(default_factory=dict)  # group -> usable cues located there
     frame: int | None = None  # the group framing the sentence ("In X, ...")
     group_before: bool = False  # the sentence's subject ("They ...") is the armed group of the sentence before
+    default_site: bool = False  # the place is where an event the sentence locates nowhere happened (its dateline)
 
     @property
     def tg(self) -> _Group:
@@ -80,6 +81,7 @@ def classify(
     doc_date: str | None = None,
     other_places: Iterable[tuple[int, int]] = (),
     group_before: bool = False,
+    default_site: bool = False,
 ) -> Classification:
     """Role of the place mention ``sentence[start:end]`` within the sentence.
 
@@ -89,13 +91,14 @@ def classify(
     cue (or right before it: "security forces in Karachi arrested"); places joined to it by
     "of", ",", "in", "'s" ("the Khairkhana area of Kabul city") share its role. ``group_before``
     says the sentence opens with a subject ("They", "The group") standing for the armed group
-    named in the sentence before.
+    named in the sentence before; ``default_site`` makes the place the site of an event the
+    sentence tells without a place of its own (a dateline: "ISLAMABAD (AP) — A bomb killed five").
     """
     cites = _sentence_citations(sentence)
     if any(s <= start < e for s, e, _ in cites):
         return Classification("mention", None, rule="mention: inside a source citation")
     ctx = _read(sentence, start, end, doc_date, other_places, cites)
-    ctx.group_before = group_before
+    ctx.group_before, ctx.default_site = group_before, default_site
     if ctx.ti in ctx.scoped:
         return _scoped_mention(ctx)
     _read_incidents(ctx)
@@ -205,6 +208,8 @@ def _read_incidents(ctx: _Sentence) -> None:
             for gi in gl:
                 ctx.incident_groups.setdefault(gi, []).append(k)
     ctx.frame = _frame_index(text, groups, blocked)
+    if ctx.frame is None and ctx.default_site and len(groups) == 1:
+        ctx.frame = ctx.ti
     unlocated = [k for k in ctx.located if not ctx.located[k] and k in ctx.usable]
     if not ctx.incident_groups and ctx.frame is not None and unlocated:
         ctx.incident_groups[ctx.frame] = list(unlocated)
@@ -250,7 +255,9 @@ def _incident(ctx: _Sentence) -> Classification | None:
     actor = _find_actor(text, seg_lo, seg_hi, bc.start)
     loc = [k for k in own if located[k]]
     lc = live[min(loc, key=lambda k: _distance(tg, live[k]))] if loc else bc
-    if ctx.ti == ctx.frame and not loc:
+    if ctx.ti == ctx.frame and not loc and ctx.default_site:
+        how = f"the sentence tells an event (cue '{lc.text}') and names no place but its dateline"
+    elif ctx.ti == ctx.frame and not loc:
         how = f"place frames the sentence ('In X, ...') and no other place is the event's location (cue '{lc.text}')"
     elif lc.end <= tg.start:
         how = f"place introduced by a locative preposition after {'anaphoric ' if lc.anaphoric else ''}event cue '{lc.text}'"
