@@ -344,3 +344,9 @@ def test_a_dateline_is_no_site_when_the_story_names_one(read):
                                     "The battle in Darzab district killed 40 of them.\n")
     assert _roles(mentions)["MAZAR-I-SHARIF"] == "dateline"
     assert {i.place.name for i in incs} == {"Darzab"}
+
+
+def test_an_army_campaign_dated_to_a_year_is_an_operation_at_each_place(read):
+    _doc, _m, incs, _r = read("During the army campaigns in Orakzai and Kurram in 2014, many fighters crossed the border.\n")
+    assert sorted((i.place.name, i.type, i.date) for i in incs) == [
+        ("Kurram", "security operation", "2014"), ("Orakzai", "security operation", "2014")]

@@ -81,7 +81,7 @@ def _is_aggregate(text: str, cue: _Cue, day_date: bool, month_date: bool, any_da
         )
         if nm and not re.search(r"(?:" + "|".join(k.capitalize() for k in C.months) + r")\.?\s+$", before[: nm.start()]):
             return nm.group(1)
-    if C.campaign_re.fullmatch(cue.text) and not month_date:
+    if C.campaign_re.fullmatch(cue.text) and not any_date:
         return cue.text
     if cue.noun and not cue.plural and not any_date:
         if not re.search(
