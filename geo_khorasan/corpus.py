@@ -153,6 +153,24 @@ def _markdown_to_text(md: str) -> str:
 MAX_SENTENCE_CHARS = 1000
 
 
+#: A line that ends without closing a sentence ("... killed six workers on February 8 in Qush").
+_OPEN_LINE = re.compile(r"[^\n]{40,110}(?<![.!?:;\"”’)\]])\n(?=[^\n\s])")
+_INNER_BREAK = re.compile(r"(?<=[^.!?:;\"”’)\]\s])\n(?=[^\n\s])")
+#: A text is hard-wrapped when this share of its lines break off mid-sentence.
+WRAPPED_SHARE = 0.4
+
+
+def unwrap_lines(text: str) -> str:
+    """A hard-wrapped text (copied from a PDF or a fixed-width page) with its line breaks inside
+    sentences made spaces, so that "Qush\nTepah District" is one name and one sentence; offsets
+    stay those of the file. Texts written a paragraph per line are returned as they are."""
+    lines = sum(1 for line in text.split("\n") if line.strip())
+    open_lines = _OPEN_LINE.findall(text)
+    if lines < 8 or len(open_lines) < WRAPPED_SHARE * lines:
+        return text
+    return _INNER_BREAK.sub(" ", text)
+
+
 def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
     """Sentence spans. A line break ends a sentence unless a parenthesis is still open,
     as when a citation wraps onto the next line ("... cold-blood (\\nDawn, May 13, 2015).")."""
@@ -303,6 +321,7 @@ def read_document(path: Path, meta: DocumentMeta | None = None, *, max_bytes: in
         raise CorpusError(f"{path}: {exc}; skipped") from None
     if not text.strip():
         raise CorpusError(f"{path}: no text after reducing {suffix} markup")
+    text = unwrap_lines(text)
     meta = meta or DocumentMeta()
     if meta.url is None:
         # the article's own address is the one written on a line of its own, usually last

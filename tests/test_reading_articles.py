@@ -350,3 +350,25 @@ def test_an_army_campaign_dated_to_a_year_is_an_operation_at_each_place(read):
     _doc, _m, incs, _r = read("During the army campaigns in Orakzai and Kurram in 2014, many fighters crossed the border.\n")
     assert sorted((i.place.name, i.type, i.date) for i in incs) == [
         ("Kurram", "security operation", "2014"), ("Orakzai", "security operation", "2014")]
+
+
+def test_a_hard_wrapped_text_reads_its_names_and_sentences_across_line_breaks(read):
+    lines = ["Analysts say the group is growing in the north of the country and that its local",
+             "commanders have recruited widely among former Taliban fighters in recent",
+             "months. The provincial governor claimed militants killed six aid workers on 8 February 2017 in Qush",
+             "Tepah District. Officials said two more workers are held in a prison run by the group",
+             "in the same district, according to local sources who asked not to be named here.",
+             "The report comes a month after elders said the militants burnt homes in Darzab",
+             "District and forced dozens of families to leave their villages in the area in",
+             "December 2016, a claim that could not be verified by reporters on the ground."]
+    _doc, mentions, incs, _r = read("\n".join(lines) + "\n")
+    assert "Qush\nTepah District" in _mapped(mentions) or "Qush Tepah District" in _mapped(mentions)
+    assert {(i.place.name, i.date, i.fatalities) for i in incs} >= {("Qush Tepa", "2017-02-08", 6)}
+    assert "Darzab" in {i.place.name for i in incs}
+
+
+def test_a_text_written_a_paragraph_per_line_keeps_its_lines():
+    from geo_khorasan.corpus import unwrap_lines
+
+    text = "Bomb kills five in Quetta\nA bomb killed five people in Quetta on Friday, police said.\n"
+    assert unwrap_lines(text) == text

@@ -97,6 +97,11 @@ def _find_dates(text: str) -> tuple[_DateHit, ...]:
                     # "May" also a modal verb at a sentence start; require a date-like context word.
                     if not re.search(r"(?:^|\W)(?:in|since|during|early|late|mid|of|until|by|last|this)\s+$", before, re.I):
                         continue
+                # "in February and March 2020": the year after the list is each month's
+                later = re.match(r"\s*(?:,|and|or|to|through|until|-|–)\s*(?:" + R["monyear"].pattern + ")", text[m.end():])
+                if later and not rel:
+                    hits.append(_DateHit(m.start(), m.end(), "monyear", int(later.group("year")), mon_of(m)))
+                    continue
                 hits.append(_DateHit(m.start(), m.end(), "m", None, mon_of(m), None, rel=rel))
             elif kind == "year":
                 if C.not_year_after_re.search(text[m.end() :]):
