@@ -372,3 +372,19 @@ def test_a_text_written_a_paragraph_per_line_keeps_its_lines():
 
     text = "Bomb kills five in Quetta\nA bomb killed five people in Quetta on Friday, police said.\n"
     assert unwrap_lines(text) == text
+
+
+@pytest.mark.parametrize("text, site, reference", [
+    ("Gunmen attacked a prison in the city of Jalalabad, east of Kabul, on 2 August 2020.", "Jalalabad", "Kabul"),
+    ("On 6 November 2019 attackers struck a border post in Khatlon, 60 kilometres south of Dushanbe.",
+     "Khatlon", "Dushanbe"),
+])
+def test_a_reference_point_is_no_site(read, text, site, reference):
+    _doc, mentions, _i, _r = read(text + "\n")
+    assert (_roles(mentions)[site], _roles(mentions)[reference]) == ("incident", "mention")
+
+
+def test_pak_is_pakistan_and_says_whose(read):
+    _doc, mentions, incs, _r = read("60 killed in terror attack on Pak police academy in Quetta on 24 October 2016\n")
+    assert _mapped(mentions)["Pak"] == "Pakistan" and _roles(mentions)["Pak"] == "mention"
+    assert [i.place.name for i in incs] == ["Quetta"]

@@ -35,7 +35,7 @@ _PHRASES = (
     "status_prepositions", "chain_words", "origin_cues", "movement_cues", "title_cues", "comparison_cues",
     "militant_terms", "actor_nouns", "number_qualifiers", "non_person_units", "non_count_before", "killed_words",
     "killing_verbs", "toll_words", "toll_verbs", "injured_words", "injuring_verbs", "date_prefixes", "month_context",
-    "future_markers",
+    "future_markers", "reference_cues",
 )
 
 
@@ -94,6 +94,7 @@ class _Cues:
         self.movement_re = re.compile(_alt(raw["movement_cues"]), I)
         self.title_re = re.compile(_alt(raw["title_cues"]), I)
         self.comparison_re = re.compile(_alt(raw["comparison_cues"]), I)
+        self.reference_re = re.compile(_alt(raw["reference_cues"]), I)
         self.status_order: list[str] = list(raw["status_cues"])
         self.status_res = [(s, re.compile(_alt(raw["status_cues"][s]), I)) for s in self.status_order]
         self.weak_status = set(raw.get("weak_status", []))

@@ -144,7 +144,8 @@ def _scoped_mentions(text: str, groups: list[_Group], cites: list[tuple[int, int
     near: dict[int, tuple[int, str, str]] = {}
     # "ISKP's leaders relocated to Balochistan": where an armed group goes, it is present
     group_moves = {(c.start, c.end) for c in _find_status_cues(text)} if _has_militant(text) else set()
-    for kind, rx, maxw in (("movement", C.movement_re, 3), ("title", C.title_re, 3), ("comparison", C.comparison_re, 3)):
+    for kind, rx, maxw in (("movement", C.movement_re, 3), ("title", C.title_re, 3), ("comparison", C.comparison_re, 3),
+                           ("reference", C.reference_re, 1)):
         for m in rx.finditer(text):
             if kind == "movement" and m.span() in group_moves:
                 continue

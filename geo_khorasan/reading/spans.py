@@ -47,7 +47,9 @@ def _build_groups(text: str, spans: list[tuple[int, int]]) -> list[_Group]:
     C = _cues()
     groups: list[_Group] = []
     for sp in spans:
-        if groups and C.chain_gap_re.match(text[groups[-1].end : sp[0]]):
+        gap = text[groups[-1].end : sp[0]] if groups else ""
+        # "Jalalabad, east of Kabul": a reference point is not part of the place's chain
+        if groups and C.chain_gap_re.match(gap) and not C.reference_re.search(gap):
             groups[-1].spans.append(sp)
         else:
             groups.append(_Group([sp]))
