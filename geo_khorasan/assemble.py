@@ -69,9 +69,11 @@ def _merge(a: Incident, b: Incident, why: str) -> Incident:
         a.place, a.precision = b.place, b.precision
     if len(b.date or "") > len(a.date or ""):
         a.date = b.date
-    for attr in ("fatalities", "injured"):
+    if b.fatalities is not None and (a.fatalities is None or b.fatalities > a.fatalities):
+        a.fatalities_range = b.fatalities_range  # the range the kept figure comes from
+    for attr in ("fatalities", "injured", "attackers_killed"):
         va, vb = getattr(a, attr), getattr(b, attr)
-        setattr(a, attr, max(v for v in (va, vb) if v is not None) if (va or vb) is not None else None)
+        setattr(a, attr, max(v for v in (va, vb) if v is not None) if (va, vb) != (None, None) else None)
     if a.type in ("attack", "") and b.type or a.type == "bombing" and b.type == "suicide bombing":
         a.type = b.type
     a.actor = a.actor or b.actor
@@ -153,7 +155,8 @@ def incidents(mentions: list[ClassifiedMention], gaz: Gazetteer) -> list[Inciden
             inc = Incident(
                 id=f"{best.doc.id}:{best.resolution.mention.start}", place=best.resolution.place,
                 precision=best.resolution.precision, date=c.date, fatalities=c.fatalities, injured=c.injured,
-                type=c.type or "attack", actor=c.actor, sources=[best.source()], rules=rules)
+                type=c.type or "attack", actor=c.actor, sources=[best.source()], rules=rules,
+                fatalities_range=c.fatalities_range, attackers_killed=c.attackers_killed)
             found.append(inc)
     # an undated report is never merged with an event after its article was written (the date its
     # sidecar, dateline or address states; an inferred date is only a lower bound)

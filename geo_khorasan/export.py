@@ -88,6 +88,8 @@ def incident_features(incidents: list[Incident]) -> dict:
         feats.append({"type": "Feature", "geometry": _point(inc.place), "properties": {
             "id": inc.id, "date": inc.date, **dict(zip(("date_start", "date_end", "date_precision"), date_span(inc.date))),
             "fatalities": inc.fatalities, "injured": inc.injured, "type": inc.type,
+            "fatalities_range": "-".join(map(str, inc.fatalities_range)) if inc.fatalities_range else None,
+            "attackers_killed": inc.attackers_killed,
             "actor": inc.actor, "place_name": inc.place.name, "place_id": inc.place.id, "level": inc.place.level,
             "country": inc.place.country, "precision": inc.precision,
             "precision_words": precision_words(inc.precision, inc.place), "rules": list(inc.rules),
@@ -141,7 +143,8 @@ def csv_text(fc: dict, columns: list[str]) -> str:
 
 MENTION_COLUMNS = ["id", "doc", "text", "start", "end", "place_name", "place_id", "level", "country", "precision",
                    "precision_words", "role", "cue", "citation", "url", "sentence", "correction"]
-INCIDENT_COLUMNS = ["id", "date", "date_start", "date_end", "date_precision", "fatalities", "injured", "type", "actor",
+INCIDENT_COLUMNS = ["id", "date", "date_start", "date_end", "date_precision", "fatalities", "fatalities_range",
+                    "attackers_killed", "injured", "type", "actor",
                     "place_name", "place_id", "level", "country", "precision", "precision_words", "sources",
                     "correction"]
 LAYERS = ("mentions", "incidents", "regions")

@@ -93,6 +93,8 @@ class Classification:
     injured: int | None = None
     actor: str | None = None
     rule: str = ""
+    fatalities_range: tuple[int, int] | None = None  # incident: "10 to 15 killed" (fatalities is its low end)
+    attackers_killed: int | None = None  # incident: the attackers' dead, counted apart
     past: bool = False  # contested: the claim is about the past ("former stronghold", "was driven out of")
 
 
@@ -139,6 +141,8 @@ class Incident:
     actor: str | None
     sources: list[Source] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)  # why it is placed and dated so, and why reports were merged
+    fatalities_range: tuple[int, int] | None = None  # "10 to 15 killed": fatalities is its low end
+    attackers_killed: int | None = None  # the attackers' dead, counted apart from the victims
 
 
 @dataclass(frozen=True)

@@ -388,3 +388,27 @@ def test_pak_is_pakistan_and_says_whose(read):
     _doc, mentions, incs, _r = read("60 killed in terror attack on Pak police academy in Quetta on 24 October 2016\n")
     assert _mapped(mentions)["Pak"] == "Pakistan" and _roles(mentions)["Pak"] == "mention"
     assert [i.place.name for i in incs] == ["Quetta"]
+
+
+@pytest.mark.parametrize("text, fatalities, rng, attackers", [
+    ("Between 10 and 15 people were killed in the blast.", 10, (10, 15), None),  # the low end, the range kept
+    ("The bombing killed 20-25 people.", 20, (20, 25), None),
+    ("Five soldiers and three attackers were killed.", 5, None, 3),  # the attackers counted apart
+    ("The attack killed 12 people, including the three attackers.", 12, None, 3),  # ... or among them
+    ("The toll rose from five to eight.", 8, None, None),  # a toll that rose is no range
+    ("Dozens were killed.", None, None, None),
+])
+def test_tolls_keep_their_range_and_the_attackers_apart(text, fatalities, rng, attackers):
+    from geo_khorasan.reading.casualties import read_casualties
+
+    c = read_casualties(text)
+    assert (c.fatalities, c.fatalities_range, c.attackers_killed) == (fatalities, rng, attackers)
+
+
+def test_the_range_and_the_attackers_reach_the_exported_incident(read):
+    from geo_khorasan.export import incident_features
+
+    _doc, _m, incs, _r = read("On 3 May 2023 gunmen stormed a hotel in Kabul; between 10 and 15 guests and two "
+                              "attackers were killed.\n")
+    props = incident_features(incs)["features"][0]["properties"]
+    assert (props["fatalities"], props["fatalities_range"], props["attackers_killed"]) == (10, "10-15", 2)

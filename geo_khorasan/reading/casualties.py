@@ -98,8 +98,8 @@ def _strip_appositions(text: str) -> str:
     return text
 
 
-def _subject_counts(text: str, kw_re: re.Pattern) -> list[tuple[int, int]]:
-    """(position, count) for 'NUM people [and NUM others] were <kw>' patterns."""
+def _subject_counts(text: str, kw_re: re.Pattern) -> list[tuple[int, int, list[tuple[int, int]]]]:
+    """(position, count, its groups as (count, end)) for 'NUM people [and NUM others] were <kw>' patterns."""
     C = _cues()
     nums = _numbers(text)
     results = []
@@ -115,6 +115,7 @@ def _subject_counts(text: str, kw_re: re.Pattern) -> list[tuple[int, int]]:
         for i, n in enumerate(cands):
             total = n.value
             pos = n.end
+            members = [(n.value, n.end)]
             ok = False
             j = i
             while True:
@@ -129,6 +130,7 @@ def _subject_counts(text: str, kw_re: re.Pattern) -> list[tuple[int, int]]:
                     if m_link:
                         total += nxt.value
                         pos = nxt.end
+                        members.append((nxt.value, nxt.end))
                         j += 1
                         continue
                 m_tail = re.fullmatch(
@@ -137,13 +139,13 @@ def _subject_counts(text: str, kw_re: re.Pattern) -> list[tuple[int, int]]:
                 ok = bool(m_tail)
                 break
             if ok:
-                results.append((n.start, total))
+                results.append((n.start, total, members))
                 break
     return results
 
 
-def _object_counts(text: str, verb_re: re.Pattern) -> list[tuple[int, int]]:
-    """(position, count) for '<verb> [qualifier] NUM' patterns ('killing 15 people'); the groups of
+def _object_counts(text: str, verb_re: re.Pattern) -> list[tuple[int, int, list[tuple[int, int]]]]:
+    """(position, count, its groups) for '<verb> [qualifier] NUM' patterns ('killing 15 people'); the groups of
     one list add up ('killed three Spanish tourists and three Afghans': 6; 'killed a policeman and
     two construction workers': 3)."""
     C = _cues()
@@ -158,6 +160,7 @@ def _object_counts(text: str, verb_re: re.Pattern) -> list[tuple[int, int]]:
         if first is None:
             continue
         total, pos = first
+        members = [first]
         while True:  # "... and NUM others", "..., NUM ... and NUM ..."
             link = re.match(rf"(?:\s+(?!{C.count_stop}\b)[\w’'\-]+){{0,4}}?\s*(?:,\s*|\s+and\s+|,\s+and\s+)",
                             text[pos:], re.I)
@@ -165,7 +168,8 @@ def _object_counts(text: str, verb_re: re.Pattern) -> list[tuple[int, int]]:
             if nxt is None:
                 break
             total, pos = total + nxt[0], nxt[1]
-        results.append((v.start(), total))
+            members.append(nxt)
+        results.append((v.start(), total, members))
     return results
 
 
@@ -186,36 +190,82 @@ _SINGLE_VICTIM = re.compile(
 )
 
 
-@functools.lru_cache(maxsize=4096)
+@dataclass(frozen=True)
+class Casualties:
+    """What a text says of the dead and hurt."""
+
+    fatalities: int | None = None  # the victims (the attackers' dead apart where the text separates them)
+    injured: int | None = None
+    fatalities_range: tuple[int, int] | None = None  # "between 10 and 15 killed": the figure is its low end
+    attackers_killed: int | None = None  # "three attackers were also killed"
+
+
 def parse_casualties(text: str) -> tuple[int | None, int | None]:
-    """(fatalities, injured) stated in ``text``; None where no number is given.
+    """(fatalities, injured) stated in ``text`` (see ``read_casualties``)."""
+    c = read_casualties(text)
+    return c.fatalities, c.injured
+
+
+@functools.lru_cache(maxsize=4096)
+def read_casualties(text: str) -> Casualties:
+    """The casualties stated in ``text``; None where no number is given.
 
     Reads "at least nine ... dead", "killed nearly 20 worshippers", "over 100 people lost their
-    lives", "the fatalities ... rose to 54", "A total of 12 militants and two suicide bombers were
-    killed" (14), "more than 50 people seriously wounded", "He was killed" (1). Vague amounts
-    ("hundreds", "dozens") give None; years, ages, and counts of attacks or recruits are ignored;
-    breakdowns after a dash or "including" do not add up.
+    lives", "the fatalities ... rose to 54", "More than 50 people seriously wounded", "He was
+    killed" (1). The groups of one count add up ("killed a policeman and two workers": 3) except
+    the attackers, counted apart ("12 soldiers and two suicide bombers were killed": 12 and 2;
+    "12 people, including the three attackers": 12, of whom 3 attackers). A range ("10 to 15
+    people", "between 10 and 15") gives its low end and is kept. Vague amounts ("hundreds",
+    "dozens") give None; years, ages, and counts of attacks or recruits are ignored; breakdowns
+    after a dash or "including" do not add up.
     """
     C = _cues()
-    t = _strip_appositions(text)
+    t, ranges = _low_ends(_strip_appositions(text))
     fat: int | None = None
+    attackers: int | None = None
+    fat_range: tuple[int, int] | None = None
     toll = []
     for m in C.toll_re.finditer(t):
         v = _word_number(m.group("n"))
         if v is not None and not C.non_person_after_re.search(t[m.end() :]):
-            toll.append((m.start(), v))
+            toll.append((m.start(), m.start("n"), v))
     if toll:
-        fat = toll[-1][1]
+        _pos, at, fat = toll[-1]
+        fat_range = ranges.get(at)
     else:
         cands = _subject_counts(t, C.killed_kw_re) + _object_counts(t, C.killing_verb_re)
         if cands:
-            fat = min(cands)[1]
+            pos, fat, members = min(cands, key=lambda c: c[0])
+            fat_range = next((r for p, r in ranges.items() if pos <= p < members[0][1]), None)
+            theirs = sum(v for v, end in members if C.attacker_after_re.match(t, end))
+            if theirs and theirs < fat:
+                fat, attackers = fat - theirs, theirs
+            elif theirs and len(members) == 1:
+                fat, attackers = None, theirs  # "the four attackers were killed": no victim counted
         elif _SINGLE_VICTIM.search(t):
             fat = 1
+    included = C.attackers_included_re.search(text)
+    if included and attackers is None:
+        attackers = _word_number(included.group("n"))
     inj: int | None = None
     cands = _subject_counts(t, C.injured_kw_re)
     cands += [c for c in _object_counts(t, C.injuring_verb_re) if not t[c[0] :].lower().startswith(("leaving", "left"))]
     # "leaving 5 dead and 12 injured" is a subject count; "leaving 12 injured" too.
     if cands:
-        inj = min(cands)[1]
-    return fat, inj
+        inj = min(cands, key=lambda c: c[0])[1]
+    return Casualties(fat, inj, fat_range, attackers)
+
+
+def _low_ends(text: str) -> tuple[str, dict[int, tuple[int, int]]]:
+    """``text`` with each range of people ("10 to 15", "between 10 and 15", "20-25") written as its
+    low end (same length), and the ranges by the position of that low end."""
+    ranges: dict[int, tuple[int, int]] = {}
+
+    def low(m: re.Match) -> str:
+        a, b = _word_number(m.group("a")), _word_number(m.group("b"))
+        if a is None or b is None or not a < b:
+            return m.group(0)
+        ranges[m.start("a")] = (a, b)
+        return m.group(0)[: m.end("a") - m.start()].ljust(len(m.group(0)))
+
+    return _cues().range_re.sub(low, text), ranges

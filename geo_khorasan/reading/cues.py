@@ -27,7 +27,7 @@ _SECTIONS = {
     "count_auxiliaries": "words", "count_stops": "words", "not_year_units": "words", "weekdays": "words",
     "citation_name_words": "words", "weak_status": "words", "clause_words": "words", "anaphoric_subjects": "words",
     "victim_nouns": "words", "landmark_nouns": "words", "site_subject_verbs": "words",
-    "recent_markers": "words",
+    "recent_markers": "words", "attacker_nouns": "words",
 }
 _PHRASES = (
     "weak_incident_cues", "specific_plural_determiners", "campaign_cues", "aggregate_quantifiers",
@@ -159,6 +159,16 @@ class _Cues:
         # "a policeman", "a senior police officer": one person counted in a toll
         self.one_victim_re = re.compile(r"(?:an?|one)\s+(?:[\w’'\-]+\s+){0,2}?"
                                         + _words_alt(sorted(raw["victim_nouns"], key=len, reverse=True)) + r"\b", I)
+        n = rf"(?:\d+|{numword})"
+        # "10 to 15 people", "between 10 and 15 people", "20-25 killed" (not "from five to eight": a toll that rose)
+        self.range_re = re.compile(
+            rf"(?<!from\s)(?:(?<=between\s)|(?<![\w-]))(?P<a>{n})\s*(?:-|–|to|and)\s*(?P<b>{n})"
+            rf"(?=\s+(?:[\w’'\-]+\s+){{0,2}}?(?:people|persons|civilians|soldiers|killed|dead|others|\w+s\b))", I)
+        attackers = _words_alt(sorted(raw["attacker_nouns"], key=len, reverse=True))
+        self.attacker_after_re = re.compile(r"\s+(?:[\w’'\-]+\s+){0,2}?" + attackers + r"\b", I)
+        self.attackers_included_re = re.compile(
+            r"\bincluding\s+(?:the\s+|all\s+)?(?P<n>\d+|" + "|".join(w for w, v in nw.items() if 1 <= v <= 19 and " " not in w)
+            + r")\s+(?:[\w’'\-]+\s+)?" + attackers + r"\b", I)
         # reading across words and sentences
         self.clause_word_re = re.compile(r"\s+" + _words_alt(raw["clause_words"]) + r"\b", I)
         self.anaphoric_subject_re = re.compile(

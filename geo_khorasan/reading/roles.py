@@ -18,7 +18,7 @@ from typing import Iterable
 
 from ..records import Classification
 from .actors import _find_actor, _has_militant
-from .casualties import parse_casualties
+from .casualties import parse_casualties, read_casualties
 from .citations import _cite_anchor, _sentence_citations
 from .claims import _find_status_cues, _status_governs, claim_is_past
 from .cues import _cues
@@ -252,7 +252,7 @@ def _incident(ctx: _Sentence) -> Classification | None:
         date = _first_date(ctx.cite_text, ctx.doc)
         if date:
             date_note = " date from the citation;"
-    fat, inj = parse_casualties(seg)
+    toll = read_casualties(seg)
     actor = _find_actor(text, seg_lo, seg_hi, bc.start)
     loc = [k for k in own if located[k]]
     lc = live[min(loc, key=lambda k: _distance(tg, live[k]))] if loc else bc
@@ -272,8 +272,10 @@ def _incident(ctx: _Sentence) -> Classification | None:
         ctx.sentence[bc.start : bc.end],
         type=bc.label,
         date=date,
-        fatalities=fat,
-        injured=inj,
+        fatalities=toll.fatalities,
+        injured=toll.injured,
+        fatalities_range=toll.fatalities_range,
+        attackers_killed=toll.attackers_killed,
         actor=actor,
         rule=rule,
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from ..records import ClassifiedMention, Document, Place
 from ..vocabulary import LEVEL_RANK
-from .casualties import parse_casualties
+from .casualties import Casualties, read_casualties
 from .cues import _cues
 from .dates import _first_date, _parse_iso
 from .incidents import _find_incident_cues, _is_hypothetical, _is_negated
@@ -30,8 +30,7 @@ class _Told:
 
     event: bool
     date: str | None
-    fatalities: int | None
-    injured: int | None
+    toll: Casualties
 
 
 def _told(doc: Document, span: tuple[int, int], anchor: tuple | None) -> _Told:
@@ -39,9 +38,8 @@ def _told(doc: Document, span: tuple[int, int], anchor: tuple | None) -> _Told:
     cues = [c for c in _find_incident_cues(text) if not c.anaphoric and not _is_hypothetical(text, c)
             and not _is_negated(text, c)]
     if not cues:
-        return _Told(False, None, None, None)
-    fatalities, injured = parse_casualties(text)
-    return _Told(True, _first_date(text, anchor), fatalities, injured)
+        return _Told(False, None, Casualties())
+    return _Told(True, _first_date(text, anchor), read_casualties(text))
 
 
 def fill_from_story(doc: Document, read: list[ClassifiedMention], doc_date: str | None) -> list[ClassifiedMention]:
@@ -74,7 +72,8 @@ def fill_from_story(doc: Document, read: list[ClassifiedMention], doc_date: str 
             out.append(cm)
             continue
         own = sites.get(k, {})
-        date, fatalities, injured, used = c.date, c.fatalities, c.injured, []
+        date, used = c.date, []
+        toll = Casualties(c.fatalities, c.injured, c.fatalities_range, c.attackers_killed)
         for j in _story_sentences(k, len(spans), sites, own):
             t = at(j)
             if not t.event:
@@ -82,10 +81,10 @@ def fill_from_story(doc: Document, read: list[ClassifiedMention], doc_date: str 
             if date is None and t.date and len(t.date) >= 7:  # a bare year there is background, not the day
                 date = t.date
                 used.append(f"date from sentence {j + 1}")
-            if fatalities is None and t.fatalities is not None:
-                fatalities, injured = t.fatalities, injured if t.injured is None else t.injured
+            if toll.fatalities is None and t.toll.fatalities is not None:
+                toll = replace(t.toll, injured=toll.injured if t.toll.injured is None else t.toll.injured)
                 used.append(f"toll from sentence {j + 1}")
-            if date and fatalities is not None:
+            if date and toll.fatalities is not None:
                 break
         if date is None and doc_date and len(doc_date) >= 7 and (
                 LEVEL_RANK[cm.resolution.place.level] < LEVEL_RANK["province"]):  # a province or country told undated is no incident
@@ -93,7 +92,8 @@ def fill_from_story(doc: Document, read: list[ClassifiedMention], doc_date: str 
             if date:
                 used.append(why)
         if used:
-            c = replace(c, date=date, fatalities=fatalities, injured=injured,
+            c = replace(c, date=date, fatalities=toll.fatalities, injured=toll.injured,
+                        fatalities_range=toll.fatalities_range, attackers_killed=toll.attackers_killed,
                         rule=f"{c.rule}; {', '.join(used)} (the story of the same event)")
             cm = replace(cm, classification=c)
         out.append(cm)
