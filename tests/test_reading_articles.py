@@ -412,3 +412,9 @@ def test_the_range_and_the_attackers_reach_the_exported_incident(read):
                               "attackers were killed.\n")
     props = incident_features(incs)["features"][0]["properties"]
     assert (props["fatalities"], props["fatalities_range"], props["attackers_killed"]) == (10, "10-15", 2)
+
+
+def test_a_claim_of_responsibility_in_the_next_sentence_names_the_actor(read):
+    _doc, _m, incs, _r = read("A suicide bomber struck a Shia mosque in Kunduz on 8 October 2021, killing 46 people.\n"
+                              "Islamic State claimed responsibility for the attack.\n")
+    assert [(i.place.name, i.actor) for i in incs] == [("Kunduz", "Islamic State")]

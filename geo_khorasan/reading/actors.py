@@ -66,6 +66,12 @@ def _find_actor(text: str, lo: int, hi: int, cue_pos: int | None) -> str | None:
     return None
 
 
+def claimant(text: str) -> str | None:
+    """The group a sentence says claimed or was blamed for an event ("IS claimed responsibility
+    for the attack", "attributed to ISKP"), not its other actors."""
+    return _find_actor(text, 0, 0, None)
+
+
 def _has_militant(text: str) -> bool:
     C = _cues()
     return bool(C.isk_re.search(text) or C.militant_re.search(text))

@@ -16,6 +16,7 @@ from ..vocabulary import LEVEL_RANK
 from .casualties import Casualties, read_casualties
 from .cues import _cues
 from .dates import _first_date, _parse_iso
+from .actors import claimant
 from .incidents import _find_incident_cues, _is_hypothetical, _is_negated
 
 #: How many sentences before or after an incident's own sentence may continue its story.
@@ -31,6 +32,7 @@ class _Told:
     event: bool
     date: str | None
     toll: Casualties
+    claimant: str | None = None  # "IS claimed responsibility for the attack"
 
 
 def _told(doc: Document, span: tuple[int, int], anchor: tuple | None) -> _Told:
@@ -39,7 +41,7 @@ def _told(doc: Document, span: tuple[int, int], anchor: tuple | None) -> _Told:
             and not _is_negated(text, c)]
     if not cues:
         return _Told(False, None, Casualties())
-    return _Told(True, _first_date(text, anchor), read_casualties(text))
+    return _Told(True, _first_date(text, anchor), read_casualties(text), claimant(text))
 
 
 def fill_from_story(doc: Document, read: list[ClassifiedMention], doc_date: str | None) -> list[ClassifiedMention]:
@@ -68,11 +70,11 @@ def fill_from_story(doc: Document, read: list[ClassifiedMention], doc_date: str 
     for cm in read:
         c = cm.classification
         k = index.get(cm.resolution.mention.sentence_start)
-        if c.role != "incident" or k is None or (c.date and c.fatalities is not None):
+        if c.role != "incident" or k is None or (c.date and c.fatalities is not None and c.actor):
             out.append(cm)
             continue
         own = sites.get(k, {})
-        date, used = c.date, []
+        date, actor, used = c.date, c.actor, []
         toll = Casualties(c.fatalities, c.injured, c.fatalities_range, c.attackers_killed)
         for j in _story_sentences(k, len(spans), sites, own):
             t = at(j)
@@ -84,7 +86,10 @@ def fill_from_story(doc: Document, read: list[ClassifiedMention], doc_date: str 
             if toll.fatalities is None and t.toll.fatalities is not None:
                 toll = replace(t.toll, injured=toll.injured if t.toll.injured is None else t.toll.injured)
                 used.append(f"toll from sentence {j + 1}")
-            if date and toll.fatalities is not None:
+            if actor is None and t.claimant and j > k:
+                actor = t.claimant
+                used.append(f"actor from sentence {j + 1}")
+            if date and toll.fatalities is not None and actor:
                 break
         if date is None and doc_date and len(doc_date) >= 7 and (
                 LEVEL_RANK[cm.resolution.place.level] < LEVEL_RANK["province"]):  # a province or country told undated is no incident
@@ -92,7 +97,7 @@ def fill_from_story(doc: Document, read: list[ClassifiedMention], doc_date: str 
             if date:
                 used.append(why)
         if used:
-            c = replace(c, date=date, fatalities=toll.fatalities, injured=toll.injured,
+            c = replace(c, date=date, actor=actor, fatalities=toll.fatalities, injured=toll.injured,
                         fatalities_range=toll.fatalities_range, attackers_killed=toll.attackers_killed,
                         rule=f"{c.rule}; {', '.join(used)} (the story of the same event)")
             cm = replace(cm, classification=c)
