@@ -21,26 +21,15 @@ def _find_actor(text: str, lo: int, hi: int, cue_pos: int | None) -> str | None:
     matches.sort()
 
     def target_like(s: int) -> bool:
-        before = text[max(0, s - 40) : s]
-        return bool(
-            re.search(
-                r"\b(?:against|targeting|targeted|on|to|with|from|of|towards?|fight|fighting|defeat|join|joined|"
-                r"allegiance\s+to|links\s+(?:to|with))\s+(?:(?:the|a|an|high-value|suspected|alleged|senior)\s+)*$",
-                before,
-                re.I,
-            )
-        )
+        return bool(C.actor_target_re.search(text[max(0, s - 40) : s]))
 
     # 1. claims and attributions anywhere in the sentence
-    for m in re.finditer(r"\bclaim(?:ed|s)?\s+(?:the\s+)?responsibility", text, re.I):
+    for m in C.claim_re.finditer(text):
         prev = [x for x in matches if x[1] <= m.start() and not re.search(r"[;.]", text[x[1] : m.start()])]
         if prev:
             return prev[-1][2]
     for s, e, name in matches:
-        before = text[max(0, s - 40) : s]
-        if re.search(r"\b(?:attributed|blamed\s+(?:it\s+)?on|claimed\s+by|sent\s+by|responsibility\s+of)\s+(?:the\s+)?$", before, re.I) or re.search(
-            r"\b(?:attributed\s+to|blamed\s+on)\s+(?:the\s+)?$", before, re.I
-        ):
+        if C.actor_attribution_re.search(text[max(0, s - 40) : s]):
             return name
     # 2. "by X" close to the event cue, in the same clause
     for s, e, name in matches:
@@ -54,7 +43,7 @@ def _find_actor(text: str, lo: int, hi: int, cue_pos: int | None) -> str | None:
     for s, e, name in matches:
         if lo <= s < hi and (cue_pos is None or s <= cue_pos):
             after = text[e : e + 60]
-            if re.match(r"^[’']s\s+(?:[\w\-]+\s+){0,4}?(?:attack|bombing|blast|massacre|assault|raid|strike|operation)", after, re.I):
+            if C.actor_event_after_re.match(after):
                 return name
             if not target_like(s) and re.match(r"^(?:[’']s)?\s+(?:[\w\-]+\s+){0,3}?" + C.actor_nouns_re.pattern, after, re.I):
                 return name

@@ -27,7 +27,9 @@ _SECTIONS = {
     "count_auxiliaries": "words", "count_stops": "words", "not_year_units": "words", "weekdays": "words",
     "citation_name_words": "words", "weak_status": "words", "clause_words": "words", "anaphoric_subjects": "words",
     "victim_nouns": "words", "landmark_nouns": "words", "site_subject_verbs": "words",
-    "recent_markers": "words", "attacker_nouns": "words",
+    "recent_markers": "words", "attacker_nouns": "words", "actor_target_words": "words",
+    "actor_target_determiners": "words", "actor_attribution_words": "words", "claim_of_responsibility": "words",
+    "actor_event_nouns": "words",
 }
 _PHRASES = (
     "weak_incident_cues", "specific_plural_determiners", "campaign_cues", "aggregate_quantifiers",
@@ -105,6 +107,14 @@ class _Cues:
             (re.compile(_cs_alt([a["pattern"]])), a.get("name") or "") for a in raw["actors"]
         ]
         self.actor_nouns_re = re.compile(_alt(raw["actor_nouns"]), I)
+        spaced = lambda words: "(?:" + "|".join(r"\s+".join(map(re.escape, str(w).split())) for w in  # noqa: E731
+                                             sorted(words, key=len, reverse=True)) + ")"
+        self.actor_target_re = re.compile(
+            rf"\b{spaced(raw['actor_target_words'])}\s+(?:{spaced(raw['actor_target_determiners'])}\s+)*$", I)
+        self.actor_attribution_re = re.compile(rf"\b{spaced(raw['actor_attribution_words'])}\s+(?:the\s+)?$", I)
+        self.claim_re = re.compile(rf"\b{spaced(raw['claim_of_responsibility'])}\b", I)
+        self.actor_event_after_re = re.compile(
+            rf"^[’']s\s+(?:[\w\-]+\s+){{0,4}}?{spaced(raw['actor_event_nouns'])}", I)
         # numbers
         nw = {str(k).lower(): int(v) for k, v in raw["number_words"].items()}
         self.number_words = nw
