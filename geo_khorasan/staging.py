@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import filecmp
+import hashlib
 import json
 import os
 import shutil
@@ -23,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
+
+from .paths import cache_dir
 
 try:
     import fcntl
@@ -116,6 +119,13 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
+def _lock_file(out: Path) -> Path:
+    """The lock of one output folder: a file in the user's cache named by the folder's absolute path."""
+    folder = cache_dir() / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / (hashlib.sha256(os.fsencode(out.absolute())).hexdigest()[:24] + ".lock")
+
+
 class Staging:
     """``with Staging(out) as stage:`` write into ``stage.path``, then ``stage.commit()``."""
 
@@ -148,8 +158,10 @@ class Staging:
                               else f"{out}: cannot write (Not a directory)")
         try:
             parent.mkdir(parents=True, exist_ok=True)
-            if fcntl is not None:  # the lock is on the parent folder: no lock file to leave behind
-                self._lock = os.open(parent, os.O_RDONLY)
+            if fcntl is not None:
+                # one lock per output folder, kept in the user's cache: nothing left in their folder,
+                # and two builds into sibling folders ("maps-a", "maps-b") do not wait for each other
+                self._lock = os.open(_lock_file(out), os.O_RDWR | os.O_CREAT, 0o600)
                 try:
                     fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:

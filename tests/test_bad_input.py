@@ -449,3 +449,11 @@ def test_kill_during_the_swap_waits_until_every_file_is_in_place(capsys, gazette
     fresh = tmp_path / "fresh"
     assert _build(capsys, gazetteer, seeds, fresh)[0] == 0
     assert snapshot(out) == snapshot(fresh) != before
+
+
+def test_builds_into_sibling_folders_do_not_wait_for_each_other(tmp_path):
+    from geo_khorasan.staging import Staging
+
+    with Staging(tmp_path / "maps-a") as a, Staging(tmp_path / "maps-b") as b:
+        assert a.path.parent == b.path.parent == tmp_path
+    assert not [p.name for p in tmp_path.iterdir() if "lock" in p.name or p.name.startswith(".")]  # nothing left beside
