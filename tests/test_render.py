@@ -15,7 +15,30 @@ DATA_BLOCK = re.compile(r'<script type="application/json" id="gk-data">(.*?)</sc
 
 
 def data_of(page: str) -> dict:
-    return json.loads(DATA_BLOCK.search(page).group(1))
+    """The data block, its incidents unpacked to one object each as the page does."""
+    data = json.loads(DATA_BLOCK.search(page).group(1))
+    data["incidents"] = unpack(data["incidents"])
+    return data
+
+
+def unpack(table: dict) -> list[dict]:
+    strings = table["strings"]
+
+    def reader(fields, strings_in, nested):
+        inner = {f: reader(n["fields"], n["strings_in"], {}) for f, n in nested.items()}
+
+        def read(row):
+            out = {}
+            for name, value in zip(fields, row):
+                if name in inner:
+                    value = [inner[name](v) for v in value]
+                elif name in strings_in and value is not None:
+                    value = strings[value] if isinstance(value, int) else [strings[k] for k in value]
+                out[name] = value
+            return out
+        return read
+
+    return [reader(table["fields"], table["strings_in"], table["nested"])(row) for row in table["rows"]]
 
 
 def all_quotes(data: dict) -> list[dict]:

@@ -202,7 +202,7 @@ def _assemble(data: dict) -> Figure:
     CustomPane("gkLand", z_index=150, pointer_events=False).add_to(fmap)
     CustomPane("gkRegions", z_index=350, pointer_events=True).add_to(fmap)
 
-    counts = {kind: len(data[kind]) for kind in ("incidents", "regions", "mentions")}
+    counts = {"incidents": len(data["incidents"]["rows"]), "regions": len(data["regions"]), "mentions": len(data["mentions"])}
     layers = (
         ("countries", "Countries", True),
         ("provinces", "Provinces", True),
@@ -307,7 +307,8 @@ def _payload(
         "title": _text(title),
         "attribution": assets.escape(attribution),
         "documents": [_document_entry(d, sources_prefix, document_maps) for d in documents],
-        "incidents": incident_rows,
+        "incidents": _table(incident_rows, INCIDENT_STRINGS, {"sources": QUOTE_STRINGS}),
+        "draw": "dots" if len(incident_rows) >= DOTS_FROM else "markers",
         "regions": region_rows,
         "mentions": mention_rows,
         "areas": outlines,
@@ -318,6 +319,61 @@ def _payload(
         "latest": max((d for d in (_text(doc.get("date")) for doc in docs.values()) if d), default=None),
         "bounds": _bounds(incident_rows, region_rows, mention_rows, base, THEATRE),
         "all_bounds": _bounds(incident_rows, region_rows, mention_rows, base),
+    }
+
+
+#: From this many incidents up they are drawn as dots on one canvas, not as one SVG marker
+#: each in clusters: a filter step redraws the canvas instead of adding and removing
+#: thousands of DOM nodes. Dots take no Tab focus; the incident table is the keyboard path.
+DOTS_FROM = 2000
+
+#: Fields of incidents and of their quotes that repeat (a type, a place, a document's
+#: title): the data block holds each such string once, in the table's ``strings``.
+INCIDENT_STRINGS = ("type", "date", "actor", "place", "precision_words", "color", "area", "docs")
+QUOTE_STRINGS = ("doc", "title", "outlet", "date", "citation", "cue", "href", "url_text")
+
+
+def _table(rows: list[dict], interned, nested: dict) -> dict:
+    """Rows as lists under one list of field names, repeated strings as indexes into
+    ``strings`` (a list of strings: a list of indexes); ``nested`` names the fields that
+    hold lists of rows of their own (field -> interned fields). A tenth of the size of
+    one JSON object per row at 100,000 incidents, and as much faster to parse."""
+    strings: list[str] = []
+    index: dict[str, int] = {}
+
+    def ref(value):
+        if value is None:
+            return None
+        if isinstance(value, list):
+            return [ref(v) for v in value]
+        if value not in index:
+            index[value] = len(strings)
+            strings.append(value)
+        return index[value]
+
+    def pack(row: dict, fields: list[str], refs: set, inner: dict) -> list:
+        out = []
+        for name in fields:
+            value = row[name]
+            if name in inner:
+                value = [pack(item, inner[name][0], inner[name][1], {}) for item in value]
+            elif name in refs:
+                value = ref(value)
+            out.append(value)
+        return out
+
+    fields = sorted(rows[0]) if rows else []
+    inner = {}
+    for name, names in nested.items():
+        items = [item for row in rows for item in row[name]]
+        inner[name] = (sorted(items[0]) if items else [], set(names))
+    packed = [pack(row, fields, set(interned), inner) for row in rows]
+    return {
+        "fields": fields,
+        "strings_in": sorted(set(interned) & set(fields)),
+        "nested": {name: {"fields": f, "strings_in": sorted(refs & set(f))} for name, (f, refs) in sorted(inner.items())},
+        "strings": strings,
+        "rows": packed,
     }
 
 

@@ -5,6 +5,31 @@
   "use strict";
 
   var data = JSON.parse(document.getElementById("gk-data").textContent);
+  data.incidents = unpack(data.incidents);
+
+  // Incidents come as a table (map.py's _table): one list of values per row under one list of
+  // field names, repeated strings as indexes into its strings; back to one object per row.
+  function unpack(table) {
+    var strings = table.strings;
+    function string(k) { return strings[k]; }
+    function reader(fields, stringsIn, nested) {
+      var refs = fields.map(function (f) { return stringsIn.indexOf(f) >= 0; });
+      var inner = fields.map(function (f) {
+        return nested && nested[f] ? reader(nested[f].fields, nested[f].strings_in, null) : null;
+      });
+      return function (row) {
+        var o = {};
+        for (var i = 0; i < fields.length; i++) {
+          var v = row[i];
+          if (inner[i]) v = v.map(inner[i]);
+          else if (refs[i] && v !== null) v = typeof v === "number" ? strings[v] : v.map(string);
+          o[fields[i]] = v;
+        }
+        return o;
+      };
+    }
+    return table.rows.map(reader(table.fields, table.strings_in, table.nested));
+  }
   var KINDS = ["incidents", "regions", "mentions"];
   var POPUP = { maxWidth: 380, minWidth: 200, maxHeight: 420, autoPanPadding: [12, 12] };
   var records = { incidents: [], regions: [], mentions: [] };
@@ -179,9 +204,15 @@
   }
 
   function keep(kind, f, layer, popup) {
+    var record = recordOf(kind, f, layer);
     layer.bindPopup(function () { return popup(f); }, POPUP);
-    layer.gkRecord = { kind: kind, id: f.id };
-    var record = {
+    layer.gkRecord = record;
+    focusable(layer, accessibleName(kind, f));
+    records[kind].push(record);
+  }
+
+  function recordOf(kind, f, layer) {
+    return {
       kind: kind,
       id: f.id,
       f: f,
@@ -195,13 +226,11 @@
       spans: kind === "regions" ? f.spans : null,
       undated: kind === "regions" ? f.undated : null
     };
-    layer.gkRecord = record;
-    focusable(layer, accessibleName(kind, f));
-    records[kind].push(record);
   }
 
   function addAll(kind) {
     var holder = holders[kind];
+    if (holder.gkDots) return holder.filter(function () { return true; });
     var layers = records[kind].map(function (r) { r.shown = true; return r.layer; });
     if (holder.addLayers) holder.addLayers(layers);  // markercluster clusters a batch at once
     else layers.forEach(function (layer) { holder.addLayer(layer); });
@@ -210,27 +239,277 @@
   // The area an approximately located incident stands for, outlined while the
   // pointer is over its marker or its popup is open.
   var outline = null;
+  function showOutline(map, f, owner) {
+    hideOutline(map);
+    outline = L.geoJSON({ type: "Feature", geometry: data.areas[f.area], properties: {} }, {
+      className: "gk-area-outline", interactive: false,
+      style: { color: f.color, weight: 2, dashArray: "6 4", fillColor: f.color, fillOpacity: 0.08 }
+    }).addTo(map);
+    outline.gkFor = owner;
+  }
+  function hideOutline(map, owner) {
+    if (!outline || (owner !== undefined && outline.gkFor !== owner)) return;
+    map.removeLayer(outline);
+    outline = null;
+  }
   function outlineOnHover(map, layer, f) {
     var popupOpen = false;
-    function show() {
-      hide();
-      outline = L.geoJSON({ type: "Feature", geometry: data.areas[f.area], properties: {} }, {
-        className: "gk-area-outline", interactive: false,
-        style: { color: f.color, weight: 2, dashArray: "6 4", fillColor: f.color, fillOpacity: 0.08 }
-      }).addTo(map);
-      outline.gkFor = layer;
-    }
-    function hide() {
-      if (outline) map.removeLayer(outline);
-      outline = null;
-    }
-    layer.on("mouseover", show);
-    layer.on("mouseout", function () { if (!popupOpen && outline && outline.gkFor === layer) hide(); });
-    layer.on("popupopen", function () { popupOpen = true; show(); });
+    layer.on("mouseover", function () { showOutline(map, f, layer); });
+    layer.on("mouseout", function () { if (!popupOpen) hideOutline(map, layer); });
+    layer.on("popupopen", function () { popupOpen = true; showOutline(map, f, layer); });
     layer.on("popupclose", function () {
       popupOpen = false;
-      if (outline && outline.gkFor === layer) hide();
+      hideOutline(map, layer);
     });
+  }
+
+  // --- many incidents: dots on one canvas (data.draw === "dots", see DOTS_FROM in map.py) ---
+  // One canvas redrawn from the positions projected once at zoom 0: a filter step is a
+  // pass over the records and one redraw, with no layer per incident and no DOM node per dot.
+  // Dots take no Tab focus; the incident table is the keyboard path (README).
+  var DOTS_IN_VIEW = 4000;  // more in view are counted in cells
+  var CELL = 40;            // px
+  var Dots = L.Renderer.extend({
+    gkDots: true,
+
+    initialize: function (map, list) {
+      L.Renderer.prototype.initialize.call(this, { padding: 0.1, pane: "overlayPane" });
+      this.gkMap = map;
+      this.list = list;
+      var n = list.length;
+      this.x = new Float64Array(n);
+      this.y = new Float64Array(n);
+      this.mask = new Uint8Array(n);
+      for (var i = 0; i < n; i++) {
+        var p = map.project([list[i].f.lat, list[i].f.lon], 0);
+        this.x[i] = p.x;
+        this.y[i] = p.y;
+      }
+      this.shown = 0;
+    },
+
+    _initContainer: function () {
+      this._container = document.createElement("canvas");
+      this._container.className = "gk-dots";
+      this._ctx = this._container.getContext("2d");
+    },
+
+    _destroyContainer: function () {
+      L.DomUtil.remove(this._container);
+      delete this._ctx;
+      delete this._container;
+    },
+
+    _updatePaths: function () {},
+    _onZoomEnd: function () {},
+
+    _update: function () {
+      if (this._map._animatingZoom && this._bounds) return;
+      L.Renderer.prototype._update.call(this);
+      var b = this._bounds, size = b.getSize(), canvas = this._container;
+      var m = window.devicePixelRatio > 1 ? 2 : 1;
+      L.DomUtil.setPosition(canvas, b.min);
+      canvas.width = m * size.x;
+      canvas.height = m * size.y;
+      canvas.style.width = size.x + "px";
+      canvas.style.height = size.y + "px";
+      this._ctx.setTransform(m, 0, 0, m, -m * b.min.x, -m * b.min.y);
+      this.draw();
+    },
+
+    // Shown records get mask 1; returns how many.
+    filter: function (test) {
+      var n = 0;
+      for (var i = 0; i < this.list.length; i++) {
+        var r = this.list[i];
+        r.shown = test(r);
+        this.mask[i] = r.shown ? 1 : 0;
+        n += this.mask[i];
+      }
+      this.shown = n;
+      if (this._map) this._update();
+      return n;
+    },
+
+    // Positions in the canvas's layer points at the current zoom.
+    scale: function () {
+      return { k: this._map.getZoomScale(this._map.getZoom(), 0), o: this._map.getPixelOrigin() };
+    },
+
+    // Big circles before small ones (the rows come so ordered), and within one size the dots
+    // of one look in one path: a few hundred fills rather than one per dot.
+    draw: function () {
+      var ctx = this._ctx, b = this._bounds;
+      if (!ctx || !b) return;
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, this._container.width, this._container.height);
+      ctx.restore();
+      var t = this.scale(), list = this.list, exact = data.styles.exact, approx = data.styles.approximate;
+      var inView = 0;
+      var batches = {}, order = [], radius = null;
+      var dashes = null;
+      function flush() {
+        order.forEach(function (key) {
+          var batch = batches[key];
+          ctx.beginPath();
+          for (var j = 0; j < batch.pts.length; j += 2) {
+            ctx.moveTo(batch.pts[j] + radius, batch.pts[j + 1]);
+            ctx.arc(batch.pts[j], batch.pts[j + 1], radius, 0, 2 * Math.PI);
+          }
+          ctx.globalAlpha = batch.approx ? approx.fillOpacity : exact.fillOpacity;
+          ctx.fillStyle = batch.color;
+          ctx.fill();
+          ctx.globalAlpha = 1;
+          ctx.lineWidth = batch.approx ? approx.weight : exact.weight;
+          ctx.strokeStyle = batch.approx ? batch.color : exact.color;
+          ctx.setLineDash(batch.approx && dashes ? dashes : []);
+          ctx.stroke();
+        });
+        batches = {};
+        order = [];
+      }
+      this.cells = null;
+      // Dashes cost much in a software canvas: the hollow ring alone says "approximate"
+      // when thousands of dots are in view; beyond DOTS_IN_VIEW they are counted in cells.
+      for (var pass = 0; pass < 2; pass++) {
+        for (var i = 0; i < list.length; i++) {
+          if (!this.mask[i]) continue;
+          var f = list[i].f;
+          var x = this.x[i] * t.k - t.o.x, y = this.y[i] * t.k - t.o.y, r = f.radius;
+          if (x + r < b.min.x || x - r > b.max.x || y + r < b.min.y || y - r > b.max.y) continue;
+          if (pass === 0) { inView++; continue; }
+          if (r !== radius) {
+            flush();
+            radius = r;
+          }
+          var key = f.color + (f.approx ? "~" : "");
+          var batch = batches[key];
+          if (!batch) {
+            batch = batches[key] = { color: f.color, approx: f.approx, pts: [] };
+            order.push(key);
+          }
+          batch.pts.push(x, y);
+        }
+        if (pass === 0 && inView > DOTS_IN_VIEW) return this.drawCells(t);
+        if (pass === 0) dashes = inView <= 3000 && approx.dashArray ? approx.dashArray.split(" ").map(Number) : null;
+      }
+      flush();
+      ctx.setLineDash([]);
+    },
+
+    // Too many dots in view to tell apart: a grey disc per CELL pixels with the number of
+    // incidents in it, as the clusters of a smaller map; a click zooms in on it.
+    drawCells: function (t) {
+      var ctx = this._ctx, b = this._bounds, size = b.getSize();
+      // The grid is fixed to the world's pixels at this zoom, so that a pan moves no cell.
+      var c0 = Math.floor((b.min.x + t.o.x) / CELL), r0 = Math.floor((b.min.y + t.o.y) / CELL);
+      var cols = Math.floor((b.max.x + t.o.x) / CELL) - c0 + 1, rows = Math.floor((b.max.y + t.o.y) / CELL) - r0 + 1;
+      var n = new Int32Array(cols * rows), sx = new Float64Array(cols * rows), sy = new Float64Array(cols * rows);
+      for (var i = 0; i < this.list.length; i++) {
+        if (!this.mask[i]) continue;
+        var x = this.x[i] * t.k - t.o.x, y = this.y[i] * t.k - t.o.y;
+        var c = Math.floor((x + t.o.x) / CELL) - c0, r = Math.floor((y + t.o.y) / CELL) - r0;
+        if (c < 0 || r < 0 || c >= cols || r >= rows) continue;
+        var k = r * cols + c;
+        n[k]++;
+        sx[k] += x;
+        sy[k] += y;
+      }
+      var cells = this.cells = [];
+      ctx.font = "bold 11px sans-serif";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.lineWidth = 1.5;
+      for (k = 0; k < n.length; k++) {
+        if (!n[k]) continue;
+        var cell = { x: sx[k] / n[k], y: sy[k] / n[k], r: Math.min(CELL / 2 - 1, 8 + 2.2 * Math.log(n[k])), n: n[k] };
+        cells.push(cell);
+        ctx.beginPath();
+        ctx.arc(cell.x, cell.y, cell.r, 0, 2 * Math.PI);
+        ctx.fillStyle = "rgba(55, 55, 55, 0.78)";
+        ctx.fill();
+        ctx.strokeStyle = "#ffffff";
+        ctx.stroke();
+        ctx.fillStyle = "#ffffff";
+        ctx.fillText(n[k] < 1000 ? String(n[k]) : (n[k] < 10000 ? (n[k] / 1000).toFixed(1) : Math.round(n[k] / 1000)) + "k", cell.x, cell.y);
+      }
+    },
+
+    // The cell under a container point, when the dots are counted in cells.
+    cellAt: function (point) {
+      var p = this._map.containerPointToLayerPoint(point);
+      return (this.cells || []).filter(function (c) {
+        return (c.x - p.x) * (c.x - p.x) + (c.y - p.y) * (c.y - p.y) <= c.r * c.r;
+      })[0] || null;
+    },
+
+    // The record of the dot under a container point: the smallest one there, the last drawn on a tie.
+    at: function (point) {
+      if (this.cells) return null;
+      var t = this.scale(), best = null, bestRadius = Infinity;
+      var p = this._map.containerPointToLayerPoint(point), px = p.x + t.o.x, py = p.y + t.o.y;
+      for (var i = 0; i < this.list.length; i++) {
+        if (!this.mask[i]) continue;
+        var r = this.list[i].f.radius;
+        var dx = this.x[i] * t.k - px, dy = this.y[i] * t.k - py;
+        if (dx * dx + dy * dy <= (r + 1) * (r + 1) && r <= bestRadius) {
+          best = this.list[i];
+          bestRadius = r;
+        }
+      }
+      return best;
+    }
+  });
+
+  // Pointer over and clicks on the dots: found by position, before Leaflet sees the click
+  // (an area under a dot would otherwise take it).
+  function dotEvents(map, dots) {
+    var container = map.getContainer(), hovered = null;
+    function hit(event) {
+      if (!map.hasLayer(dots) || !event.target.closest || event.target.closest(".leaflet-control, .leaflet-popup")) return null;
+      return dots.at(map.mouseEventToContainerPoint(event));
+    }
+    container.addEventListener("click", function (event) {
+      var record = hit(event);
+      var cell = !record && map.hasLayer(dots) && !event.target.closest(".leaflet-control, .leaflet-popup")
+        ? dots.cellAt(map.mouseEventToContainerPoint(event)) : null;
+      if (!record && !cell) return;
+      event.stopPropagation();
+      if (record) openDot(map, record, null);
+      else map.setView(map.layerPointToLatLng([cell.x, cell.y]), Math.min(map.getZoom() + 2, map.getMaxZoom()));
+    }, true);
+    container.addEventListener("mousemove", function (event) {
+      var record = hit(event);
+      var cell = !record && dots.cells && map.hasLayer(dots) ? dots.cellAt(map.mouseEventToContainerPoint(event)) : null;
+      container.classList.toggle("gk-over-dot", !!(record || cell));
+      if (record === hovered) return;
+      hovered = record;
+      var popup = map._popup && map.hasLayer(map._popup) ? popupRecord(map._popup) : null;
+      if (popup !== null && popup.kind === "incidents") return;  // its outline stays while it is open
+      if (record && record.f.area) showOutline(map, record.f, dots);
+      else hideOutline(map, dots);
+    });
+  }
+
+  function openDot(map, record, returnTo) {
+    var f = record.f;
+    var popup = L.popup(POPUP).setLatLng([f.lat, f.lon]).setContent(incidentPopup(f));
+    popup.gkRecord = record;
+    popup.gkReturn = returnTo;
+    map.openPopup(popup);
+    if (f.area) showOutline(map, f, popup);
+  }
+
+  function popupRecord(popup) {
+    return popup.gkRecord || (popup._source && popup._source.gkRecord) || null;
+  }
+
+  // Where focus goes back when a popup closes: its marker, or the row it was opened from.
+  function popupReturn(popup) {
+    if (popup.gkReturn) return popup.gkReturn;
+    var source = popup._source;
+    return source && source.getElement ? source.getElement() : null;
   }
 
   var draw = {
@@ -260,6 +539,13 @@
       });
     },
     incidents: function (holder, map) {
+      if (data.draw === "dots") {
+        data.incidents.forEach(function (f) { records.incidents.push(recordOf("incidents", f, null)); });
+        holders.incidents = new Dots(map, records.incidents);
+        holder.addLayer(holders.incidents);
+        dotEvents(map, holders.incidents);
+        return;
+      }
       holders.incidents = L.markerClusterGroup({
         maxClusterRadius: 30, showCoverageOnHover: false, disableClusteringAtZoom: 10,
         // Animated re-clustering makes zoomToShowLayer drop its callback after a setView.
@@ -344,6 +630,10 @@
     KINDS.forEach(function (kind) {
       var holder = holders[kind];
       var list = records[kind];
+      if (holder && holder.gkDots) {
+        counts[kind] = holder.filter(matches);
+        return;
+      }
       var shown = [], add = [], remove = [];
       list.forEach(function (r) {
         var show = matches(r);
@@ -374,7 +664,9 @@
   function shownCounts() {
     var counts = {};
     KINDS.forEach(function (kind) {
-      counts[kind] = records[kind].filter(function (r) { return holders[kind].hasLayer(r.layer); }).length;
+      var holder = holders[kind];
+      counts[kind] = holder && holder.gkDots ? holder.shown
+        : records[kind].filter(function (r) { return holder.hasLayer(r.layer); }).length;
     });
     return counts;
   }
@@ -746,20 +1038,20 @@
     }
     tbody.addEventListener("click", function (event) {
       var r = rowOf(event);
-      if (r) reveal(map, r);
+      if (r) reveal(map, r, false, event.target.closest("tr"));
     });
     tbody.addEventListener("keydown", function (event) {
       var r = rowOf(event);
-      if (r && event.key === "Enter") reveal(map, r);
+      if (r && event.key === "Enter") reveal(map, r, false, event.target.closest("tr"));
     });
     filtered.push(fill);
     fill();
     map.on("popupopen", function (event) {
-      var source = event.popup._source;
+      var record = popupRecord(event.popup);
       tbody.querySelectorAll(".gk-selected").forEach(function (tr) { tr.classList.remove("gk-selected"); });
-      if (!source || !source.gkRecord || source.gkRecord.kind !== "incidents") return;
+      if (!record || record.kind !== "incidents") return;
       tbody.querySelectorAll("tr").forEach(function (tr) {
-        if (tr.getAttribute("data-id") === source.gkRecord.id) tr.classList.add("gk-selected");
+        if (tr.getAttribute("data-id") === record.id) tr.classList.add("gk-selected");
       });
     });
     GK.table = { fill: fill, csv: function () { return exportCsv(shownIncidents()); } };
@@ -923,9 +1215,10 @@
     var bounds = L.latLngBounds([]);
     KINDS.forEach(function (kind) {
       if (!map.hasLayer(groups[kind])) return;
+      var dots = holders[kind].gkDots;
       records[kind].forEach(function (r) {
-        if (!holders[kind].hasLayer(r.layer)) return;
-        bounds.extend(r.layer.getBounds ? r.layer.getBounds() : r.layer.getLatLng());
+        if (dots ? !r.shown : !holders[kind].hasLayer(r.layer)) return;
+        bounds.extend(dots ? [r.f.lat, r.f.lon] : r.layer.getBounds ? r.layer.getBounds() : r.layer.getLatLng());
       });
     });
     if (!bounds.isValid()) return false;
@@ -1107,15 +1400,19 @@
     syncers.forEach(function (sync) { sync(); });
   }
 
-  function reveal(map, record, keepView) {
+  function reveal(map, record, keepView, returnTo) {
     if (!map.hasLayer(groups[record.kind])) map.addLayer(groups[record.kind]);
     var holder = holders[record.kind];
-    if (!holder.hasLayer(record.layer)) {
+    if (holder.gkDots ? !record.shown : !holder.hasLayer(record.layer)) {
       // Hidden by a filter: show everything again, with the controls saying so.
       resetFilters();
       applyFilter();
     }
     if (narrow()) sheetOpen(false);
+    if (holder.gkDots) {
+      if (!keepView) map.setView([record.f.lat, record.f.lon], Math.max(map.getZoom(), 8), { animate: false });
+      return openDot(map, record, returnTo || null);
+    }
     var layer = record.layer;
     if (!keepView) {
       if (layer.getBounds) {
@@ -1245,10 +1542,11 @@
       var focused = popup.getElement().querySelector(".gk-focus");
       if (focused) focused.scrollIntoView({ block: "nearest" });
       var source = popup._source;
-      if (source && source.gkRecord) {
-        var kind = { incidents: "i", regions: "r", mentions: "m" }[source.gkRecord.kind];
-        openFeature = focusMention ? { kind: "m", id: focusMention } : { kind: kind, id: source.gkRecord.id };
-        if (source.gkByKeyboard) {
+      var record = popupRecord(popup);
+      if (record) {
+        var kind = { incidents: "i", regions: "r", mentions: "m" }[record.kind];
+        openFeature = focusMention ? { kind: "m", id: focusMention } : { kind: kind, id: record.id };
+        if (source && source.gkByKeyboard) {
           source.gkByKeyboard = false;
           var content = popup.getElement().querySelector(".leaflet-popup-content");
           content.setAttribute("tabindex", "-1");
@@ -1261,15 +1559,14 @@
       focusMention = null;
       openFeature = null;
       writeState(map);
-      var source = event.popup._source;
-      var node = source && source.getElement && source.getElement();
+      hideOutline(map, event.popup);
+      var node = popupReturn(event.popup);
       if (node && event.popup.getElement() && event.popup.getElement().contains(document.activeElement)) node.focus();
     });
     document.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && map._popup && map.hasLayer(map._popup)) {
-        var source = map._popup._source;
+        var node = popupReturn(map._popup);
         map.closePopup();
-        var node = source && source.getElement && source.getElement();
         if (node) node.focus();
       }
     });
