@@ -308,7 +308,7 @@ def _payload(
         "attribution": assets.escape(attribution),
         "documents": [_document_entry(d, sources_prefix, document_maps) for d in documents],
         "incidents": _table(incident_rows, INCIDENT_STRINGS, {"sources": QUOTE_STRINGS}),
-        "draw": "dots" if len(incident_rows) >= DOTS_FROM else "markers",
+        "draw": {"dots": len(incident_rows) >= DOTS_FROM, "cells_above": CELLS_ABOVE},
         "regions": region_rows,
         "mentions": mention_rows,
         "areas": outlines,
@@ -326,6 +326,9 @@ def _payload(
 #: each in clusters: a filter step redraws the canvas instead of adding and removing
 #: thousands of DOM nodes. Dots take no Tab focus; the incident table is the keyboard path.
 DOTS_FROM = 2000
+#: Dots are counted in cells (a grey disc with a number, as a cluster) while more than this
+#: many are in view: beyond it a software canvas takes longer than a filter step may.
+CELLS_ABOVE = 4000
 
 #: Fields of incidents and of their quotes that repeat (a type, a place, a document's
 #: title): the data block holds each such string once, in the table's ``strings``.

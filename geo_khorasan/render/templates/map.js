@@ -272,12 +272,11 @@
     });
   }
 
-  // --- many incidents: dots on one canvas (data.draw === "dots", see DOTS_FROM in map.py) ---
+  // --- many incidents: dots on one canvas (data.draw.dots; DOTS_FROM in map.py) -------------
   // One canvas redrawn from the positions projected once at zoom 0: a filter step is a
   // pass over the records and one redraw, with no layer per incident and no DOM node per dot.
   // Dots take no Tab focus; the incident table is the keyboard path (README).
-  var DOTS_IN_VIEW = 4000;  // more in view are counted in cells
-  var CELL = 40;            // px
+  var CELL = 40;  // px: the side of a cell that counts dots
   var Dots = L.Renderer.extend({
     gkDots: true,
 
@@ -380,7 +379,7 @@
       }
       this.cells = null;
       // Dashes cost much in a software canvas: the hollow ring alone says "approximate"
-      // when thousands of dots are in view; beyond DOTS_IN_VIEW they are counted in cells.
+      // when thousands of dots are in view; beyond data.draw.cells_above they are counted in cells.
       for (var pass = 0; pass < 2; pass++) {
         for (var i = 0; i < list.length; i++) {
           if (!this.mask[i]) continue;
@@ -400,7 +399,7 @@
           }
           batch.pts.push(x, y);
         }
-        if (pass === 0 && inView > DOTS_IN_VIEW) return this.drawCells(t);
+        if (pass === 0 && inView > data.draw.cells_above) return this.drawCells(t);
         if (pass === 0) dashes = inView <= 3000 && approx.dashArray ? approx.dashArray.split(" ").map(Number) : null;
       }
       flush();
@@ -548,7 +547,7 @@
       });
     },
     incidents: function (holder, map) {
-      if (data.draw === "dots") {
+      if (data.draw.dots) {
         data.incidents.forEach(function (f) { records.incidents.push(recordOf("incidents", f, null)); });
         holders.incidents = new Dots(map, records.incidents);
         holder.addLayer(holders.incidents);
@@ -1605,6 +1604,13 @@
     fitAll: fitAll,
     attribution: attribution,
     start: start,
-    shownCounts: shownCounts  // features in their layers now (tests and benchmarks)
+    shownCounts: shownCounts,  // features in their layers now (tests and benchmarks)
+    cells: function () {  // the cells drawn now, in container points (tests)
+      var dots = holders.incidents, map = dots && dots._map;
+      return dots && dots.cells && map ? dots.cells.map(function (c) {
+        var p = map.layerPointToContainerPoint([c.x, c.y]);
+        return { x: p.x, y: p.y, n: c.n };
+      }) : null;
+    }
   };
 })();
