@@ -156,6 +156,7 @@ def main() -> None:
 
     from geo_khorasan.gazetteer.index import Gazetteer
     from geo_khorasan.pipeline import basemap_layers, build
+    from geo_khorasan.render import map as render_module
     from geo_khorasan.render.map import month_span, render_map
 
     gaz = Gazetteer.open(args.gazetteer)
@@ -180,10 +181,11 @@ def main() -> None:
             months = [m for f in inputs["incidents"]["features"] for m in month_span(f["properties"]["date"]) if m is not None]
             half = (max(months) - min(months)) // 2
             steps, heap_mb, nodes = filters(browser, big, (min(months), max(months) - 12, half))
-            print(f"synthetic map, {n} incidents from {len(inputs['documents'])} documents:")
+            drawn = "dots on one canvas" if n >= render_module.DOTS_FROM else "SVG markers in clusters"
+            print(f"synthetic map, {n} incidents from {len(inputs['documents'])} documents, drawn as {drawn}:")
             print(f"  file size      {size_mb:8.2f} MB")
             print(f"  load event     {r['load']:8.0f} ms   (median of {args.runs})")
-            print(f"  ready          {r['ready']:8.0f} ms   (every marker clustered, table filled, view fitted)")
+            print(f"  ready          {r['ready']:8.0f} ms   (every incident drawn, table filled, view fitted)")
             print(f"  JS heap        {heap_mb:8.1f} MB   (after garbage collection; {nodes} DOM elements)")
             print(f"  requests       {r['blocked']:8d}      (all blocked and counted)")
             print("  filters (handler / to the next painted frame / incidents shown):")

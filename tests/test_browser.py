@@ -871,3 +871,30 @@ def test_crowded_dots_are_counted_in_cells_a_click_zooms_in(sized, tmp_path, ren
     page.wait_for_function(f"() => +location.hash.split('&')[0].split(',')[2] > {zoom}")
     assert page.locator(".leaflet-popup").count() == 0
     assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
+
+
+def test_keyboard_reaches_markers_inside_clusters(sized, tmp_path, render_fixture):
+    from geo_khorasan.render.map import render_map
+
+    render_map(tmp_path / "index.html", **{**render_fixture, "incidents": synthetic_incidents(70)})
+    page, watch = sized(DESKTOP)
+    open_map(page, tmp_path)
+    label = "() => document.activeElement.getAttribute('aria-label') || ''"
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate(label).startswith("cluster of "):
+            break
+    assert page.evaluate(label).startswith("cluster of ")
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "button"
+    # Enter zooms in and gives focus to what the cluster held: a marker or a smaller cluster.
+    for _ in range(6):
+        before = page.evaluate(label)
+        page.keyboard.press("Enter")
+        page.wait_for_function(f"() => ({label})() !== {before!r} && ({label})() !== ''")
+        if not page.evaluate(label).startswith("cluster of "):
+            break
+    name = page.evaluate(label)
+    assert name.split(", ")[0] in SYNTHETIC_TYPES and name.startswith(tuple(SYNTHETIC_TYPES))
+    page.keyboard.press("Enter")
+    page.locator(".leaflet-popup-content .gk-popup-incident").wait_for()
+    assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []

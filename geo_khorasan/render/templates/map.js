@@ -520,6 +520,41 @@
     return source && source.getElement ? source.getElement() : null;
   }
 
+  // A cluster is a button named by what it holds; Enter does what a click does.
+  var ClusterIcon = L.DivIcon.extend({
+    createIcon: function (old) {
+      var node = L.DivIcon.prototype.createIcon.call(this, old);
+      node.setAttribute("aria-label", this.options.gkName);
+      return node;
+    }
+  });
+
+  function clusterIcon(cluster) {
+    var icon = L.MarkerClusterGroup.prototype._defaultIconCreateFunction(cluster);
+    var n = cluster.getChildCount();
+    return new ClusterIcon(L.extend({}, icon.options, { gkName: "cluster of " + n + " incidents: Enter zooms in" }));
+  }
+
+  // markercluster 1.4 listens for Enter as Leaflet 1.9 no longer sends it (a click); here Enter
+  // zooms in, and as the cluster is then gone focus moves to the first of its incidents, or to
+  // the smaller cluster now holding it, so that Tab and Enter reach every marker.
+  function clusterKeyboard(map, group) {
+    group.on("clusterkeypress", function (event) {
+      if (event.originalEvent.keyCode !== 13) return;
+      var first = event.layer.getAllChildMarkers()[0];
+      function focusFirst() {
+        // markercluster's getVisibleParent looks for an icon, which a circle marker has not.
+        var shown = first;
+        while (shown && !map.hasLayer(shown)) shown = shown.__parent;
+        var node = shown && shown.getElement ? shown.getElement() : null;
+        if (node) node.focus();
+      }
+      group._zoomOrSpiderfy(event);
+      if (group._spiderfied === event.layer) window.setTimeout(focusFirst, 0);  // opened in place
+      else map.once("moveend", function () { window.setTimeout(focusFirst, 0); });
+    });
+  }
+
   var draw = {
     countries: function (holder) {
       if (!data.basemap.countries.length) return;
@@ -557,8 +592,10 @@
       holders.incidents = L.markerClusterGroup({
         maxClusterRadius: 30, showCoverageOnHover: false, disableClusteringAtZoom: 10,
         // Animated re-clustering makes zoomToShowLayer drop its callback after a setView.
-        animate: false
+        animate: false,
+        iconCreateFunction: clusterIcon
       }).addTo(holder);
+      clusterKeyboard(map, holders.incidents);
       data.incidents.forEach(function (f) {
         var look = f.approx ? data.styles.approximate : data.styles.exact;
         var layer = L.circleMarker([f.lat, f.lon], {
