@@ -327,8 +327,9 @@ def _payload(
 #: thousands of DOM nodes. Dots take no Tab focus; the incident table is the keyboard path.
 DOTS_FROM = 2000
 #: Dots are counted in cells (a grey disc with a number, as a cluster) while more than this
-#: many are in view: beyond it a software canvas takes longer than a filter step may.
-CELLS_ABOVE = 4000
+#: many are in view: drawing more big, overlapping circles takes a software canvas (Chromium
+#: without a GPU) longer than a filter step may (about 30 ms for 2,000, 100 ms for 4,000).
+CELLS_ABOVE = 2000
 
 #: Fields of incidents and of their quotes that repeat (a type, a place, a document's
 #: title): the data block holds each such string once, in the table's ``strings``.

@@ -335,7 +335,7 @@
         n += this.mask[i];
       }
       this.shown = n;
-      if (this._map) this._update();
+      if (this._map && GK.ready) this._update();  // start() draws them first
       return n;
     },
 
@@ -356,7 +356,7 @@
       var t = this.scale(), list = this.list, exact = data.styles.exact, approx = data.styles.approximate;
       var inView = 0;
       var batches = {}, order = [], radius = null;
-      var dashes = null;
+      var dashes = approx.dashArray ? approx.dashArray.split(" ").map(Number) : [];
       function flush() {
         order.forEach(function (key) {
           var batch = batches[key];
@@ -371,15 +371,14 @@
           ctx.globalAlpha = 1;
           ctx.lineWidth = batch.approx ? approx.weight : exact.weight;
           ctx.strokeStyle = batch.approx ? batch.color : exact.color;
-          ctx.setLineDash(batch.approx && dashes ? dashes : []);
+          ctx.setLineDash(batch.approx ? dashes : []);
           ctx.stroke();
         });
         batches = {};
         order = [];
       }
       this.cells = null;
-      // Dashes cost much in a software canvas: the hollow ring alone says "approximate"
-      // when thousands of dots are in view; beyond data.draw.cells_above they are counted in cells.
+      // First count the dots in view: beyond data.draw.cells_above they are counted in cells.
       for (var pass = 0; pass < 2; pass++) {
         for (var i = 0; i < list.length; i++) {
           if (!this.mask[i]) continue;
@@ -400,7 +399,6 @@
           batch.pts.push(x, y);
         }
         if (pass === 0 && inView > data.draw.cells_above) return this.drawCells(t);
-        if (pass === 0) dashes = inView <= 3000 && approx.dashArray ? approx.dashArray.split(" ").map(Number) : null;
       }
       flush();
       ctx.setLineDash([]);
