@@ -898,3 +898,28 @@ def test_keyboard_reaches_markers_inside_clusters(sized, tmp_path, render_fixtur
     page.keyboard.press("Enter")
     page.locator(".leaflet-popup-content .gk-popup-incident").wait_for()
     assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
+
+
+def test_phone_attribution_is_cut_and_opens_in_full(sized, render_site):
+    page, watch = sized(PHONE)
+    open_map(page, render_site)
+    line = page.locator(".leaflet-control-attribution")
+    cut = "e => e.scrollWidth > e.clientWidth + 1"
+    assert line.evaluate(cut)  # one line, cut at the width of the screen
+    page.get_by_role("button", name="Show the map's sources in full").click()
+    button = page.locator(".gk-attr-button")
+    assert not line.evaluate(cut) and line.evaluate("e => e.getBoundingClientRect().height") > 20
+    assert button.get_attribute("aria-expanded") == "true"
+    box = line.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] and box["y"] >= 0
+    page.get_by_role("button", name="Shorten the map's sources").click()
+    assert line.evaluate(cut)
+    box = line.bounding_box()
+    line.click(position={"x": box["width"] - 8, "y": box["height"] / 2})  # a tap on the line opens it too (not on its link)
+    assert not line.evaluate(cut)
+
+    desktop, watch2 = sized(DESKTOP)
+    open_map(desktop, render_site)
+    assert desktop.locator(".gk-attr-button").is_hidden()  # room enough for the whole line
+    for w in (watch, watch2):
+        assert w.blocked == [] and w.dialogs == [] and w.errors == []

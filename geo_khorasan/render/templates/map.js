@@ -1317,6 +1317,26 @@
   function attribution(map) {
     // Already HTML-escaped in Python: Leaflet inserts attributions as HTML.
     if (data.attribution) map.attributionControl.addAttribution(data.attribution);
+    // On a phone the attribution is one cut line: a button beside it (or a tap on the line)
+    // shows it whole, and again cuts it.
+    var container = map.getContainer(), line = map.attributionControl.getContainer();
+    line.id = "gk-attribution";
+    control("bottomright", function (box) {
+      box.className = "leaflet-bar gk-attr";
+      var b = button(box, "gk-attr-button", "\u00a9", null);
+      b.setAttribute("aria-controls", line.id);
+      function show(open) {
+        container.classList.toggle("gk-attr-open", open);
+        b.setAttribute("aria-expanded", open ? "true" : "false");
+        b.title = open ? "Shorten the map's sources" : "Show the map's sources in full";
+        b.setAttribute("aria-label", b.title);
+      }
+      b.addEventListener("click", function () { show(!container.classList.contains("gk-attr-open")); });
+      line.addEventListener("click", function (event) {
+        if (narrow() && !(event.target.closest && event.target.closest("a"))) show(!container.classList.contains("gk-attr-open"));
+      });
+      show(false);
+    }).addTo(map);
   }
 
   // --- the whole state in the address: #v=lat,lon,zoom&doc=&q=&from=&to=&undated=0&types=&sort=&i|r|m= --
