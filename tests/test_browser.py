@@ -900,12 +900,19 @@ def test_keyboard_reaches_markers_inside_clusters(sized, tmp_path, render_fixtur
     assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
 
 
-def test_phone_attribution_is_cut_and_opens_in_full(sized, render_site):
+def test_phone_attribution_is_cut_and_opens_in_full(sized, tmp_path, render_fixture):
+    from geo_khorasan.render.map import render_map
+
+    sources = ", ".join(f"Source {i} (CC BY 4.0)" for i in range(12))  # as long as a real map's
+    render_map(tmp_path / "index.html", **{**render_fixture, "attribution": sources})
     page, watch = sized(PHONE)
-    open_map(page, render_site)
+    open_map(page, tmp_path)
     line = page.locator(".leaflet-control-attribution")
     cut = "e => e.scrollWidth > e.clientWidth + 1"
     assert line.evaluate(cut)  # one line, cut at the width of the screen
+    box = line.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]  # its start on the screen
+    assert line.inner_text().strip().startswith("Leaflet")
     page.get_by_role("button", name="Show the map's sources in full").click()
     button = page.locator(".gk-attr-button")
     assert not line.evaluate(cut) and line.evaluate("e => e.getBoundingClientRect().height") > 20
@@ -919,7 +926,7 @@ def test_phone_attribution_is_cut_and_opens_in_full(sized, render_site):
     assert not line.evaluate(cut)
 
     desktop, watch2 = sized(DESKTOP)
-    open_map(desktop, render_site)
+    open_map(desktop, tmp_path)
     assert desktop.locator(".gk-attr-button").is_hidden()  # room enough for the whole line
     for w in (watch, watch2):
         assert w.blocked == [] and w.dialogs == [] and w.errors == []
