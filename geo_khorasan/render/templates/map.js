@@ -282,7 +282,6 @@
 
     initialize: function (map, list) {
       L.Renderer.prototype.initialize.call(this, { padding: 0.1, pane: "overlayPane" });
-      this.gkMap = map;
       this.list = list;
       var n = list.length;
       this.x = new Float64Array(n);
@@ -472,23 +471,22 @@
   // (an area under a dot would otherwise take it).
   function dotEvents(map, dots) {
     var container = map.getContainer(), hovered = null;
+    // The dot or the cell under the pointer, not through a control or a popup.
     function hit(event) {
-      if (!map.hasLayer(dots) || !event.target.closest || event.target.closest(".leaflet-control, .leaflet-popup")) return null;
-      return dots.at(map.mouseEventToContainerPoint(event));
+      if (!map.hasLayer(dots) || !event.target.closest || event.target.closest(".leaflet-control, .leaflet-popup")) return {};
+      var point = map.mouseEventToContainerPoint(event), record = dots.at(point);
+      return { record: record, cell: record ? null : dots.cellAt(point) };
     }
     container.addEventListener("click", function (event) {
-      var record = hit(event);
-      var cell = !record && map.hasLayer(dots) && !event.target.closest(".leaflet-control, .leaflet-popup")
-        ? dots.cellAt(map.mouseEventToContainerPoint(event)) : null;
-      if (!record && !cell) return;
+      var found = hit(event);
+      if (!found.record && !found.cell) return;
       event.stopPropagation();
-      if (record) openDot(map, record, null);
-      else map.setView(map.layerPointToLatLng([cell.x, cell.y]), Math.min(map.getZoom() + 2, map.getMaxZoom()));
+      if (found.record) openDot(map, found.record, null);
+      else map.setView(map.layerPointToLatLng([found.cell.x, found.cell.y]), Math.min(map.getZoom() + 2, map.getMaxZoom()));
     }, true);
     container.addEventListener("mousemove", function (event) {
-      var record = hit(event);
-      var cell = !record && dots.cells && map.hasLayer(dots) ? dots.cellAt(map.mouseEventToContainerPoint(event)) : null;
-      container.classList.toggle("gk-over-dot", !!(record || cell));
+      var found = hit(event), record = found.record || null;
+      container.classList.toggle("gk-over-dot", !!(record || found.cell));
       if (record === hovered) return;
       hovered = record;
       var popup = map._popup && map.hasLayer(map._popup) ? popupRecord(map._popup) : null;
