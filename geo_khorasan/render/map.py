@@ -268,8 +268,8 @@ def _payload(
     types = [t for t in style.INCIDENT_COLORS if t in present] + sorted(present - set(style.INCIDENT_COLORS))
     for row in incident_rows:
         row["color"] = style.incident_color(row["type"])
-    # Big circles first so that small ones stay clickable on top of them.
-    incident_rows.sort(key=lambda row: (-row["radius"], row["id"]))
+    # In id order, which breaks ties in the table (map.js draws big circles first).
+    incident_rows.sort(key=lambda row: row["id"])
 
     # Outlines of the places that incidents are located to only approximately.
     outlines = {}

@@ -218,6 +218,14 @@
     layer.gkRecord = record;
     focusable(layer, accessibleName(kind, f));
     records[kind].push(record);
+    return record;
+  }
+
+  // Incidents come in id order, their rank in the table on ties; they are drawn big circles
+  // first, so that small ones stay clickable on top of them.
+  function drawOrder(rows) {
+    var order = rows.map(function (f, i) { return { f: f, rank: i }; });
+    return order.sort(function (a, b) { return b.f.radius - a.f.radius; });  // a stable sort
   }
 
   function recordOf(kind, f, layer) {
@@ -579,7 +587,11 @@
     },
     incidents: function (holder, map) {
       if (data.draw.dots) {
-        data.incidents.forEach(function (f) { records.incidents.push(recordOf("incidents", f, null)); });
+        drawOrder(data.incidents).forEach(function (item) {
+          var record = recordOf("incidents", item.f, null);
+          record.rank = item.rank;
+          records.incidents.push(record);
+        });
         holders.incidents = new Dots(map, records.incidents);
         holder.addLayer(holders.incidents);
         dotEvents(map, holders.incidents);
@@ -592,7 +604,8 @@
         iconCreateFunction: clusterIcon
       }).addTo(holder);
       clusterKeyboard(map, holders.incidents);
-      data.incidents.forEach(function (f) {
+      drawOrder(data.incidents).forEach(function (item) {
+        var f = item.f;
         var look = f.approx ? data.styles.approximate : data.styles.exact;
         var layer = L.circleMarker([f.lat, f.lon], {
           className: "gk-incident" + (f.approx ? " gk-approximate" : ""),
@@ -603,7 +616,7 @@
           fillColor: f.color,
           fillOpacity: look.fillOpacity
         });
-        keep("incidents", f, layer, incidentPopup);
+        keep("incidents", f, layer, incidentPopup).rank = item.rank;
         if (f.area) outlineOnHover(map, layer, f);
       });
     },
@@ -949,18 +962,23 @@
   }
 
   // All incidents in the table's order, sorted again only when the order changes; the shown
-  // ones are then picked in one pass, so a filter step costs no sort.
+  // ones are then picked in one pass, so a filter step costs no sort. Text is sorted as the
+  // ranks of its distinct values (a few thousand dates, a few places): numbers compare faster.
   var sorted = null;
   function shownIncidents() {
     if (!sorted || sorted.key !== sort.key + sort.desc) {
       var column = COLUMNS.filter(function (c) { return c.key === sort.key; })[0];
-      var keyed = records.incidents.map(function (r) { return { r: r, v: column.value(r.f) }; });
-      keyed.sort(function (a, b) {
-        var order = a.v < b.v ? -1 : a.v > b.v ? 1 : 0;
-        if (sort.desc) order = -order;
-        return order || (a.r.id < b.r.id ? -1 : a.r.id > b.r.id ? 1 : 0);
-      });
-      sorted = keyed.map(function (k) { return k.r; });
+      var list = records.incidents;
+      var values = list.map(function (r) { return column.value(r.f); });
+      if (typeof values[0] === "string") {
+        var rank = new Map();
+        Array.from(new Set(values)).sort().forEach(function (v, i) { rank.set(v, i); });
+        values = values.map(function (v) { return rank.get(v); });
+      }
+      var dir = sort.desc ? -1 : 1;
+      var index = list.map(function (r, i) { return i; });
+      index.sort(function (a, b) { return dir * (values[a] - values[b]) || list[a].rank - list[b].rank; });
+      sorted = index.map(function (i) { return list[i]; });
       sorted.key = sort.key + sort.desc;
     }
     return sorted.filter(function (r) { return r.shown; });
