@@ -2,7 +2,7 @@
 1,000, 10,000 and 100,000 incidents, and the size of the output folder for 1,000 articles.
 
     python benchmarks/map_load.py [--seeds DIR] [--gazetteer DIR] [--incidents 1000,10000,100000]
-                                  [--articles 1000] [--runs 3]
+                                  [--articles 1000] [--runs 3] [--trace DIR]
 
 For each page: file size, time to the load event and to the map being ready (every feature
 drawn, the table filled, ``window.gkReady``), both measured by the page from navigation start
@@ -11,7 +11,9 @@ document and place filters (the handler alone, then to the next painted frame; t
 table follows each), and the JS heap after a garbage collection (Chrome DevTools Protocol).
 The folder figure is index.html, documents.html, one redirect page and one source page per
 article (five incidents each). Targets (issue 14): 100k ready <= 3 s, each filter step <= 200 ms,
-1,000 articles <= 30 MB. Figures are printed, nothing is asserted.
+1,000 articles <= 30 MB. Figures are printed, nothing is asserted. ``--trace DIR`` also writes
+a Chromium performance trace of one load of each synthetic map (``DIR/load-<n>.json``; open it
+in Chromium's DevTools, Performance panel, "Load profile").
 """
 from __future__ import annotations
 
@@ -143,6 +145,18 @@ def filters(browser, path: Path, time_values: tuple[int, int, int]) -> list[tupl
     return out, heap["usedSize"] / 1e6, nodes
 
 
+def trace(browser, path: Path, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    context, _ = _context(browser)
+    page = context.new_page()
+    browser.start_tracing(page=page, path=str(out), screenshots=False,
+                          categories=["devtools.timeline", "disabled-by-default-devtools.timeline", "v8.execute", "blink"])
+    page.goto(path.as_uri(), timeout=300_000)
+    page.wait_for_function("() => window.gkReady === true", timeout=300_000)
+    browser.stop_tracing()
+    context.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=Path, default=REPO / "seeds")
@@ -150,6 +164,7 @@ def main() -> None:
     ap.add_argument("--incidents", default="1000,10000,100000", help="comma-separated sizes")
     ap.add_argument("--articles", type=int, default=1000)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--trace", type=Path, help="write a performance trace of each synthetic map's load here")
     args = ap.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -181,6 +196,8 @@ def main() -> None:
             months = [m for f in inputs["incidents"]["features"] for m in month_span(f["properties"]["date"]) if m is not None]
             half = (max(months) - min(months)) // 2
             steps, heap_mb, nodes = filters(browser, big, (min(months), max(months) - 12, half))
+            if args.trace:
+                trace(browser, big, args.trace / f"load-{n}.json")
             drawn = "dots on one canvas" if n >= render_module.DOTS_FROM else "SVG markers in clusters"
             print(f"synthetic map, {n} incidents from {len(inputs['documents'])} documents, drawn as {drawn}:")
             print(f"  file size      {size_mb:8.2f} MB")
