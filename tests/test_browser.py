@@ -861,6 +861,7 @@ def test_crowded_dots_are_counted_in_cells_a_click_zooms_in(sized, tmp_path, ren
     open_map(page, tmp_path)
     cells = page.evaluate("GK.cells()")
     assert sum(c["n"] for c in cells) == shown_incidents(page) == 70  # every shown incident counted once
+    assert "grey disc with a number" in page.locator(".gk-legend-cells").inner_text()
     page.locator("label.gk-type", has_text="kidnapping").locator("input").uncheck()
     cells = page.evaluate("GK.cells()")
     assert sum(c["n"] for c in cells) == shown_incidents(page) == len(table_ids(page))

@@ -1300,6 +1300,11 @@
       el("span", "gk-swatch gk-hollow", null, hollow);
       el("span", null, "hollow, dashed (\u2248 in the table): located only to a district or vaguer (hover to see the area)", hollow);
       el("li", null, "circle size: number killed", notes);
+      if (data.draw.dots) {
+        var cells = el("li", "gk-legend-cells", null, notes);
+        el("span", "gk-swatch gk-cell-swatch", null, cells);
+        el("span", null, "grey disc with a number: that many incidents there; click it to zoom in", cells);
+      }
       var types = el("ul", "gk-legend-types", null, details);
       data.legend.types.forEach(function (t) {
         var li = el("li", null, null, types);
