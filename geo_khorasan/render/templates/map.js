@@ -486,6 +486,7 @@
       return { record: record, cell: record ? null : dots.cellAt(point) };
     }
     container.addEventListener("click", function (event) {
+      if (map._draggableMoved(map)) return;  // the end of a drag, not a click (as Leaflet tells them)
       var found = hit(event);
       if (!found.record && !found.cell) return;
       event.stopPropagation();
