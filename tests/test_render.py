@@ -15,9 +15,10 @@ DATA_BLOCK = re.compile(r'<script type="application/json" id="gk-data">(.*?)</sc
 
 
 def data_of(page: str) -> dict:
-    """The data block, its incidents unpacked to one object each as the page does."""
+    """The data block, its incidents and mentions unpacked to one object each as the page does."""
     data = json.loads(DATA_BLOCK.search(page).group(1))
     data["incidents"] = unpack(data["incidents"])
+    data["mentions"] = unpack(data["mentions"])
     return data
 
 
@@ -26,11 +27,14 @@ def unpack(table: dict) -> list[dict]:
 
     def reader(fields, strings_in, nested):
         inner = {f: reader(n["fields"], n["strings_in"], {}) for f, n in nested.items()}
+        one = {f for f, n in nested.items() if n.get("one")}
 
         def read(row):
             out = {}
             for name, value in zip(fields, row):
-                if name in inner:
+                if name in one:
+                    value = inner[name](value)
+                elif name in inner:
                     value = [inner[name](v) for v in value]
                 elif name in strings_in and value is not None:
                     value = strings[value] if isinstance(value, int) else [strings[k] for k in value]

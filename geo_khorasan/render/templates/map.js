@@ -6,11 +6,12 @@
 
   var data = JSON.parse(document.getElementById("gk-data").textContent);
   data.incidents = unpack(data.incidents);
+  data.mentions = unpack(data.mentions);
 
-  // Incidents come as a table (map.py's _table): one list of values per row under one list of
-  // field names, repeated strings as indexes into its strings. Each row is read through
-  // getters named by the fields (f.type, f.sources), so that 100,000 rows cost no copy;
-  // lists (an incident's documents, its sources) are unpacked when first read.
+  // Incidents and mentions come as tables (map.py's _table): one list of values per row under
+  // one list of field names, repeated strings as indexes into its strings. Each row is read
+  // through getters named by the fields (f.type, f.sources), so that 100,000 rows cost no copy;
+  // lists and nested rows (an incident's sources, a mention's quote) are unpacked when first read.
   function unpack(table) {
     var strings = table.strings;
     function string(k) { return strings[k]; }
@@ -19,9 +20,10 @@
       fields.forEach(function (name, i) {
         var get;
         if (nested && nested[name]) {
-          var read = reader(nested[name].fields, nested[name].strings_in, null);
+          var read = reader(nested[name].fields, nested[name].strings_in, null), one = nested[name].one;
           get = function () {
             var v = this.gkValues[i];
+            if (one) return v.gkRow || (v.gkRow = read(v));
             return v.gkRows || (v.gkRows = v.map(read));
           };
         } else if (stringsIn.indexOf(name) >= 0) {
