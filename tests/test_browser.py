@@ -151,6 +151,13 @@ def test_document_filter_and_place_search(tab, render_site):
     page.select_option("select.gk-doc-filter", "")
     page.fill("input.gk-search", "")
     assert page.evaluate("window.gkCounts") == {"incidents": 2, "regions": 2, "mentions": 6}
+    # The mentions' markers, made when their layer is first shown, follow the filters as they stand.
+    page.select_option("select.gk-doc-filter", "000_aaaa")
+    assert page.locator("path.gk-mention").count() == 0
+    page.get_by_label("All place mentions (6)").check()
+    assert page.locator("path.gk-mention").count() == 4 == page.evaluate("GK.shownCounts().mentions")
+    page.select_option("select.gk-doc-filter", "")
+    assert page.locator("path.gk-mention").count() == 6 == page.evaluate("window.gkCounts.mentions")
     assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
 
 

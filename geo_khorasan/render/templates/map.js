@@ -216,11 +216,21 @@
 
   function keep(kind, f, layer, popup) {
     var record = recordOf(kind, f, layer);
-    layer.bindPopup(function () { return popup(f); }, POPUP);
-    layer.gkRecord = record;
-    focusable(layer, accessibleName(kind, f));
+    bind(record, layer, popup);
     records[kind].push(record);
     return record;
+  }
+
+  function bind(record, layer, popup) {
+    record.layer = layer;
+    layer.bindPopup(function () { return popup(record.f); }, POPUP);
+    layer.gkRecord = record;
+    focusable(layer, accessibleName(record.kind, record.f));
+  }
+
+  // Records whose layers are made when their layer is first shown (the place mentions).
+  function unbuilt(kind) {
+    return records[kind].length > 0 && !records[kind][0].layer && !holders[kind].gkDots;
   }
 
   // Incidents come in id order, their rank in the table on ties; they are drawn big circles
@@ -250,6 +260,7 @@
   function addAll(kind) {
     var holder = holders[kind];
     if (holder.gkDots) return holder.filter(function () { return true; });
+    if (unbuilt(kind)) return records[kind].forEach(function (r) { r.shown = true; });
     var layers = records[kind].map(function (r) { r.shown = true; return r.layer; });
     if (holder.addLayers) holder.addLayers(layers);  // markercluster clusters a batch at once
     else layers.forEach(function (layer) { holder.addLayer(layer); });
@@ -645,14 +656,19 @@
         keep("regions", f, layer, regionPopup);
       });
     },
+    // Off at first, and there are many (75 an article): the markers are made when the layer is
+    // first shown; until then the filters count them by their records.
     mentions: function (holder) {
       holders.mentions = holder;
-      data.mentions.forEach(function (f) {
-        var layer = L.circleMarker([f.lat, f.lon], {
-          className: "gk-mention", radius: 4, color: "#555", weight: 1, opacity: 0.6,
-          fillColor: "#888", fillOpacity: 0.35
+      data.mentions.forEach(function (f) { records.mentions.push(recordOf("mentions", f, null)); });
+      holder.once("add", function () {
+        records.mentions.forEach(function (r) {
+          bind(r, L.circleMarker([r.f.lat, r.f.lon], {
+            className: "gk-mention", radius: 4, color: "#555", weight: 1, opacity: 0.6,
+            fillColor: "#888", fillOpacity: 0.35
+          }), mentionPopup);
+          if (r.shown) holder.addLayer(r.layer);
         });
-        keep("mentions", f, layer, mentionPopup);
       });
     }
   };
@@ -691,6 +707,10 @@
         counts[kind] = holder.filter(matches);
         return;
       }
+      if (holder && unbuilt(kind)) {
+        counts[kind] = list.filter(function (r) { return (r.shown = matches(r)); }).length;
+        return;
+      }
       var shown = [], add = [], remove = [];
       list.forEach(function (r) {
         var show = matches(r);
@@ -723,7 +743,8 @@
     KINDS.forEach(function (kind) {
       var holder = holders[kind];
       counts[kind] = holder && holder.gkDots ? holder.shown
-        : records[kind].filter(function (r) { return holder.hasLayer(r.layer); }).length;
+        : unbuilt(kind) ? records[kind].filter(function (r) { return r.shown; }).length
+          : records[kind].filter(function (r) { return holder.hasLayer(r.layer); }).length;
     });
     return counts;
   }
