@@ -698,11 +698,20 @@
   // Only the markers whose state changes are added or removed: moving a slider by a
   // month touches a few of 10,000. A large change re-clusters the whole set at once,
   // which markercluster does faster than removing thousands one by one.
+  // Only the document and the search filter mentions: a time or type step leaves them be.
+  var mentionsFor = null;  // {key, count} of their last filtering
+  function mentionsKey() {
+    return filter.doc + "\u0000" + filter.text + "\u0000" + !unbuilt("mentions");
+  }
   function applyFilter() {
     var counts = {};
     KINDS.forEach(function (kind) {
       var holder = holders[kind];
       var list = records[kind];
+      if (kind === "mentions" && mentionsFor && mentionsFor.key === mentionsKey()) {
+        counts[kind] = mentionsFor.count;
+        return;
+      }
       if (holder && holder.gkDots) {
         counts[kind] = holder.filter(matches);
         return;
@@ -733,6 +742,7 @@
       add.forEach(function (r) { r.shown = true; });
       remove.forEach(function (r) { r.shown = false; });
     });
+    mentionsFor = { key: mentionsKey(), count: counts.mentions };
     window.gkCounts = counts;
     filtered.forEach(function (tell) { tell(counts); });
     return counts;
