@@ -202,7 +202,8 @@ def _assemble(data: dict) -> Figure:
     CustomPane("gkLand", z_index=150, pointer_events=False).add_to(fmap)
     CustomPane("gkRegions", z_index=350, pointer_events=True).add_to(fmap)
 
-    counts = {"incidents": len(data["incidents"]["rows"]), "regions": len(data["regions"]), "mentions": len(data["mentions"]["rows"])}
+    counts = {"incidents": len(data["incidents"]["rows"]), "regions": len(data["regions"]),
+              "mentions": len(data["mentions"]["rows"])}
     layers = (
         ("countries", "Countries", True),
         ("provinces", "Provinces", True),
@@ -308,7 +309,8 @@ def _payload(
         "attribution": assets.escape(attribution),
         "documents": [_document_entry(d, sources_prefix, document_maps) for d in documents],
         "incidents": _table(incident_rows, INCIDENT_STRINGS, {"sources": QUOTE_STRINGS}),
-        "mentions": _table(mention_rows, MENTION_STRINGS, {"quote": QUOTE_STRINGS + ("sentence",), "candidates": CANDIDATE_STRINGS}),
+        "mentions": _table(mention_rows, MENTION_STRINGS,
+                           {"quote": QUOTE_STRINGS + ("sentence",), "candidates": CANDIDATE_STRINGS}),
         "draw": {"dots": len(incident_rows) >= DOTS_FROM, "cells_above": CELLS_ABOVE},
         "regions": region_rows,
         "areas": outlines,
