@@ -307,11 +307,21 @@
       var n = list.length;
       this.x = new Float64Array(n);
       this.y = new Float64Array(n);
+      this.r = new Float32Array(n);
       this.mask = new Uint8Array(n);
+      this.looks = [];  // {color, approx} of each distinct look; look[i] is its index
+      this.look = new Uint16Array(n);
+      var known = {};
       for (var i = 0; i < n; i++) {
-        var p = map.project([list[i].f.lat, list[i].f.lon], 0);
+        var f = list[i].f, p = map.project([f.lat, f.lon], 0), key = f.color + (f.approx ? "~" : "");
         this.x[i] = p.x;
         this.y[i] = p.y;
+        this.r[i] = f.radius;
+        if (known[key] === undefined) {
+          known[key] = this.looks.length;
+          this.looks.push({ color: f.color, approx: f.approx });
+        }
+        this.look[i] = known[key];
       }
       this.shown = 0;
     },
@@ -355,7 +365,7 @@
         n += this.mask[i];
       }
       this.shown = n;
-      if (this._map && GK.ready) this._update();  // start() draws them first
+      if (this._map && this._bounds && GK.ready) this.draw();  // start() draws them first
       return n;
     },
 
@@ -374,7 +384,7 @@
       ctx.clearRect(0, 0, this._container.width, this._container.height);
       ctx.restore();
       var t = this.scale(), list = this.list, exact = data.styles.exact, approx = data.styles.approximate;
-      var inView = 0;
+      var inView = 0, looks = this.looks;
       var batches = {}, order = [], radius = null;
       var dashes = approx.dashArray ? approx.dashArray.split(" ").map(Number) : [];
       function flush() {
@@ -402,18 +412,16 @@
       for (var pass = 0; pass < 2; pass++) {
         for (var i = 0; i < list.length; i++) {
           if (!this.mask[i]) continue;
-          var f = list[i].f;
-          var x = this.x[i] * t.k - t.o.x, y = this.y[i] * t.k - t.o.y, r = f.radius;
+          var x = this.x[i] * t.k - t.o.x, y = this.y[i] * t.k - t.o.y, r = this.r[i];
           if (x + r < b.min.x || x - r > b.max.x || y + r < b.min.y || y - r > b.max.y) continue;
           if (pass === 0) { inView++; continue; }
           if (r !== radius) {
             flush();
             radius = r;
           }
-          var key = f.color + (f.approx ? "~" : "");
-          var batch = batches[key];
+          var key = this.look[i], batch = batches[key];
           if (!batch) {
-            batch = batches[key] = { color: f.color, approx: f.approx, pts: [] };
+            batch = batches[key] = { color: looks[key].color, approx: looks[key].approx, pts: [] };
             order.push(key);
           }
           batch.pts.push(x, y);
@@ -477,7 +485,7 @@
       var p = this._map.containerPointToLayerPoint(point), px = p.x + t.o.x, py = p.y + t.o.y;
       for (var i = 0; i < this.list.length; i++) {
         if (!this.mask[i]) continue;
-        var r = this.list[i].f.radius;
+        var r = this.r[i];
         var dx = this.x[i] * t.k - px, dy = this.y[i] * t.k - py;
         if (dx * dx + dy * dy <= (r + 1) * (r + 1) && r <= bestRadius) {
           best = this.list[i];
@@ -999,7 +1007,7 @@
   // ones are then picked in one pass, so a filter step costs no sort. Text is sorted as the
   // ranks of its distinct values (a few thousand dates, a few places): numbers compare faster.
   var sorted = null;
-  function shownIncidents() {
+  function shownIncidents(limit) {
     if (!sorted || sorted.key !== sort.key + sort.desc) {
       var column = COLUMNS.filter(function (c) { return c.key === sort.key; })[0];
       var list = records.incidents;
@@ -1015,7 +1023,16 @@
       sorted = index.map(function (i) { return list[i]; });
       sorted.key = sort.key + sort.desc;
     }
-    return sorted.filter(function (r) { return r.shown; });
+    if (limit === undefined) return sorted.filter(function (r) { return r.shown; });
+    // The first rows and how many there are, without a list of them all.
+    var first = [], total = 0;
+    for (var i = 0; i < sorted.length; i++) {
+      if (!sorted[i].shown) continue;
+      if (total < limit) first.push(sorted[i]);
+      total++;
+    }
+    first.total = total;
+    return first;
   }
 
   function csvCell(value) {
@@ -1100,9 +1117,9 @@
       heads.forEach(function (th, i) {
         th.setAttribute("aria-sort", COLUMNS[i].key === sort.key ? (sort.desc ? "descending" : "ascending") : "none");
       });
-      var rows = shownIncidents();
+      var rows = shownIncidents(limit), total = rows.total;
       var rowsBox = document.createDocumentFragment();
-      rows.slice(0, limit).forEach(function (r) {
+      rows.forEach(function (r) {
         var f = r.f;
         var tr = el("tr", null, null, rowsBox);
         tr.setAttribute("data-id", f.id);
@@ -1119,10 +1136,10 @@
       });
       tbody.textContent = "";
       tbody.appendChild(rowsBox);
-      more.hidden = rows.length <= limit;
-      note.textContent = rows.length > limit
-        ? "The first " + limit + " of " + rows.length + " incidents (the export has them all); \u2248 located only approximately."
-        : rows.length + (rows.length === 1 ? " incident" : " incidents") + "; \u2248 located only approximately. Click a row to open it on the map.";
+      more.hidden = total <= limit;
+      note.textContent = total > limit
+        ? "The first " + limit + " of " + total + " incidents (the export has them all); \u2248 located only approximately."
+        : total + (total === 1 ? " incident" : " incidents") + "; \u2248 located only approximately. Click a row to open it on the map.";
     }
     // One listener for every row.
     function rowOf(event) {
