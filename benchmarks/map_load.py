@@ -2,7 +2,7 @@
 1,000, 10,000 and 100,000 incidents, and the size of the output folder for 1,000 articles.
 
     python benchmarks/map_load.py [--seeds DIR] [--gazetteer DIR] [--incidents 1000,10000,100000]
-                                  [--articles 1000] [--runs 3]
+                                  [--articles 1000] [--runs 3] [--trace DIR] [--mentions 0]
 
 For each page: file size, time to the load event and to the map being ready (every feature
 drawn, the table filled, ``window.gkReady``), both measured by the page from navigation start
@@ -11,7 +11,10 @@ document and place filters (the handler alone, then to the next painted frame; t
 table follows each), and the JS heap after a garbage collection (Chrome DevTools Protocol).
 The folder figure is index.html, documents.html, one redirect page and one source page per
 article (five incidents each). Targets (issue 14): 100k ready <= 3 s, each filter step <= 200 ms,
-1,000 articles <= 30 MB. Figures are printed, nothing is asserted.
+1,000 articles <= 30 MB. ``--mentions K`` gives every synthetic incident K place mentions too
+(the seed articles have about 15 an incident). Figures are printed, nothing is asserted. ``--trace DIR`` also writes
+a Chromium performance trace of one load of each synthetic map (``DIR/load-<n>.json``; open it
+in Chromium's DevTools, Performance panel, "Load profile").
 """
 from __future__ import annotations
 
@@ -32,8 +35,9 @@ TYPES = ("suicide bombing", "armed attack", "targeted killing", "security operat
 PLACES = ("Jalalabad", "Mastung", "Quetta", "Peshawar", "Kabul", "Kunar", "Bajaur", "Darzab")
 
 
-def synthetic_inputs(n: int, basemap: dict, attribution: str, n_docs: int = 20) -> dict:
-    """``render_map`` keyword arguments: ``n`` incidents from ``n_docs`` documents (fixed seed)."""
+def synthetic_inputs(n: int, basemap: dict, attribution: str, n_docs: int = 20, mentions: int = 0) -> dict:
+    """``render_map`` keyword arguments: ``n`` incidents from ``n_docs`` documents, each with
+    ``mentions`` place mentions of its sentence's place (fixed seed)."""
     rng = random.Random(5)
     docs = []
     for d in range(n_docs):
@@ -69,8 +73,24 @@ def synthetic_inputs(n: int, basemap: dict, attribution: str, n_docs: int = 20) 
                              "citation": "Dawn, March 1, 2019", "url": doc["url"], "mention_id": f"{doc['id']}:{start}"}],
             },
         })
+    places = []
+    for i, incident in enumerate(features):
+        source = incident["properties"]["sources"][0]
+        for k in range(mentions):
+            places.append({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(rng.uniform(61, 74), 5), round(rng.uniform(25, 37.5), 5)]},
+                "properties": {
+                    "id": f"{source['doc']}:{i}:{k}", "doc": source["doc"], "place_name": source["text"], "place_id": f"p{i % 50}",
+                    "level": "town", "country": "AF", "role": "event" if k == 0 else "mention", "precision": 1,
+                    "text": source["text"], "start": source["start"], "end": source["end"],
+                    "sentence_start": source["sentence_start"], "sentence_end": source["sentence_end"], "rule": "the only candidate",
+                    "candidates": [{"place_name": source["text"], "place_id": f"p{i % 50}", "country": "AF", "level": "town",
+                                    "score": 0.9, "why": "population"}],
+                },
+            })
     empty = {"type": "FeatureCollection", "features": []}
-    return {"title": f"Synthetic: {n} incidents", "mentions": empty, "regions": empty,
+    return {"title": f"Synthetic: {n} incidents", "mentions": {"type": "FeatureCollection", "features": places}, "regions": empty,
             "incidents": {"type": "FeatureCollection", "features": features}, "documents": docs,
             "basemap": basemap, "attribution": attribution}
 
@@ -143,6 +163,18 @@ def filters(browser, path: Path, time_values: tuple[int, int, int]) -> list[tupl
     return out, heap["usedSize"] / 1e6, nodes
 
 
+def trace(browser, path: Path, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    context, _ = _context(browser)
+    page = context.new_page()
+    browser.start_tracing(page=page, path=str(out), screenshots=False,
+                          categories=["devtools.timeline", "disabled-by-default-devtools.timeline", "v8.execute", "blink"])
+    page.goto(path.as_uri(), timeout=300_000)
+    page.wait_for_function("() => window.gkReady === true", timeout=300_000)
+    browser.stop_tracing()
+    context.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=Path, default=REPO / "seeds")
@@ -150,12 +182,15 @@ def main() -> None:
     ap.add_argument("--incidents", default="1000,10000,100000", help="comma-separated sizes")
     ap.add_argument("--articles", type=int, default=1000)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--trace", type=Path, help="write a performance trace of each synthetic map's load here")
+    ap.add_argument("--mentions", type=int, default=0, help="place mentions per synthetic incident")
     args = ap.parse_args()
 
     from playwright.sync_api import sync_playwright
 
     from geo_khorasan.gazetteer.index import Gazetteer
     from geo_khorasan.pipeline import basemap_layers, build
+    from geo_khorasan.render import map as render_module
     from geo_khorasan.render.map import month_span, render_map
 
     gaz = Gazetteer.open(args.gazetteer)
@@ -172,7 +207,7 @@ def main() -> None:
             print(f"  {path.name:28} {path.stat().st_size / 1e6:6.2f}MB {r['load']:9.0f}ms {r['ready']:6.0f}ms {r['blocked']:9d}")
 
         for n in (int(x) for x in args.incidents.split(",")):
-            inputs = synthetic_inputs(n, basemap_layers(gaz), gaz.attribution())
+            inputs = synthetic_inputs(n, basemap_layers(gaz), gaz.attribution(), mentions=args.mentions)
             big = Path(tmp) / f"synthetic-{n}.html"
             render_map(big, **inputs, document_maps=True)
             size_mb = big.stat().st_size / 1e6
@@ -180,33 +215,42 @@ def main() -> None:
             months = [m for f in inputs["incidents"]["features"] for m in month_span(f["properties"]["date"]) if m is not None]
             half = (max(months) - min(months)) // 2
             steps, heap_mb, nodes = filters(browser, big, (min(months), max(months) - 12, half))
-            print(f"synthetic map, {n} incidents from {len(inputs['documents'])} documents:")
+            if args.trace:
+                trace(browser, big, args.trace / f"load-{n}.json")
+            drawn = "dots on one canvas" if n >= render_module.DOTS_FROM else "SVG markers in clusters"
+            print(f"synthetic map, {n} incidents ({len(inputs['mentions']['features'])} place mentions) from "
+                  f"{len(inputs['documents'])} documents, drawn as {drawn}:")
             print(f"  file size      {size_mb:8.2f} MB")
             print(f"  load event     {r['load']:8.0f} ms   (median of {args.runs})")
-            print(f"  ready          {r['ready']:8.0f} ms   (every marker clustered, table filled, view fitted)")
+            print(f"  ready          {r['ready']:8.0f} ms   (every incident drawn, table filled, view fitted)")
             print(f"  JS heap        {heap_mb:8.1f} MB   (after garbage collection; {nodes} DOM elements)")
             print(f"  requests       {r['blocked']:8d}      (all blocked and counted)")
             print("  filters (handler / to the next painted frame / incidents shown):")
             for label, handler, frame, shown in steps:
                 print(f"    {label:34} {handler:6.0f} ms {frame:6.0f} ms {shown:7d}")
         browser.close()
-        print(f"output folder for {args.articles} articles: {folder_size(Path(tmp) / 'site', args.articles, gaz):.1f} MB")
+        size = folder_size(Path(tmp) / "site", args.articles, gaz, args.mentions)
+        print(f"output folder for {args.articles} articles ({args.mentions * 5} place mentions each): {size:.1f} MB")
 
 
-def folder_size(out: Path, articles: int, gaz) -> float:
-    """Write a maps/ folder for ``articles`` synthetic articles (5 incidents each) and measure it."""
+def folder_size(out: Path, articles: int, gaz, mentions: int = 0) -> float:
+    """Write a maps/ folder for ``articles`` synthetic articles (5 incidents each, ``mentions``
+    place mentions an incident) and measure it."""
     from geo_khorasan.pipeline import basemap_layers
     from geo_khorasan.render.map import render_map
     from geo_khorasan.render.pages import render_documents_page, render_redirect_page, render_source_page
 
-    inputs = synthetic_inputs(articles * 5, basemap_layers(gaz), gaz.attribution(), n_docs=articles)
+    inputs = synthetic_inputs(articles * 5, basemap_layers(gaz), gaz.attribution(), n_docs=articles, mentions=mentions)
     out.mkdir(parents=True, exist_ok=True)
     render_map(out / "index.html", **inputs, document_maps=True, documents_href="documents.html")
     render_documents_page(out / "documents.html", title="Documents", documents=inputs["documents"],
                           map_href="index.html", attribution=inputs["attribution"])
+    by_doc: dict[str, list] = {}
+    for mention in inputs["mentions"]["features"]:
+        by_doc.setdefault(mention["properties"]["doc"], []).append(mention)
     for doc in inputs["documents"]:
         render_redirect_page(out / f"{doc['id']}.html", doc_id=doc["id"], title=doc["title"])
-        render_source_page(out / "sources" / f"{doc['id']}.html", document=doc, mentions=[],
+        render_source_page(out / "sources" / f"{doc['id']}.html", document=doc, mentions=by_doc.get(doc["id"], []),
                            map_href=f"index.html#doc={doc['id']}", attribution=inputs["attribution"])
     return sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 1e6
 

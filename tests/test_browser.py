@@ -151,6 +151,13 @@ def test_document_filter_and_place_search(tab, render_site):
     page.select_option("select.gk-doc-filter", "")
     page.fill("input.gk-search", "")
     assert page.evaluate("window.gkCounts") == {"incidents": 2, "regions": 2, "mentions": 6}
+    # The mentions' markers, made when their layer is first shown, follow the filters as they stand.
+    page.select_option("select.gk-doc-filter", "000_aaaa")
+    assert page.locator("path.gk-mention").count() == 0
+    page.get_by_label("All place mentions (6)").check()
+    assert page.locator("path.gk-mention").count() == 4 == page.evaluate("GK.shownCounts().mentions")
+    page.select_option("select.gk-doc-filter", "")
+    assert page.locator("path.gk-mention").count() == 6 == page.evaluate("window.gkCounts.mentions")
     assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
 
 
@@ -272,7 +279,16 @@ def shown_incidents(page) -> int:
     return counts["incidents"]
 
 
-def test_time_range_type_filter_and_undated(tab, tmp_path, render_fixture):
+@pytest.fixture(params=["markers", "dots"])
+def drawn(request, monkeypatch):
+    """Each test twice: incidents as SVG markers, and as the dots of a map with many incidents
+    (drawn so from ``DOTS_FROM`` up; lowered here to keep the test maps small)."""
+    if request.param == "dots":
+        monkeypatch.setattr("geo_khorasan.render.map.DOTS_FROM", 1)
+    return request.param
+
+
+def test_time_range_type_filter_and_undated(tab, tmp_path, render_fixture, drawn):
     from geo_khorasan.render.map import render_map
 
     incidents = synthetic_incidents(70)
@@ -632,7 +648,7 @@ def table_ids(page) -> list[str]:
     return page.locator(".gk-table tbody tr").evaluate_all("rows => rows.map(r => r.dataset.id)")
 
 
-def test_table_follows_filters_and_exports_what_is_shown(sized, tmp_path, render_fixture):
+def test_table_follows_filters_and_exports_what_is_shown(sized, tmp_path, render_fixture, drawn):
     import csv
     import io
     import json
@@ -688,7 +704,7 @@ def test_table_follows_filters_and_exports_what_is_shown(sized, tmp_path, render
     assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
 
 
-def test_a_link_reopens_the_same_view_filters_and_popup(sized, tmp_path, render_fixture):
+def test_a_link_reopens_the_same_view_filters_and_popup(sized, tmp_path, render_fixture, drawn):
     from geo_khorasan.render.map import render_map
 
     render_map(tmp_path / "index.html", **{**render_fixture, "incidents": synthetic_incidents(70)})
@@ -789,3 +805,145 @@ def test_areas_follow_the_time_range_and_play_steps_by_month(sized, render_site)
     page.locator("button.gk-play").click()
     assert page.locator("button.gk-play").get_attribute("aria-pressed") == "false"
     assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
+
+
+# --- many incidents: dots on one canvas, the table as the keyboard path -------------------
+def test_many_incidents_are_dots_reached_by_keyboard_through_the_table(sized, tmp_path, render_fixture, monkeypatch):
+    from geo_khorasan.render.map import render_map
+
+    monkeypatch.setattr("geo_khorasan.render.map.DOTS_FROM", 1)
+    render_map(tmp_path / "index.html", **render_fixture)
+    page, watch = sized(DESKTOP)
+    open_map(page, tmp_path)
+    assert page.locator("canvas.gk-dots").count() == 1
+    assert page.locator("path.gk-incident").count() == 0  # no DOM node per incident
+    assert page.locator("path.gk-region").count() == 2  # areas stay focusable SVG
+    assert shown_incidents(page) == len(table_ids(page)) == 2
+
+    # Tab reaches the rows of the table, each named as its marker would be; Enter opens the
+    # incident on the map, Escape closes it and gives focus back to the row.
+    names = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        names.append(page.evaluate("document.activeElement.getAttribute('aria-label')"))
+        if names[-1] and names[-1].startswith("suicide bombing"):
+            break
+    assert names[-1] == "suicide bombing, Mastung, 2018-07-13, 128 killed: open on the map"
+    page.keyboard.press("Enter")
+    popup = page.locator(".leaflet-popup-content .gk-popup-incident")
+    popup.wait_for()
+    assert "Mastung" in popup.inner_text()
+    assert "i=inc-mastung" in page.evaluate("location.hash")
+    tip = page.locator(".leaflet-popup-tip").bounding_box()
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => document.querySelectorAll('.leaflet-popup').length === 0")
+    assert page.evaluate("document.activeElement.dataset.id") == "inc-mastung"
+
+    # A click on a dot opens it: the popup's tip points at the dot it was opened from.
+    page.mouse.click(tip["x"] + tip["width"] / 2, tip["y"] + tip["height"] + 12)
+    popup.wait_for()
+    assert "Mastung" in popup.inner_text()
+    page.locator(".leaflet-popup-close-button").click()
+    page.wait_for_function("() => document.querySelectorAll('.leaflet-popup').length === 0")
+
+    # The approximate incident's area is outlined while the pointer is over its dot.
+    page.evaluate("location.hash = '#i=inc-jalalabad'")
+    popup.wait_for()
+    assert page.locator("path.gk-area-outline").count() == 1
+    tip = page.locator(".leaflet-popup-tip").bounding_box()
+    page.locator(".leaflet-popup-close-button").click()
+    page.wait_for_function("() => document.querySelectorAll('path.gk-area-outline').length === 0")
+    x, y = tip["x"] + tip["width"] / 2, tip["y"] + tip["height"] + 12
+    page.mouse.move(x, y)
+    page.locator("path.gk-area-outline").wait_for()
+
+    # Dragging the map by a dot moves the map and opens nothing, though the dot ends under the pointer.
+    page.mouse.down()
+    page.mouse.move(x + 80, y, steps=5)
+    page.mouse.move(x + 160, y + 40, steps=5)
+    page.mouse.up()
+    page.wait_for_timeout(300)
+    assert page.locator(".leaflet-popup").count() == 0
+    assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
+
+
+def test_crowded_dots_are_counted_in_cells_a_click_zooms_in(sized, tmp_path, render_fixture, monkeypatch):
+    from geo_khorasan.render.map import render_map
+
+    monkeypatch.setattr("geo_khorasan.render.map.DOTS_FROM", 1)
+    monkeypatch.setattr("geo_khorasan.render.map.CELLS_ABOVE", 20)
+    render_map(tmp_path / "index.html", **{**render_fixture, "incidents": synthetic_incidents(70)})
+    page, watch = sized(DESKTOP)
+    open_map(page, tmp_path)
+    cells = page.evaluate("GK.cells()")
+    assert sum(c["n"] for c in cells) == shown_incidents(page) == 70  # every shown incident counted once
+    assert "grey disc with a number" in page.locator(".gk-legend-cells").inner_text()
+    page.locator("label.gk-type", has_text="kidnapping").locator("input").uncheck()
+    cells = page.evaluate("GK.cells()")
+    assert sum(c["n"] for c in cells) == shown_incidents(page) == len(table_ids(page))
+
+    zoom = float(page.evaluate("location.hash").split("&")[0].split(",")[2])
+    biggest = max(cells, key=lambda c: c["n"])
+    page.mouse.click(biggest["x"], biggest["y"])
+    page.wait_for_function(f"() => +location.hash.split('&')[0].split(',')[2] > {zoom}")
+    assert page.locator(".leaflet-popup").count() == 0
+    assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
+
+
+def test_keyboard_reaches_markers_inside_clusters(sized, tmp_path, render_fixture):
+    from geo_khorasan.render.map import render_map
+
+    render_map(tmp_path / "index.html", **{**render_fixture, "incidents": synthetic_incidents(70)})
+    page, watch = sized(DESKTOP)
+    open_map(page, tmp_path)
+    label = "() => document.activeElement.getAttribute('aria-label') || ''"
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate(label).startswith("cluster of "):
+            break
+    assert page.evaluate(label).startswith("cluster of ")
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "button"
+    # Enter zooms in and gives focus to what the cluster held: a marker or a smaller cluster.
+    for _ in range(6):
+        before = page.evaluate(label)
+        page.keyboard.press("Enter")
+        page.wait_for_function(f"() => ({label})() !== {before!r} && ({label})() !== ''")
+        if not page.evaluate(label).startswith("cluster of "):
+            break
+    name = page.evaluate(label)
+    assert name.split(", ")[0] in SYNTHETIC_TYPES and name.startswith(tuple(SYNTHETIC_TYPES))
+    page.keyboard.press("Enter")
+    page.locator(".leaflet-popup-content .gk-popup-incident").wait_for()
+    assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
+
+
+def test_phone_attribution_is_cut_and_opens_in_full(sized, tmp_path, render_fixture):
+    from geo_khorasan.render.map import render_map
+
+    sources = ", ".join(f"Source {i} (CC BY 4.0)" for i in range(12))  # as long as a real map's
+    render_map(tmp_path / "index.html", **{**render_fixture, "attribution": sources})
+    page, watch = sized(PHONE)
+    open_map(page, tmp_path)
+    line = page.locator(".leaflet-control-attribution")
+    cut = "e => e.scrollWidth > e.clientWidth + 1"
+    assert line.evaluate(cut)  # one line, cut at the width of the screen
+    box = line.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]  # its start on the screen
+    assert line.inner_text().strip().startswith("Leaflet")
+    page.get_by_role("button", name="Show the map's sources in full").click()
+    button = page.locator(".gk-attr-button")
+    assert not line.evaluate(cut) and line.evaluate("e => e.getBoundingClientRect().height") > 20
+    assert button.get_attribute("aria-expanded") == "true"
+    box = line.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] and box["y"] >= 0
+    page.get_by_role("button", name="Shorten the map's sources").click()
+    assert line.evaluate(cut)
+    box = line.bounding_box()
+    line.click(position={"x": box["width"] - 8, "y": box["height"] / 2})  # a tap on the line opens it too (not on its link)
+    assert not line.evaluate(cut)
+
+    desktop, watch2 = sized(DESKTOP)
+    open_map(desktop, tmp_path)
+    assert desktop.locator(".gk-attr-button").is_hidden()  # room enough for the whole line
+    for w in (watch, watch2):
+        assert w.blocked == [] and w.dialogs == [] and w.errors == []

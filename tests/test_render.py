@@ -15,7 +15,34 @@ DATA_BLOCK = re.compile(r'<script type="application/json" id="gk-data">(.*?)</sc
 
 
 def data_of(page: str) -> dict:
-    return json.loads(DATA_BLOCK.search(page).group(1))
+    """The data block, its incidents and mentions unpacked to one object each as the page does."""
+    data = json.loads(DATA_BLOCK.search(page).group(1))
+    data["incidents"] = unpack(data["incidents"])
+    data["mentions"] = unpack(data["mentions"])
+    return data
+
+
+def unpack(table: dict) -> list[dict]:
+    strings = table["strings"]
+
+    def reader(fields, strings_in, nested):
+        inner = {f: reader(n["fields"], n["strings_in"], {}) for f, n in nested.items()}
+        one = {f for f, n in nested.items() if n.get("one")}
+
+        def read(row):
+            out = {}
+            for name, value in zip(fields, row):
+                if name in one:
+                    value = inner[name](value)
+                elif name in inner:
+                    value = [inner[name](v) for v in value]
+                elif name in strings_in and value is not None:
+                    value = strings[value] if isinstance(value, int) else [strings[k] for k in value]
+                out[name] = value
+            return out
+        return read
+
+    return [reader(table["fields"], table["strings_in"], table["nested"])(row) for row in table["rows"]]
 
 
 def all_quotes(data: dict) -> list[dict]:
@@ -330,3 +357,27 @@ def test_default_view_is_the_theatre_and_fit_all_includes_far_points(render_fixt
     (south, west), (north, east) = data["bounds"]
     assert west >= 56 and north <= 42  # the theatre only
     assert data["all_bounds"][1][0] == 55.75 and data["all_bounds"][0][1] == 37.62
+
+
+def test_many_incidents_travel_packed_and_are_drawn_as_dots(render_fixture):
+    from geo_khorasan.render import map as render_map_module
+
+    feature = render_fixture["incidents"]["features"][0]
+    many = copy.deepcopy(render_fixture)
+    many["incidents"]["features"] = []
+    for i in range(render_map_module.DOTS_FROM):
+        f = copy.deepcopy(feature)
+        f["properties"]["id"] = f"inc-{i:05d}"
+        many["incidents"]["features"].append(f)
+    page = map_html(**many)
+    data = data_of(page)
+    assert data["draw"]["dots"] is True and data_of(map_html(**render_fixture))["draw"]["dots"] is False
+    assert len(data["incidents"]) == render_map_module.DOTS_FROM
+    assert [i["id"] for i in data["incidents"]] == sorted(i["id"] for i in data["incidents"])  # the table's tie order
+    small = next(i for i in data_of(map_html(**render_fixture))["incidents"] if i["id"] == feature["properties"]["id"])
+    assert data["incidents"][7]["sources"] == small["sources"]  # unpacked, the same quotes
+    # A document's title, a type, a place: each once in the incidents, however many of them quote it.
+    packed = json.loads(DATA_BLOCK.search(page).group(1))["incidents"]
+    for text in (render_fixture["documents"][0]["title"], feature["properties"]["type"], feature["properties"]["place_name"]):
+        assert packed["strings"].count(text) == 1
+        assert json.dumps(packed, ensure_ascii=False).count(json.dumps(text, ensure_ascii=False)) == 1

@@ -5,6 +5,42 @@
   "use strict";
 
   var data = JSON.parse(document.getElementById("gk-data").textContent);
+  data.incidents = unpack(data.incidents);
+  data.mentions = unpack(data.mentions);
+
+  // Incidents and mentions come as tables (map.py's _table): one list of values per row under
+  // one list of field names, repeated strings as indexes into its strings. Each row is read
+  // through getters named by the fields (f.type, f.sources), so that 100,000 rows cost no copy;
+  // lists and nested rows (an incident's sources, a mention's quote) are unpacked when first read.
+  function unpack(table) {
+    var strings = table.strings;
+    function string(k) { return strings[k]; }
+    function reader(fields, stringsIn, nested) {
+      function Row(values) { this.gkValues = values; }
+      fields.forEach(function (name, i) {
+        var get;
+        if (nested && nested[name]) {
+          var read = reader(nested[name].fields, nested[name].strings_in, null), one = nested[name].one;
+          get = function () {
+            var v = this.gkValues[i];
+            if (one) return v.gkRow || (v.gkRow = read(v));
+            return v.gkRows || (v.gkRows = v.map(read));
+          };
+        } else if (stringsIn.indexOf(name) >= 0) {
+          get = function () {
+            var v = this.gkValues[i];
+            if (v === null || typeof v === "number") return v === null ? null : strings[v];
+            return v.gkStrings || (v.gkStrings = v.map(string));
+          };
+        } else {
+          get = function () { return this.gkValues[i]; };
+        }
+        Object.defineProperty(Row.prototype, name, { get: get });
+      });
+      return function (values) { return new Row(values); };
+    }
+    return table.rows.map(reader(table.fields, table.strings_in, table.nested));
+  }
   var KINDS = ["incidents", "regions", "mentions"];
   var POPUP = { maxWidth: 380, minWidth: 200, maxHeight: 420, autoPanPadding: [12, 12] };
   var records = { incidents: [], regions: [], mentions: [] };
@@ -179,9 +215,33 @@
   }
 
   function keep(kind, f, layer, popup) {
-    layer.bindPopup(function () { return popup(f); }, POPUP);
-    layer.gkRecord = { kind: kind, id: f.id };
-    var record = {
+    var record = recordOf(kind, f, layer);
+    bind(record, layer, popup);
+    records[kind].push(record);
+    return record;
+  }
+
+  function bind(record, layer, popup) {
+    record.layer = layer;
+    layer.bindPopup(function () { return popup(record.f); }, POPUP);
+    layer.gkRecord = record;
+    focusable(layer, accessibleName(record.kind, record.f));
+  }
+
+  // Records whose layers are made when their layer is first shown (the place mentions).
+  function unbuilt(kind) {
+    return records[kind].length > 0 && !records[kind][0].layer && !holders[kind].gkDots;
+  }
+
+  // Incidents come in id order, their rank in the table on ties; they are drawn big circles
+  // first, so that small ones stay clickable on top of them.
+  function drawOrder(rows) {
+    var order = rows.map(function (f, i) { return { f: f, rank: i }; });
+    return order.sort(function (a, b) { return b.f.radius - a.f.radius; });  // a stable sort
+  }
+
+  function recordOf(kind, f, layer) {
+    return {
       kind: kind,
       id: f.id,
       f: f,
@@ -195,13 +255,12 @@
       spans: kind === "regions" ? f.spans : null,
       undated: kind === "regions" ? f.undated : null
     };
-    layer.gkRecord = record;
-    focusable(layer, accessibleName(kind, f));
-    records[kind].push(record);
   }
 
   function addAll(kind) {
     var holder = holders[kind];
+    if (holder.gkDots) return holder.filter(function () { return true; });
+    if (unbuilt(kind)) return records[kind].forEach(function (r) { r.shown = true; });
     var layers = records[kind].map(function (r) { r.shown = true; return r.layer; });
     if (holder.addLayers) holder.addLayers(layers);  // markercluster clusters a batch at once
     else layers.forEach(function (layer) { holder.addLayer(layer); });
@@ -210,26 +269,315 @@
   // The area an approximately located incident stands for, outlined while the
   // pointer is over its marker or its popup is open.
   var outline = null;
+  function showOutline(map, f, owner) {
+    hideOutline(map);
+    outline = L.geoJSON({ type: "Feature", geometry: data.areas[f.area], properties: {} }, {
+      className: "gk-area-outline", interactive: false,
+      style: { color: f.color, weight: 2, dashArray: "6 4", fillColor: f.color, fillOpacity: 0.08 }
+    }).addTo(map);
+    outline.gkFor = owner;
+  }
+  function hideOutline(map, owner) {
+    if (!outline || (owner !== undefined && outline.gkFor !== owner)) return;
+    map.removeLayer(outline);
+    outline = null;
+  }
   function outlineOnHover(map, layer, f) {
     var popupOpen = false;
-    function show() {
-      hide();
-      outline = L.geoJSON({ type: "Feature", geometry: data.areas[f.area], properties: {} }, {
-        className: "gk-area-outline", interactive: false,
-        style: { color: f.color, weight: 2, dashArray: "6 4", fillColor: f.color, fillOpacity: 0.08 }
-      }).addTo(map);
-      outline.gkFor = layer;
-    }
-    function hide() {
-      if (outline) map.removeLayer(outline);
-      outline = null;
-    }
-    layer.on("mouseover", show);
-    layer.on("mouseout", function () { if (!popupOpen && outline && outline.gkFor === layer) hide(); });
-    layer.on("popupopen", function () { popupOpen = true; show(); });
+    layer.on("mouseover", function () { showOutline(map, f, layer); });
+    layer.on("mouseout", function () { if (!popupOpen) hideOutline(map, layer); });
+    layer.on("popupopen", function () { popupOpen = true; showOutline(map, f, layer); });
     layer.on("popupclose", function () {
       popupOpen = false;
-      if (outline && outline.gkFor === layer) hide();
+      hideOutline(map, layer);
+    });
+  }
+
+  // --- many incidents: dots on one canvas (data.draw.dots; DOTS_FROM in map.py) -------------
+  // One canvas redrawn from the positions projected once at zoom 0: a filter step is a
+  // pass over the records and one redraw, with no layer per incident and no DOM node per dot.
+  // Dots take no Tab focus; the incident table is the keyboard path (README).
+  var CELL = 40;  // px: the side of a cell that counts dots
+  var Dots = L.Renderer.extend({
+    gkDots: true,
+
+    initialize: function (map, list) {
+      L.Renderer.prototype.initialize.call(this, { padding: 0.1, pane: "overlayPane" });
+      this.list = list;
+      var n = list.length;
+      this.x = new Float64Array(n);
+      this.y = new Float64Array(n);
+      this.r = new Float32Array(n);
+      this.mask = new Uint8Array(n);
+      this.looks = [];  // {color, approx} of each distinct look; look[i] is its index
+      this.look = new Uint16Array(n);
+      var known = {};
+      for (var i = 0; i < n; i++) {
+        var f = list[i].f, p = map.project([f.lat, f.lon], 0), key = f.color + (f.approx ? "~" : "");
+        this.x[i] = p.x;
+        this.y[i] = p.y;
+        this.r[i] = f.radius;
+        if (known[key] === undefined) {
+          known[key] = this.looks.length;
+          this.looks.push({ color: f.color, approx: f.approx });
+        }
+        this.look[i] = known[key];
+      }
+      this.shown = 0;
+    },
+
+    _initContainer: function () {
+      this._container = document.createElement("canvas");
+      this._container.className = "gk-dots";
+      this._ctx = this._container.getContext("2d");
+    },
+
+    _destroyContainer: function () {
+      L.DomUtil.remove(this._container);
+      delete this._ctx;
+      delete this._container;
+    },
+
+    _updatePaths: function () {},
+    _onZoomEnd: function () {},
+
+    _update: function () {
+      if (this._map._animatingZoom && this._bounds) return;
+      L.Renderer.prototype._update.call(this);
+      var b = this._bounds, size = b.getSize(), canvas = this._container;
+      var m = window.devicePixelRatio > 1 ? 2 : 1;
+      L.DomUtil.setPosition(canvas, b.min);
+      canvas.width = m * size.x;
+      canvas.height = m * size.y;
+      canvas.style.width = size.x + "px";
+      canvas.style.height = size.y + "px";
+      this._ctx.setTransform(m, 0, 0, m, -m * b.min.x, -m * b.min.y);
+      this.draw();
+    },
+
+    // Shown records get mask 1; returns how many.
+    filter: function (test) {
+      var n = 0;
+      for (var i = 0; i < this.list.length; i++) {
+        var r = this.list[i];
+        r.shown = test(r);
+        this.mask[i] = r.shown ? 1 : 0;
+        n += this.mask[i];
+      }
+      this.shown = n;
+      if (this._map && this._bounds && GK.ready) this.draw();  // start() draws them first
+      return n;
+    },
+
+    // Positions in the canvas's layer points at the current zoom.
+    scale: function () {
+      return { k: this._map.getZoomScale(this._map.getZoom(), 0), o: this._map.getPixelOrigin() };
+    },
+
+    // Big circles before small ones (the rows come so ordered), and within one size the dots
+    // of one look in one path: a few hundred fills rather than one per dot.
+    draw: function () {
+      var ctx = this._ctx, b = this._bounds;
+      if (!ctx || !b) return;
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, this._container.width, this._container.height);
+      ctx.restore();
+      var t = this.scale(), list = this.list, exact = data.styles.exact, approx = data.styles.approximate;
+      var inView = 0, looks = this.looks;
+      var batches = {}, order = [], radius = null;
+      var dashes = approx.dashArray ? approx.dashArray.split(" ").map(Number) : [];
+      function flush() {
+        order.forEach(function (key) {
+          var batch = batches[key];
+          ctx.beginPath();
+          for (var j = 0; j < batch.pts.length; j += 2) {
+            ctx.moveTo(batch.pts[j] + radius, batch.pts[j + 1]);
+            ctx.arc(batch.pts[j], batch.pts[j + 1], radius, 0, 2 * Math.PI);
+          }
+          ctx.globalAlpha = batch.approx ? approx.fillOpacity : exact.fillOpacity;
+          ctx.fillStyle = batch.color;
+          ctx.fill();
+          ctx.globalAlpha = 1;
+          ctx.lineWidth = batch.approx ? approx.weight : exact.weight;
+          ctx.strokeStyle = batch.approx ? batch.color : exact.color;
+          ctx.setLineDash(batch.approx ? dashes : []);
+          ctx.stroke();
+        });
+        batches = {};
+        order = [];
+      }
+      this.cells = null;
+      // First count the dots in view: beyond data.draw.cells_above they are counted in cells.
+      for (var pass = 0; pass < 2; pass++) {
+        for (var i = 0; i < list.length; i++) {
+          if (!this.mask[i]) continue;
+          var x = this.x[i] * t.k - t.o.x, y = this.y[i] * t.k - t.o.y, r = this.r[i];
+          if (x + r < b.min.x || x - r > b.max.x || y + r < b.min.y || y - r > b.max.y) continue;
+          if (pass === 0) { inView++; continue; }
+          if (r !== radius) {
+            flush();
+            radius = r;
+          }
+          var key = this.look[i], batch = batches[key];
+          if (!batch) {
+            batch = batches[key] = { color: looks[key].color, approx: looks[key].approx, pts: [] };
+            order.push(key);
+          }
+          batch.pts.push(x, y);
+        }
+        if (pass === 0 && inView > data.draw.cells_above) return this.drawCells(t);
+      }
+      flush();
+      ctx.setLineDash([]);
+    },
+
+    // Too many dots in view to tell apart: a grey disc per CELL pixels with the number of
+    // incidents in it, as the clusters of a smaller map; a click zooms in on it.
+    drawCells: function (t) {
+      var ctx = this._ctx, b = this._bounds, size = b.getSize();
+      // The grid is fixed to the world's pixels at this zoom, so that a pan moves no cell.
+      var c0 = Math.floor((b.min.x + t.o.x) / CELL), r0 = Math.floor((b.min.y + t.o.y) / CELL);
+      var cols = Math.floor((b.max.x + t.o.x) / CELL) - c0 + 1, rows = Math.floor((b.max.y + t.o.y) / CELL) - r0 + 1;
+      var n = new Int32Array(cols * rows), sx = new Float64Array(cols * rows), sy = new Float64Array(cols * rows);
+      for (var i = 0; i < this.list.length; i++) {
+        if (!this.mask[i]) continue;
+        var x = this.x[i] * t.k - t.o.x, y = this.y[i] * t.k - t.o.y;
+        var c = Math.floor((x + t.o.x) / CELL) - c0, r = Math.floor((y + t.o.y) / CELL) - r0;
+        if (c < 0 || r < 0 || c >= cols || r >= rows) continue;
+        var k = r * cols + c;
+        n[k]++;
+        sx[k] += x;
+        sy[k] += y;
+      }
+      var cells = this.cells = [];
+      ctx.font = "bold 11px sans-serif";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.lineWidth = 1.5;
+      for (k = 0; k < n.length; k++) {
+        if (!n[k]) continue;
+        var cell = { x: sx[k] / n[k], y: sy[k] / n[k], r: Math.min(CELL / 2 - 1, 8 + 2.2 * Math.log(n[k])), n: n[k] };
+        cells.push(cell);
+        ctx.beginPath();
+        ctx.arc(cell.x, cell.y, cell.r, 0, 2 * Math.PI);
+        ctx.fillStyle = "rgba(55, 55, 55, 0.78)";
+        ctx.fill();
+        ctx.strokeStyle = "#ffffff";
+        ctx.stroke();
+        ctx.fillStyle = "#ffffff";
+        ctx.fillText(n[k] < 1000 ? String(n[k]) : (n[k] < 10000 ? (n[k] / 1000).toFixed(1) : Math.round(n[k] / 1000)) + "k", cell.x, cell.y);
+      }
+    },
+
+    // The cell under a container point, when the dots are counted in cells.
+    cellAt: function (point) {
+      var p = this._map.containerPointToLayerPoint(point);
+      return (this.cells || []).filter(function (c) {
+        return (c.x - p.x) * (c.x - p.x) + (c.y - p.y) * (c.y - p.y) <= c.r * c.r;
+      })[0] || null;
+    },
+
+    // The record of the dot under a container point: the smallest one there, the last drawn on a tie.
+    at: function (point) {
+      if (this.cells) return null;
+      var t = this.scale(), best = null, bestRadius = Infinity;
+      var p = this._map.containerPointToLayerPoint(point), px = p.x + t.o.x, py = p.y + t.o.y;
+      for (var i = 0; i < this.list.length; i++) {
+        if (!this.mask[i]) continue;
+        var r = this.r[i];
+        var dx = this.x[i] * t.k - px, dy = this.y[i] * t.k - py;
+        if (dx * dx + dy * dy <= (r + 1) * (r + 1) && r <= bestRadius) {
+          best = this.list[i];
+          bestRadius = r;
+        }
+      }
+      return best;
+    }
+  });
+
+  // Pointer over and clicks on the dots: found by position, before Leaflet sees the click
+  // (an area under a dot would otherwise take it).
+  function dotEvents(map, dots) {
+    var container = map.getContainer(), hovered = null;
+    // The dot or the cell under the pointer, not through a control or a popup.
+    function hit(event) {
+      if (!map.hasLayer(dots) || !event.target.closest || event.target.closest(".leaflet-control, .leaflet-popup")) return {};
+      var point = map.mouseEventToContainerPoint(event), record = dots.at(point);
+      return { record: record, cell: record ? null : dots.cellAt(point) };
+    }
+    container.addEventListener("click", function (event) {
+      if (map._draggableMoved(map)) return;  // the end of a drag, not a click (as Leaflet tells them)
+      var found = hit(event);
+      if (!found.record && !found.cell) return;
+      event.stopPropagation();
+      if (found.record) openDot(map, found.record, null);
+      else map.setView(map.layerPointToLatLng([found.cell.x, found.cell.y]), Math.min(map.getZoom() + 2, map.getMaxZoom()));
+    }, true);
+    container.addEventListener("mousemove", function (event) {
+      var found = hit(event), record = found.record || null;
+      container.classList.toggle("gk-over-dot", !!(record || found.cell));
+      if (record === hovered) return;
+      hovered = record;
+      var popup = map._popup && map.hasLayer(map._popup) ? popupRecord(map._popup) : null;
+      if (popup !== null && popup.kind === "incidents") return;  // its outline stays while it is open
+      if (record && record.f.area) showOutline(map, record.f, dots);
+      else hideOutline(map, dots);
+    });
+  }
+
+  function openDot(map, record, returnTo) {
+    var f = record.f;
+    var popup = L.popup(POPUP).setLatLng([f.lat, f.lon]).setContent(incidentPopup(f));
+    popup.gkRecord = record;
+    popup.gkReturn = returnTo;
+    map.openPopup(popup);
+    if (f.area) showOutline(map, f, popup);
+  }
+
+  function popupRecord(popup) {
+    return popup.gkRecord || (popup._source && popup._source.gkRecord) || null;
+  }
+
+  // Where focus goes back when a popup closes: its marker, or the row it was opened from.
+  function popupReturn(popup) {
+    if (popup.gkReturn) return popup.gkReturn;
+    var source = popup._source;
+    return source && source.getElement ? source.getElement() : null;
+  }
+
+  // A cluster is a button named by what it holds; Enter does what a click does.
+  var ClusterIcon = L.DivIcon.extend({
+    createIcon: function (old) {
+      var node = L.DivIcon.prototype.createIcon.call(this, old);
+      node.setAttribute("aria-label", this.options.gkName);
+      return node;
+    }
+  });
+
+  function clusterIcon(cluster) {
+    var icon = L.MarkerClusterGroup.prototype._defaultIconCreateFunction(cluster);
+    var n = cluster.getChildCount();
+    return new ClusterIcon(L.extend({}, icon.options, { gkName: "cluster of " + n + " incidents: Enter zooms in" }));
+  }
+
+  // markercluster 1.4 listens for Enter as Leaflet 1.9 no longer sends it (a click); here Enter
+  // zooms in, and as the cluster is then gone focus moves to the first of its incidents, or to
+  // the smaller cluster now holding it, so that Tab and Enter reach every marker.
+  function clusterKeyboard(map, group) {
+    group.on("clusterkeypress", function (event) {
+      if (event.originalEvent.keyCode !== 13) return;
+      var first = event.layer.getAllChildMarkers()[0];
+      function focusFirst() {
+        // markercluster's getVisibleParent looks for an icon, which a circle marker has not.
+        var shown = first;
+        while (shown && !map.hasLayer(shown)) shown = shown.__parent;
+        var node = shown && shown.getElement ? shown.getElement() : null;
+        if (node) node.focus();
+      }
+      group._zoomOrSpiderfy(event);
+      if (group._spiderfied === event.layer) window.setTimeout(focusFirst, 0);  // opened in place
+      else map.once("moveend", function () { window.setTimeout(focusFirst, 0); });
     });
   }
 
@@ -260,12 +608,26 @@
       });
     },
     incidents: function (holder, map) {
+      if (data.draw.dots) {
+        drawOrder(data.incidents).forEach(function (item) {
+          var record = recordOf("incidents", item.f, null);
+          record.rank = item.rank;
+          records.incidents.push(record);
+        });
+        holders.incidents = new Dots(map, records.incidents);
+        holder.addLayer(holders.incidents);
+        dotEvents(map, holders.incidents);
+        return;
+      }
       holders.incidents = L.markerClusterGroup({
         maxClusterRadius: 30, showCoverageOnHover: false, disableClusteringAtZoom: 10,
         // Animated re-clustering makes zoomToShowLayer drop its callback after a setView.
-        animate: false
+        animate: false,
+        iconCreateFunction: clusterIcon
       }).addTo(holder);
-      data.incidents.forEach(function (f) {
+      clusterKeyboard(map, holders.incidents);
+      drawOrder(data.incidents).forEach(function (item) {
+        var f = item.f;
         var look = f.approx ? data.styles.approximate : data.styles.exact;
         var layer = L.circleMarker([f.lat, f.lon], {
           className: "gk-incident" + (f.approx ? " gk-approximate" : ""),
@@ -276,7 +638,7 @@
           fillColor: f.color,
           fillOpacity: look.fillOpacity
         });
-        keep("incidents", f, layer, incidentPopup);
+        keep("incidents", f, layer, incidentPopup).rank = item.rank;
         if (f.area) outlineOnHover(map, layer, f);
       });
     },
@@ -302,14 +664,19 @@
         keep("regions", f, layer, regionPopup);
       });
     },
+    // Off at first, and there are many (75 an article): the markers are made when the layer is
+    // first shown; until then the filters count them by their records.
     mentions: function (holder) {
       holders.mentions = holder;
-      data.mentions.forEach(function (f) {
-        var layer = L.circleMarker([f.lat, f.lon], {
-          className: "gk-mention", radius: 4, color: "#555", weight: 1, opacity: 0.6,
-          fillColor: "#888", fillOpacity: 0.35
+      data.mentions.forEach(function (f) { records.mentions.push(recordOf("mentions", f, null)); });
+      holder.once("add", function () {
+        records.mentions.forEach(function (r) {
+          bind(r, L.circleMarker([r.f.lat, r.f.lon], {
+            className: "gk-mention", radius: 4, color: "#555", weight: 1, opacity: 0.6,
+            fillColor: "#888", fillOpacity: 0.35
+          }), mentionPopup);
+          if (r.shown) holder.addLayer(r.layer);
         });
-        keep("mentions", f, layer, mentionPopup);
       });
     }
   };
@@ -339,11 +706,28 @@
   // Only the markers whose state changes are added or removed: moving a slider by a
   // month touches a few of 10,000. A large change re-clusters the whole set at once,
   // which markercluster does faster than removing thousands one by one.
+  // Only the document and the search filter mentions: a time or type step leaves them be.
+  var mentionsFor = null;  // {key, count} of their last filtering
+  function mentionsKey() {
+    return filter.doc + "\u0000" + filter.text + "\u0000" + !unbuilt("mentions");
+  }
   function applyFilter() {
     var counts = {};
     KINDS.forEach(function (kind) {
       var holder = holders[kind];
       var list = records[kind];
+      if (kind === "mentions" && mentionsFor && mentionsFor.key === mentionsKey()) {
+        counts[kind] = mentionsFor.count;
+        return;
+      }
+      if (holder && holder.gkDots) {
+        counts[kind] = holder.filter(matches);
+        return;
+      }
+      if (holder && unbuilt(kind)) {
+        counts[kind] = list.filter(function (r) { return (r.shown = matches(r)); }).length;
+        return;
+      }
       var shown = [], add = [], remove = [];
       list.forEach(function (r) {
         var show = matches(r);
@@ -366,6 +750,7 @@
       add.forEach(function (r) { r.shown = true; });
       remove.forEach(function (r) { r.shown = false; });
     });
+    mentionsFor = { key: mentionsKey(), count: counts.mentions };
     window.gkCounts = counts;
     filtered.forEach(function (tell) { tell(counts); });
     return counts;
@@ -374,7 +759,10 @@
   function shownCounts() {
     var counts = {};
     KINDS.forEach(function (kind) {
-      counts[kind] = records[kind].filter(function (r) { return holders[kind].hasLayer(r.layer); }).length;
+      var holder = holders[kind];
+      counts[kind] = holder && holder.gkDots ? holder.shown
+        : unbuilt(kind) ? records[kind].filter(function (r) { return r.shown; }).length
+          : records[kind].filter(function (r) { return holder.hasLayer(r.layer); }).length;
     });
     return counts;
   }
@@ -616,21 +1004,35 @@
   }
 
   // All incidents in the table's order, sorted again only when the order changes; the shown
-  // ones are then picked in one pass, so a filter step costs no sort.
+  // ones are then picked in one pass, so a filter step costs no sort. Text is sorted as the
+  // ranks of its distinct values (a few thousand dates, a few places): numbers compare faster.
   var sorted = null;
-  function shownIncidents() {
+  function shownIncidents(limit) {
     if (!sorted || sorted.key !== sort.key + sort.desc) {
       var column = COLUMNS.filter(function (c) { return c.key === sort.key; })[0];
-      var keyed = records.incidents.map(function (r) { return { r: r, v: column.value(r.f) }; });
-      keyed.sort(function (a, b) {
-        var order = a.v < b.v ? -1 : a.v > b.v ? 1 : 0;
-        if (sort.desc) order = -order;
-        return order || (a.r.id < b.r.id ? -1 : a.r.id > b.r.id ? 1 : 0);
-      });
-      sorted = keyed.map(function (k) { return k.r; });
+      var list = records.incidents;
+      var values = list.map(function (r) { return column.value(r.f); });
+      if (typeof values[0] === "string") {
+        var rank = new Map();
+        Array.from(new Set(values)).sort().forEach(function (v, i) { rank.set(v, i); });
+        values = values.map(function (v) { return rank.get(v); });
+      }
+      var dir = sort.desc ? -1 : 1;
+      var index = list.map(function (r, i) { return i; });
+      index.sort(function (a, b) { return dir * (values[a] - values[b]) || list[a].rank - list[b].rank; });
+      sorted = index.map(function (i) { return list[i]; });
       sorted.key = sort.key + sort.desc;
     }
-    return sorted.filter(function (r) { return r.shown; });
+    if (limit === undefined) return sorted.filter(function (r) { return r.shown; });
+    // The first rows and how many there are, without a list of them all.
+    var first = [], total = 0;
+    for (var i = 0; i < sorted.length; i++) {
+      if (!sorted[i].shown) continue;
+      if (total < limit) first.push(sorted[i]);
+      total++;
+    }
+    first.total = total;
+    return first;
   }
 
   function csvCell(value) {
@@ -715,9 +1117,9 @@
       heads.forEach(function (th, i) {
         th.setAttribute("aria-sort", COLUMNS[i].key === sort.key ? (sort.desc ? "descending" : "ascending") : "none");
       });
-      var rows = shownIncidents();
+      var rows = shownIncidents(limit), total = rows.total;
       var rowsBox = document.createDocumentFragment();
-      rows.slice(0, limit).forEach(function (r) {
+      rows.forEach(function (r) {
         var f = r.f;
         var tr = el("tr", null, null, rowsBox);
         tr.setAttribute("data-id", f.id);
@@ -734,10 +1136,10 @@
       });
       tbody.textContent = "";
       tbody.appendChild(rowsBox);
-      more.hidden = rows.length <= limit;
-      note.textContent = rows.length > limit
-        ? "The first " + limit + " of " + rows.length + " incidents (the export has them all); \u2248 located only approximately."
-        : rows.length + (rows.length === 1 ? " incident" : " incidents") + "; \u2248 located only approximately. Click a row to open it on the map.";
+      more.hidden = total <= limit;
+      note.textContent = total > limit
+        ? "The first " + limit + " of " + total + " incidents (the export has them all); \u2248 located only approximately."
+        : total + (total === 1 ? " incident" : " incidents") + "; \u2248 located only approximately. Click a row to open it on the map.";
     }
     // One listener for every row.
     function rowOf(event) {
@@ -746,20 +1148,20 @@
     }
     tbody.addEventListener("click", function (event) {
       var r = rowOf(event);
-      if (r) reveal(map, r);
+      if (r) reveal(map, r, false, event.target.closest("tr"));
     });
     tbody.addEventListener("keydown", function (event) {
       var r = rowOf(event);
-      if (r && event.key === "Enter") reveal(map, r);
+      if (r && event.key === "Enter") reveal(map, r, false, event.target.closest("tr"));
     });
     filtered.push(fill);
     fill();
     map.on("popupopen", function (event) {
-      var source = event.popup._source;
+      var record = popupRecord(event.popup);
       tbody.querySelectorAll(".gk-selected").forEach(function (tr) { tr.classList.remove("gk-selected"); });
-      if (!source || !source.gkRecord || source.gkRecord.kind !== "incidents") return;
+      if (!record || record.kind !== "incidents") return;
       tbody.querySelectorAll("tr").forEach(function (tr) {
-        if (tr.getAttribute("data-id") === source.gkRecord.id) tr.classList.add("gk-selected");
+        if (tr.getAttribute("data-id") === record.id) tr.classList.add("gk-selected");
       });
     });
     GK.table = { fill: fill, csv: function () { return exportCsv(shownIncidents()); } };
@@ -923,9 +1325,10 @@
     var bounds = L.latLngBounds([]);
     KINDS.forEach(function (kind) {
       if (!map.hasLayer(groups[kind])) return;
+      var dots = holders[kind].gkDots;
       records[kind].forEach(function (r) {
-        if (!holders[kind].hasLayer(r.layer)) return;
-        bounds.extend(r.layer.getBounds ? r.layer.getBounds() : r.layer.getLatLng());
+        if (dots ? !r.shown : !holders[kind].hasLayer(r.layer)) return;
+        bounds.extend(dots ? [r.f.lat, r.f.lon] : r.layer.getBounds ? r.layer.getBounds() : r.layer.getLatLng());
       });
     });
     if (!bounds.isValid()) return false;
@@ -948,6 +1351,11 @@
       el("span", "gk-swatch gk-hollow", null, hollow);
       el("span", null, "hollow, dashed (\u2248 in the table): located only to a district or vaguer (hover to see the area)", hollow);
       el("li", null, "circle size: number killed", notes);
+      if (data.draw.dots) {
+        var cells = el("li", "gk-legend-cells", null, notes);
+        el("span", "gk-swatch gk-cell-swatch", null, cells);
+        el("span", null, "grey disc with a number: that many incidents there; click it to zoom in", cells);
+      }
       var types = el("ul", "gk-legend-types", null, details);
       data.legend.types.forEach(function (t) {
         var li = el("li", null, null, types);
@@ -981,6 +1389,26 @@
   function attribution(map) {
     // Already HTML-escaped in Python: Leaflet inserts attributions as HTML.
     if (data.attribution) map.attributionControl.addAttribution(data.attribution);
+    // On a phone the attribution is one cut line: a button beside it (or a tap on the line)
+    // shows it whole, and again cuts it.
+    var container = map.getContainer(), line = map.attributionControl.getContainer();
+    line.id = "gk-attribution";
+    control("bottomright", function (box) {
+      box.className = "leaflet-bar gk-attr";
+      var b = button(box, "gk-attr-button", "\u00a9", null);
+      b.setAttribute("aria-controls", line.id);
+      function show(open) {
+        container.classList.toggle("gk-attr-open", open);
+        b.setAttribute("aria-expanded", open ? "true" : "false");
+        b.title = open ? "Shorten the map's sources" : "Show the map's sources in full";
+        b.setAttribute("aria-label", b.title);
+      }
+      b.addEventListener("click", function () { show(!container.classList.contains("gk-attr-open")); });
+      line.addEventListener("click", function (event) {
+        if (narrow() && !(event.target.closest && event.target.closest("a"))) show(!container.classList.contains("gk-attr-open"));
+      });
+      show(false);
+    }).addTo(map);
   }
 
   // --- the whole state in the address: #v=lat,lon,zoom&doc=&q=&from=&to=&undated=0&types=&sort=&i|r|m= --
@@ -1107,15 +1535,19 @@
     syncers.forEach(function (sync) { sync(); });
   }
 
-  function reveal(map, record, keepView) {
+  function reveal(map, record, keepView, returnTo) {
     if (!map.hasLayer(groups[record.kind])) map.addLayer(groups[record.kind]);
     var holder = holders[record.kind];
-    if (!holder.hasLayer(record.layer)) {
+    if (holder.gkDots ? !record.shown : !holder.hasLayer(record.layer)) {
       // Hidden by a filter: show everything again, with the controls saying so.
       resetFilters();
       applyFilter();
     }
     if (narrow()) sheetOpen(false);
+    if (holder.gkDots) {
+      if (!keepView) map.setView([record.f.lat, record.f.lon], Math.max(map.getZoom(), 8), { animate: false });
+      return openDot(map, record, returnTo || null);
+    }
     var layer = record.layer;
     if (!keepView) {
       if (layer.getBounds) {
@@ -1245,10 +1677,11 @@
       var focused = popup.getElement().querySelector(".gk-focus");
       if (focused) focused.scrollIntoView({ block: "nearest" });
       var source = popup._source;
-      if (source && source.gkRecord) {
-        var kind = { incidents: "i", regions: "r", mentions: "m" }[source.gkRecord.kind];
-        openFeature = focusMention ? { kind: "m", id: focusMention } : { kind: kind, id: source.gkRecord.id };
-        if (source.gkByKeyboard) {
+      var record = popupRecord(popup);
+      if (record) {
+        var kind = { incidents: "i", regions: "r", mentions: "m" }[record.kind];
+        openFeature = focusMention ? { kind: "m", id: focusMention } : { kind: kind, id: record.id };
+        if (source && source.gkByKeyboard) {
           source.gkByKeyboard = false;
           var content = popup.getElement().querySelector(".leaflet-popup-content");
           content.setAttribute("tabindex", "-1");
@@ -1261,15 +1694,14 @@
       focusMention = null;
       openFeature = null;
       writeState(map);
-      var source = event.popup._source;
-      var node = source && source.getElement && source.getElement();
+      hideOutline(map, event.popup);
+      var node = popupReturn(event.popup);
       if (node && event.popup.getElement() && event.popup.getElement().contains(document.activeElement)) node.focus();
     });
     document.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && map._popup && map.hasLayer(map._popup)) {
-        var source = map._popup._source;
+        var node = popupReturn(map._popup);
         map.closePopup();
-        var node = source && source.getElement && source.getElement();
         if (node) node.focus();
       }
     });
@@ -1299,6 +1731,13 @@
     fitAll: fitAll,
     attribution: attribution,
     start: start,
-    shownCounts: shownCounts  // features in their layers now (tests and benchmarks)
+    shownCounts: shownCounts,  // features in their layers now (tests and benchmarks)
+    cells: function () {  // the cells drawn now, in container points (tests)
+      var dots = holders.incidents, map = dots && dots._map;
+      return dots && dots.cells && map ? dots.cells.map(function (c) {
+        var p = map.layerPointToContainerPoint([c.x, c.y]);
+        return { x: p.x, y: p.y, n: c.n };
+      }) : null;
+    }
   };
 })();
