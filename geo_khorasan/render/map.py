@@ -595,6 +595,8 @@ def _incident(feature: dict, docs: dict, sources_prefix: str) -> dict | None:
         "t1": t1,
         "fatalities": fatalities,
         "injured": _int(p.get("injured")),
+        "fatalities_range": _text(p.get("fatalities_range")),
+        "attackers_killed": _int(p.get("attackers_killed")),
         "actor": _text(p.get("actor")),
         "place": _text(p.get("place_name")) or "",
         "place_id": _text(p.get("place_id")),

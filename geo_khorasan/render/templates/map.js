@@ -130,7 +130,8 @@
     correction(root, f);
     facts(root, [
       ["Date", f.date || "unknown"],
-      ["Killed", count(f.fatalities)],
+      ["Killed", count(f.fatalities) + (f.fatalities_range ? " (reported as " + f.fatalities_range.replace("-", "–") + ")" : "")],
+      ["Attackers killed", f.attackers_killed === null || f.attackers_killed === undefined ? null : String(f.attackers_killed)],
       ["Injured", count(f.injured)],
       ["Actor", f.actor],
       ["Place", f.place],
@@ -1041,7 +1042,8 @@
     return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   }
 
-  var EXPORT_FIELDS = ["id", "date", "type", "fatalities", "injured", "actor", "place", "precision_words", "approx"];
+  var EXPORT_FIELDS = ["id", "date", "type", "fatalities", "fatalities_range", "attackers_killed", "injured", "actor", "place",
+    "precision_words", "approx"];
 
   function exportCsv(rows) {
     var lines = [EXPORT_FIELDS.concat(["lat", "lon", "documents"]).join(",")];
