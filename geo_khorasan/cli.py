@@ -116,12 +116,26 @@ def _interrupted(exc: KeyboardInterrupt) -> int:
     return 143 if isinstance(exc, Terminated) else 130
 
 
+def _dask_client(address: str):
+    """A client of the Dask scheduler at ``address``; SystemExit with one line when there is none."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise SystemExit("geo-khorasan: build --dask: needs Dask; pip install 'geo_khorasan[dask]'") from None
+    try:
+        return Client(address, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        why = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        raise SystemExit(f"geo-khorasan: {address}: cannot reach the Dask scheduler ({why})") from None
+
+
 def cmd_build(args) -> int:
     import sqlite3
 
     from .corpus import CorpusError
     from .corrections import CorrectionsError
     from .export import check_formats
+    from .parallel import ParallelError, default_jobs
     from .pipeline import CheckError, build, check
     from .render.assets import libraries
     from .staging import OutputError
@@ -142,7 +156,8 @@ def cmd_build(args) -> int:
             _say(w, "warning")
         print("gazetteer: " + ", ".join(f"{s.key}" for s in gaz.sources()), file=sys.stderr)
     _say_not_text(seeds)
-    options = _build_options(args, cfg, gaz) | {"formats": formats}
+    options = _build_options(args, cfg, gaz) | {"formats": formats, "jobs": args.jobs or default_jobs()}
+    client = options["client"] = _dask_client(args.dask) if args.dask else None
     try:
         if args.check:
             changed = check(seeds, out, gaz, **options)
@@ -154,7 +169,7 @@ def cmd_build(args) -> int:
             print(f"{out}: up to date")
             return 0
         report = build(seeds, out, gaz, progress=sys.stderr.isatty() and not args.quiet, **options)
-    except (CorpusError, CorrectionsError, OutputError, CheckError) as exc:
+    except (CorpusError, CorrectionsError, OutputError, CheckError, ParallelError) as exc:
         _say(str(exc))
         return 2
     except OSError as exc:  # disk full, permissions: nothing was swapped in
@@ -171,6 +186,9 @@ def cmd_build(args) -> int:
         else:
             _say(f"interrupted; {out} was left as it was")
         return _interrupted(exc)
+    finally:
+        if client is not None:
+            client.close()
     if not _said_report(report, gaz):
         return 1
     for line in report.changes:
@@ -374,6 +392,16 @@ class _Parser(argparse.ArgumentParser):
                      f" (see {self.prog} --help)\n")
 
 
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of 1 or more")
+    return n
+
+
 def _common_options(p, default) -> None:
     """--gazetteer, --index and -q, accepted before and after the subcommand."""
     p.add_argument("--gazetteer", default=default, metavar="DIR",
@@ -408,6 +436,12 @@ def parser() -> argparse.ArgumentParser:
     _corpus_options(b)
     b.add_argument("--strict", action="store_true", help="exit 1 when a file was skipped or a correction not applied")
     b.add_argument("--no-cache", action="store_true", help="analyse every document afresh (the cache is not read or written)")
+    workers = b.add_mutually_exclusive_group()
+    workers.add_argument("--jobs", "-j", type=_positive, metavar="N",
+                         help="processes reading the articles (default: one per core; 1 reads them in this process)")
+    workers.add_argument("--dask", metavar="SCHEDULER_ADDRESS",
+                         help="read the articles on the workers of this Dask scheduler (e.g. tcp://10.0.0.5:8786), "
+                              "each opening the gazetteer index at the same path; needs pip install 'geo_khorasan[dask]'")
     b.set_defaults(func=cmd_build)
     r = command(sub, "review", help="a CSV of every place mention with its candidates, for checking")
     r.add_argument("seeds", nargs="?", help="folder of articles (default: seeds)")

@@ -16,6 +16,7 @@ from .cache import AnalysisCache, document_key
 from .corpus import MAX_DOCUMENT_MB, read_corpus
 from .corrections import CORRECTIONS_NAME, Corrections
 from .gazetteer.index import Gazetteer
+from .parallel import analyse_all
 from .recognise import Recogniser
 from .reading.datelines import anchor_date, document_date
 from .reading.reader import Reader
@@ -152,31 +153,34 @@ def default_corrections(seeds: Path) -> Path:
 
 def analyse_corpus(seeds: Path, gaz: Gazetteer, report: BuildReport, *, progress: bool = False,
                    cache: AnalysisCache | None = None, corrections_file: Path | None = None,
-                   max_document_bytes: int | None = MAX_DOCUMENT_MB * 2**20) -> Analysis:
+                   max_document_bytes: int | None = MAX_DOCUMENT_MB * 2**20, jobs: int = 1,
+                   client=None) -> Analysis:
     """Read, analyse (from the cache where it holds the document), correct and assemble the corpus.
+    The documents the cache lacks are analysed in this process (``jobs=1``), in ``jobs`` processes,
+    or on the workers of a ``dask.distributed.Client`` (:mod:`geo_khorasan.parallel`).
     Raises CorpusError / CorrectionsError when the sidecar or the corrections file is unreadable."""
     docs = read_corpus(seeds, errors=report.errors, warnings=report.warnings, max_bytes=max_document_bytes)
     report.documents = len(docs)
     corrections = Corrections.read(corrections_file or default_corrections(seeds), docs, gaz)
-    recogniser = resolver = None
-    items = docs
-    if progress:
-        from tqdm import tqdm
-
-        items = tqdm(docs, desc="reading articles", unit="doc")
-    classified: list[ClassifiedMention] = []
-    for doc in items:
-        found = cache.get(doc) if cache else None
-        if found is None:
-            if recogniser is None:
-                recogniser, resolver = Recogniser(gaz), Resolver(gaz)
-            found = analyse(doc, recogniser, resolver)
-            if cache:
-                cache.put(doc, found)
-            report.analysed += 1
-        else:
-            report.cached += 1
-        classified.extend(found)
+    found_in: list[list[ClassifiedMention] | None] = [cache.get(doc) if cache else None for doc in docs]
+    report.cached = sum(found is not None for found in found_in)
+    todo = [i for i, found in enumerate(found_in) if found is None]
+    failed = set()
+    for i, result in zip(todo, analyse_all([docs[i] for i in todo], gaz, jobs=jobs, client=client, progress=progress)):
+        doc = docs[i]
+        if isinstance(result, str):  # the document could not be analysed: named, and left out
+            report.errors.append(result)
+            failed.add(i)
+            continue
+        found_in[i] = [ClassifiedMention(doc=doc, resolution=r, classification=c, citation=citation)
+                       for r, c, citation in result]
+        if cache:
+            cache.put(doc, found_in[i])
+        report.analysed += 1
+    if failed:
+        docs = [doc for i, doc in enumerate(docs) if i not in failed]
+        report.documents = len(docs)
+    classified: list[ClassifiedMention] = [cm for found in found_in if found for cm in found]
     if cache:
         report.warnings.extend(cache.warnings + ([cache.warning] if cache.warning else []))
     checkpoint("analysed")
@@ -198,11 +202,14 @@ def analyse_corpus(seeds: Path, gaz: Gazetteer, report: BuildReport, *, progress
 
 def build(seeds: Path, out: Path, gaz: Gazetteer | None = None, progress: bool = False, *,
           cache: AnalysisCache | None = None, corrections_file: Path | None = None,
-          max_document_bytes: int | None = MAX_DOCUMENT_MB * 2**20, formats=export.DEFAULT_FORMATS) -> BuildReport:
+          max_document_bytes: int | None = MAX_DOCUMENT_MB * 2**20, formats=export.DEFAULT_FORMATS,
+          jobs: int = 1, client=None) -> BuildReport:
     """Read every document in ``seeds`` and write maps, source pages and exports to ``out``.
 
     ``gaz``: default the gazetteer the command line uses (``Gazetteer.open()``); ``formats``: the
-    exports beside the maps (:data:`geo_khorasan.export.FORMATS`). Everything is written to a
+    exports beside the maps (:data:`geo_khorasan.export.FORMATS`); ``jobs``: processes reading the
+    documents (``geo-khorasan build`` uses every core), or ``client``, a ``dask.distributed.Client``
+    whose workers read them. The output is the same bytes either way. Everything is written to a
     staging folder first and swapped in at the end, so that a build that fails or is interrupted
     leaves the previous maps intact. When no document can be read, nothing is written."""
     from .render.assets import libraries
@@ -220,7 +227,7 @@ def build(seeds: Path, out: Path, gaz: Gazetteer | None = None, progress: bool =
         raise OutputError(f"{out}: {where} the seeds folder {seeds}; write the maps elsewhere (--out)")
     with Staging(out) as stage:  # an unusable output folder fails here, before any work
         a = analyse_corpus(seeds, gaz, report, progress=progress, cache=cache, corrections_file=corrections_file,
-                           max_document_bytes=max_document_bytes)
+                           max_document_bytes=max_document_bytes, jobs=jobs, client=client)
         if not a.docs:
             report.errors.append(f"{seeds}: no document could be read; {out} left unchanged")
             return report
