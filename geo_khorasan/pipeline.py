@@ -23,6 +23,7 @@ from .reading.reader import Reader
 from .records import ClassifiedMention, Document
 from .resolve import Resolver, within_article_countries
 from .staging import OutputError, Staging, checkpoint, files_under
+from .uptodate import REPORTED, Stamp, inputs_key
 from .vocabulary import THEATRE
 
 log = logging.getLogger(__name__)
@@ -154,12 +155,14 @@ def default_corrections(seeds: Path) -> Path:
 def analyse_corpus(seeds: Path, gaz: Gazetteer, report: BuildReport, *, progress: bool = False,
                    cache: AnalysisCache | None = None, corrections_file: Path | None = None,
                    max_document_bytes: int | None = MAX_DOCUMENT_MB * 2**20, jobs: int = 1,
-                   client=None) -> Analysis:
+                   client=None, docs: list[Document] | None = None) -> Analysis:
     """Read, analyse (from the cache where it holds the document), correct and assemble the corpus.
     The documents the cache lacks are analysed in this process (``jobs=1``), in ``jobs`` processes,
     or on the workers of a ``dask.distributed.Client`` (:mod:`geo_khorasan.parallel`).
+    ``docs``: the documents of ``seeds`` when the caller has read them already.
     Raises CorpusError / CorrectionsError when the sidecar or the corrections file is unreadable."""
-    docs = read_corpus(seeds, errors=report.errors, warnings=report.warnings, max_bytes=max_document_bytes)
+    if docs is None:
+        docs = read_corpus(seeds, errors=report.errors, warnings=report.warnings, max_bytes=max_document_bytes)
     report.documents = len(docs)
     corrections = Corrections.read(corrections_file or default_corrections(seeds), docs, gaz)
     found_in: list[list[ClassifiedMention] | None] = [cache.get(doc) if cache else None for doc in docs]
@@ -226,8 +229,15 @@ def build(seeds: Path, out: Path, gaz: Gazetteer | None = None, progress: bool =
         where = "is inside" if here.is_relative_to(there) else "holds"
         raise OutputError(f"{out}: {where} the seeds folder {seeds}; write the maps elsewhere (--out)")
     with Staging(out) as stage:  # an unusable output folder fails here, before any work
+        docs = read_corpus(seeds, errors=report.errors, warnings=report.warnings, max_bytes=max_document_bytes)
+        said = len(report.errors), len(report.warnings)  # what reading said; the analysis says the rest
+        stamp = None
+        if cache is not None and docs:
+            stamp = Stamp(cache, out, inputs_key(docs, gaz, corrections_file or default_corrections(seeds), formats))
+            if _said_again(stamp.previous_report(), report):
+                return report  # nothing changed: the folder holds what this build would write
         a = analyse_corpus(seeds, gaz, report, progress=progress, cache=cache, corrections_file=corrections_file,
-                           max_document_bytes=max_document_bytes, jobs=jobs, client=client)
+                           max_document_bytes=max_document_bytes, jobs=jobs, client=client, docs=docs)
         if not a.docs:
             report.errors.append(f"{seeds}: no document could be read; {out} left unchanged")
             return report
@@ -237,7 +247,23 @@ def build(seeds: Path, out: Path, gaz: Gazetteer | None = None, progress: bool =
         report.written = stage.commit()
         report.changes = changes.summary(previous, changes.documents_manifest(a.docs, document_key),
                                          a.incidents, a.regions)
+        if stamp is not None:
+            unusable = set(cache.warnings) | {cache.warning}  # of this build's cache only: not said again
+            stamp.record(report, report.errors[said[0]:], [w for w in report.warnings[said[1]:] if w not in unusable])
     return report
+
+
+def _said_again(previous: dict | None, report: BuildReport) -> bool:
+    """``report`` as the previous build's, when there is one to say again (nothing analysed, nothing written)."""
+    if previous is None:
+        return False
+    for k in REPORTED:
+        if k in ("errors", "warnings"):
+            getattr(report, k).extend(previous[k])
+        else:
+            setattr(report, k, previous[k])
+    report.cached = report.documents
+    return True
 
 
 def _write(out: Path, a: Analysis, gaz: Gazetteer, progress: bool, formats=export.DEFAULT_FORMATS) -> None:
@@ -284,6 +310,8 @@ def check(seeds: Path, out: Path, gaz: Gazetteer, **options) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "maps"
         report = build(seeds, fresh, gaz, **options)
+        if options.get("cache") is not None:
+            Stamp(options["cache"], fresh, None).forget()  # a folder about to go
         if not report.documents:
             raise CheckError(report.errors[-1] if report.errors else f"{seeds}: no document could be read")
         a, b = files_under(fresh), files_under(Path(out))

@@ -1,0 +1,94 @@
+"""A rebuild with nothing changed writes nothing and says what the previous build said; a change to
+any input, or to a file of the output folder, builds again."""
+from __future__ import annotations
+
+import pytest
+from _corpus import lines, make_seeds, run, snapshot
+
+from geo_khorasan import pipeline
+
+NO_PLACE = "Nothing happened anywhere today, officials said.\n"
+
+
+@pytest.fixture(autouse=True)
+def private_cache(gazetteer, tmp_path, monkeypatch):
+    monkeypatch.setenv("GEO_KHORASAN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("GEO_KHORASAN_TEST_PAUSE", raising=False)
+
+
+@pytest.fixture
+def seeds(tmp_path):
+    seeds = make_seeds(tmp_path / "seeds")
+    (seeds / "n.txt").write_text(NO_PLACE, "utf-8")
+    (seeds / "corrections.yaml").write_text("- {doc: a, mention: Atlantis, place: Quetta}\n", "utf-8")
+    return seeds
+
+
+def _build(capsys, gazetteer, seeds, out, *extra):
+    return run(capsys, gazetteer, "build", str(seeds), "--out", str(out), *extra)
+
+
+def _stats(folder):
+    return {p.relative_to(folder).as_posix(): (p.stat().st_mtime_ns, p.stat().st_ino) for p in folder.rglob("*")}
+
+
+def _no_analysis(monkeypatch):
+    monkeypatch.setattr(pipeline, "analyse_corpus", lambda *a, **k: pytest.fail("analysed with nothing changed"))
+
+
+def test_nothing_changed_nothing_done_and_the_same_said(capsys, gazetteer, seeds, tmp_path, monkeypatch):
+    out = tmp_path / "maps"
+    first = _build(capsys, gazetteer, seeds, out)
+    assert first[0] == 0, first[2]
+    assert f"geo-khorasan: warning: {seeds / 'n.txt'}: no place names found" in lines(first[2])
+    assert any("Atlantis" in line for line in lines(first[2]))  # a correction not applied
+    before = _stats(out)
+    with monkeypatch.context() as m:
+        _no_analysis(m)
+        again = _build(capsys, gazetteer, seeds, out)
+    assert again[0] == 0
+    assert lines(again[2]) == lines(first[2])
+    assert lines(again[1]) == [lines(first[1])[-1].replace("(3 analysed, 0 from cache)", "(0 analysed, 3 from cache)")]
+    assert _stats(out) == before  # not a file rewritten, nor the folder swapped
+
+
+@pytest.mark.parametrize("change", ["article", "corrections", "format", "output file", "output removed"])
+def test_any_change_builds_again(capsys, gazetteer, seeds, tmp_path, monkeypatch, change):
+    out = tmp_path / "maps"
+    assert _build(capsys, gazetteer, seeds, out)[0] == 0
+    fresh = snapshot(out)
+    extra = []
+    if change == "article":
+        (seeds / "b.txt").write_text((seeds / "b.txt").read_text("utf-8").replace("killing 20", "killing 21"), "utf-8")
+    elif change == "corrections":
+        (seeds / "corrections.yaml").unlink()
+    elif change == "format":
+        extra = ["--format", "geojson"]
+    elif change == "output file":
+        (out / "index.html").write_text("<p>edited</p>\n", "utf-8")
+    else:
+        (out / "mentions.csv").unlink()
+    code, stdout, err = _build(capsys, gazetteer, seeds, out, *extra)
+    assert code == 0, err
+    if change.startswith("output"):
+        assert snapshot(out) == fresh  # put back as the build writes it
+    elif change == "article":
+        assert "document edited: b" in lines(stdout)
+    elif change == "corrections":
+        assert not any("Atlantis" in line for line in lines(err))
+    else:
+        assert not (out / "mentions.csv").exists()
+    before = _stats(out)
+    _no_analysis(monkeypatch)  # and now nothing changed again
+    assert _build(capsys, gazetteer, seeds, out, *extra)[0] == 0
+    assert _stats(out) == before
+
+
+def test_no_cache_and_check_always_build(capsys, gazetteer, seeds, tmp_path, monkeypatch):
+    out = tmp_path / "maps"
+    assert _build(capsys, gazetteer, seeds, out)[0] == 0
+    code, stdout, _ = _build(capsys, gazetteer, seeds, out, "--no-cache")
+    assert (code, "(3 analysed, 0 from cache)" in stdout) == (0, True)
+    code, stdout, _ = _build(capsys, gazetteer, seeds, out, "--check")
+    assert (code, lines(stdout)) == (0, [f"{out}: up to date"])
+    assert len(list((tmp_path / "cache").rglob("builds/*.json"))) == 1  # --check leaves no stamp of its own
