@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import filecmp
+import hashlib
 import json
 import logging
 import tempfile
@@ -12,7 +13,7 @@ from shapely.geometry import mapping
 
 from . import atomic, changes, export
 from .assemble import incidents as assemble_incidents, regions as assemble_regions
-from .cache import AnalysisCache, document_key
+from .cache import AnalysisCache, document_key, gazetteer_key
 from .corpus import MAX_DOCUMENT_MB, read_corpus
 from .corrections import CORRECTIONS_NAME, Corrections
 from .gazetteer.index import Gazetteer
@@ -129,12 +130,14 @@ def _document_dict(doc: Document, counts: dict) -> dict:
             "sentences": [list(s) for s in doc.sentences], "counts": counts}
 
 
-def _subset(fc: dict, doc_id: str, key: str | None) -> dict:
-    if key is None:
-        feats = [f for f in fc["features"] if f["properties"]["doc"] == doc_id]
-    else:
-        feats = [f for f in fc["features"] if any(s["doc"] == doc_id for s in f["properties"][key])]
-    return {"type": "FeatureCollection", "features": feats}
+def _by_document(fc: dict, key: str | None) -> dict[str, list[dict]]:
+    """The features of ``fc`` under the id of each document they cite (``key``: the list of sources; None: ``doc``)."""
+    out: dict[str, list[dict]] = {}
+    for f in fc["features"]:
+        p = f["properties"]
+        for doc_id in [p["doc"]] if key is None else dict.fromkeys(s["doc"] for s in p[key]):
+            out.setdefault(doc_id, []).append(f)
+    return out
 
 
 @dataclass
@@ -241,7 +244,7 @@ def build(seeds: Path, out: Path, gaz: Gazetteer | None = None, progress: bool =
         if not a.docs:
             report.errors.append(f"{seeds}: no document could be read; {out} left unchanged")
             return report
-        _write(stage.path, a, gaz, progress, formats)
+        _write(stage.path, a, gaz, progress, formats, cache)
         checkpoint("written")
         previous = changes.previous(out)
         report.written = stage.commit()
@@ -266,7 +269,29 @@ def _said_again(previous: dict | None, report: BuildReport) -> bool:
     return True
 
 
-def _write(out: Path, a: Analysis, gaz: Gazetteer, progress: bool, formats=export.DEFAULT_FORMATS) -> None:
+def _basemap(gaz: Gazetteer, more_countries, cache: AnalysisCache | None) -> dict:
+    """:func:`basemap_layers`, kept in the analysis cache: the same for every build with this gazetteer and code."""
+    more = sorted(c for c in set(more_countries) if c)
+    if cache is None:
+        return basemap_layers(gaz, more)
+    key = hashlib.sha256(json.dumps([gazetteer_key(gaz), more]).encode()).hexdigest()
+    path = cache.folder / "basemap" / f"{key}.json"
+    try:
+        entry = json.loads(path.read_text("utf-8"))
+        if entry.get("key") == key and set(entry.get("layers") or ()) == {"countries", "provinces", "towns"}:
+            return entry["layers"]
+    except (OSError, ValueError, AttributeError):
+        pass  # not there yet, or unusable: drawn again
+    layers = basemap_layers(gaz, more)
+    try:
+        atomic.write_text(path, json.dumps({"key": key, "layers": layers}, separators=(",", ":")))
+    except OSError:
+        pass  # the cache's own warning says it cannot be written
+    return layers
+
+
+def _write(out: Path, a: Analysis, gaz: Gazetteer, progress: bool, formats=export.DEFAULT_FORMATS,
+           cache: AnalysisCache | None = None) -> None:
     from .render.map import render_map
     from .render.pages import render_documents_page, render_redirect_page, render_source_page
 
@@ -274,13 +299,15 @@ def _write(out: Path, a: Analysis, gaz: Gazetteer, progress: bool, formats=expor
     export.write_exports(out, mentions_fc, incidents_fc, regions_fc, formats)
     manifest = changes.documents_manifest(a.docs, document_key)
     atomic.write_text(out / changes.DOCUMENTS_FILE, json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
-    base = basemap_layers(gaz, {f["properties"].get("country") for f in incidents_fc["features"] + regions_fc["features"]})
+    base = _basemap(gaz, {f["properties"].get("country") for f in incidents_fc["features"] + regions_fc["features"]},
+                    cache)
     attribution = map_attribution(gaz)
+    mentions_of = _by_document(mentions_fc, None)
+    incidents_of, regions_of = _by_document(incidents_fc, "sources"), _by_document(regions_fc, "claims")
     documents = []
     for doc in a.docs:
-        counts = {"mentions": len(_subset(mentions_fc, doc.id, None)["features"]),
-                  "incidents": len(_subset(incidents_fc, doc.id, "sources")["features"]),
-                  "regions": len(_subset(regions_fc, doc.id, "claims")["features"])}
+        counts = {"mentions": len(mentions_of.get(doc.id, ())), "incidents": len(incidents_of.get(doc.id, ())),
+                  "regions": len(regions_of.get(doc.id, ()))}
         documents.append(_document_dict(doc, counts))
     areas = incident_areas(incidents_fc, gaz)
     render_documents_page(out / "documents.html", title="IS-K reporting: documents", documents=documents,
@@ -299,7 +326,7 @@ def _write(out: Path, a: Analysis, gaz: Gazetteer, progress: bool, formats=expor
             # One map for all: a document's own page sends the reader to it, filtered to the document.
             render_redirect_page(out / name, doc_id=d["id"], title=d["title"], map_href="index.html")
             render_source_page(out / "sources" / f"{d['id']}.html", document=d,
-                               mentions=[f["properties"] for f in _subset(mentions_fc, d["id"], None)["features"]],
+                               mentions=[f["properties"] for f in mentions_of.get(d["id"], ())],
                                map_href=f"index.html#doc={d['id']}", attribution=attribution,
                                documents_href="documents.html")
             checkpoint(f"rendered {d['id']}")
