@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import __version__, config
+from . import __version__, config, progress
 from .config import project_config
 
 
@@ -61,14 +61,17 @@ def _open_gazetteer(args, cfg):
             path.parent.mkdir(parents=True, exist_ok=True)  # fail now, not after building it
             _say(f"{path}: no gazetteer index yet; building it from {gz or 'the packaged data'} (about 30 s, once)",
                  "note")
+        clock = progress.on_terminal(args.quiet)
         try:
-            return Gazetteer.open(gz, index_path=explicit)
+            with progress.step("building the gazetteer index", enabled=clock and not path.exists()):
+                return Gazetteer.open(gz, index_path=explicit)
         except IndexError_ as exc:
             if explicit is not None:
                 raise
             # the index in the user cache is ours to rebuild; one the user named is not
             _say(f"{exc}; rebuilding it", "warning")
-            return Gazetteer.open(gz, rebuild=True)
+            with progress.step("building the gazetteer index", enabled=clock):
+                return Gazetteer.open(gz, rebuild=True)
     except IndexError_ as exc:
         _say(str(exc))
         raise SystemExit(2) from None
@@ -168,7 +171,7 @@ def cmd_build(args) -> int:
                 return 1
             print(f"{out}: up to date")
             return 0
-        report = build(seeds, out, gaz, progress=sys.stderr.isatty() and not args.quiet, **options)
+        report = build(seeds, out, gaz, progress=progress.on_terminal(args.quiet), **options)
     except (CorpusError, CorrectionsError, OutputError, CheckError, ParallelError) as exc:
         _say(str(exc))
         return 2
@@ -277,12 +280,7 @@ def _geocode_table(coder, args) -> int:
     writer = csv.DictWriter(buf, fieldnames=out_fields, delimiter=dialect.delimiter, lineterminator="\n")
     writer.writerow(dict(zip(out_fields, csvcells.row(out_fields))))  # the header, made safe too
     failed: Counter = Counter()
-    items = rows
-    if sys.stderr.isatty() and not getattr(args, "quiet", False):
-        from tqdm import tqdm
-
-        items = tqdm(rows, desc="geocoding", unit="row")
-    for row in items:
+    for row in progress.bar(rows, enabled=progress.on_terminal(args.quiet), desc="geocoding", unit="row"):
         extra = geocode_row(coder, row.get(args.column) or "", args.country)
         if not extra["place_id"]:
             failed[extra["note"].removeprefix("unresolved: ")] += 1
@@ -322,7 +320,7 @@ def cmd_data_install(args) -> int:
 
     dest = Path(args.dest) if args.dest else data_dir()
     try:
-        report = install(args.sources, dest, progress=sys.stderr.isatty() and not args.quiet, force=args.force)
+        report = install(args.sources, dest, progress=progress.on_terminal(args.quiet), force=args.force)
     except InstallError as exc:  # data/downloads.toml or the manifest is broken
         _say(str(exc))
         return 2

@@ -89,11 +89,9 @@ def _index_path(gaz) -> str:
 def analyse_all(docs: list[Document], gaz, *, jobs: int = 1, client=None, progress: bool = False):
     """What :func:`analysed` gives for each of ``docs``, in their order: in this process
     (``jobs=1``), in a pool of ``jobs`` processes, or on the workers of a ``dask.distributed.Client``."""
-    bar = None
-    if progress and docs:
-        from tqdm import tqdm
+    from .progress import bar
 
-        bar = tqdm(total=len(docs), desc="reading articles", unit="doc", delay=2)
+    counted = bar(enabled=progress and bool(docs), desc="reading articles", unit="doc", total=len(docs))
     try:
         if client is not None:
             results = _on_dask(client, docs, _index_path(gaz))
@@ -102,12 +100,10 @@ def analyse_all(docs: list[Document], gaz, *, jobs: int = 1, client=None, progre
         else:
             results = _here(docs, gaz)
         for result in results:
-            if bar is not None:
-                bar.update()
+            counted.update()
             yield result
     finally:
-        if bar is not None:
-            bar.close()
+        counted.close()
 
 
 def _here(docs, gaz):

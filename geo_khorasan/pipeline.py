@@ -18,6 +18,7 @@ from .corpus import MAX_DOCUMENT_MB, read_corpus
 from .corrections import CORRECTIONS_NAME, Corrections
 from .gazetteer.index import Gazetteer
 from .parallel import analyse_all
+from .progress import bar, step
 from .recognise import Recogniser
 from .reading.datelines import anchor_date, document_date
 from .reading.reader import Reader
@@ -193,8 +194,9 @@ def analyse_corpus(seeds: Path, gaz: Gazetteer, report: BuildReport, *, progress
     classified = corrections.apply_to_mentions(classified)
     placed = {cm.doc.id for cm in classified} | {cm.doc.id for cm, _ in corrections.dropped}
     report.warnings.extend(f"{doc.path}: no place names found" for doc in docs if doc.id not in placed)
-    incidents = corrections.apply_to_incidents(assemble_incidents(classified, gaz), classified)
-    regions = assemble_regions(classified, gaz)
+    with step("assembling incidents and regions", enabled=progress):
+        incidents = corrections.apply_to_incidents(assemble_incidents(classified, gaz), classified)
+        regions = assemble_regions(classified, gaz)
     doc_dates = {d.id: document_date(d)[0] for d in docs}
     mentions_fc = export.mention_features(classified)
     incidents_fc = export.incident_features(incidents)
@@ -313,11 +315,7 @@ def _write(out: Path, a: Analysis, gaz: Gazetteer, progress: bool, formats=expor
     render_documents_page(out / "documents.html", title="IS-K reporting: documents", documents=documents,
                           map_href="index.html", attribution=attribution)
     steps = [("index.html", None)] + [(f"{d['id']}.html", d) for d in documents]
-    if progress:
-        from tqdm import tqdm
-
-        steps = tqdm(steps, desc="drawing maps", unit="map")
-    for name, d in steps:
+    for name, d in bar(steps, enabled=progress, desc="drawing maps", unit="page"):
         if d is None:
             render_map(out / name, title="IS-K reporting: all documents", mentions=mentions_fc, incidents=incidents_fc,
                        regions=regions_fc, documents=documents, basemap=base, attribution=attribution, areas=areas,
