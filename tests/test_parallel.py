@@ -9,6 +9,7 @@ import sys
 import pytest
 from _corpus import A_TEXT, B_TEXT, lines, make_seeds, run, snapshot
 
+import geo_khorasan
 from geo_khorasan import pipeline
 
 C_TEXT = "IS-K fighters have a stronghold in Kunar, officials said. A bomb went off in Jalalabad on March 3, 2019.\n"
@@ -79,7 +80,7 @@ def test_a_dask_cluster_writes_the_bytes_of_a_serial_build(capsys, gazetteer, se
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                                   scheduler_port=0, host="127.0.0.1") as cluster:
         with distributed.Client(cluster) as client:
-            report = pipeline.build(seeds, tmp_path / "api", gazetteer, client=client)
+            report = geo_khorasan.build(seeds, tmp_path / "api", gazetteer, client=client)
             assert (report.errors, report.analysed) == ([], 4)
             assert len(client.scheduler_info()["workers"]) == 2
         code, stdout, err = _build(capsys, gazetteer, seeds, tmp_path / "cli", "--dask", cluster.scheduler_address)
