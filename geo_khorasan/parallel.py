@@ -95,8 +95,8 @@ def analyse_all(docs: list[Document], gaz, *, jobs: int = 1, client=None, progre
     try:
         if client is not None:
             results = _on_dask(client, docs, _index_path(gaz))
-        elif jobs > 1 and len(docs) > 1:
-            results = _in_pool(docs, _index_path(gaz), min(jobs, len(docs)))
+        elif min(jobs, len(docs) // 2) > 1:  # a worker's start-up is worth two documents at least
+            results = _in_pool(docs, _index_path(gaz), min(jobs, len(docs) // 2))
         else:
             results = _here(docs, gaz)
         for result in results:
@@ -124,8 +124,12 @@ def _in_pool(docs, index_path: str, jobs: int):
     except BrokenProcessPool:
         raise ParallelError("a reading process stopped (killed, or out of memory?); "
                             "build with --jobs 1 to read one document at a time") from None
-    finally:
+    except BaseException:  # Ctrl-C, kill: the workers stop now, not after their chunk
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _on_dask(client, docs, index_path: str):
