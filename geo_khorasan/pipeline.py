@@ -11,7 +11,7 @@ from pathlib import Path
 
 from shapely.geometry import mapping
 
-from . import atomic, changes, export
+from . import atomic, changes, export, uptodate
 from .assemble import incidents as assemble_incidents, regions as assemble_regions
 from .cache import AnalysisCache, document_key, gazetteer_key
 from .corpus import MAX_DOCUMENT_MB, read_corpus
@@ -25,7 +25,7 @@ from .reading.reader import Reader
 from .records import ClassifiedMention, Document
 from .resolve import Resolver, within_article_countries
 from .staging import OutputError, Staging, checkpoint, files_under
-from .uptodate import REPORTED, Stamp, inputs_key
+from .uptodate import Stamp
 from .vocabulary import THEATRE
 
 log = logging.getLogger(__name__)
@@ -234,13 +234,17 @@ def build(seeds: Path, out: Path, gaz: Gazetteer | None = None, progress: bool =
         where = "is inside" if here.is_relative_to(there) else "holds"
         raise OutputError(f"{out}: {where} the seeds folder {seeds}; write the maps elsewhere (--out)")
     with Staging(out) as stage:  # an unusable output folder fails here, before any work
-        docs = read_corpus(seeds, errors=report.errors, warnings=report.warnings, max_bytes=max_document_bytes)
-        said = len(report.errors), len(report.warnings)  # what reading said; the analysis says the rest
         stamp = None
-        if cache is not None and docs:
-            stamp = Stamp(cache, out, inputs_key(docs, gaz, corrections_file or default_corrections(seeds), formats))
-            if _said_again(stamp.previous_report(), report):
-                return report  # nothing changed: the folder holds what this build would write
+        if cache is not None:
+            stamp = Stamp(cache, out, seeds, corrections_file or default_corrections(seeds), gaz, formats,
+                          max_document_bytes)
+            if _said_again(stamp.unread(), report, read=True):
+                return report  # nothing changed in the folder: the maps are what this build would write
+        first = len(report.errors), len(report.warnings)
+        docs = read_corpus(seeds, errors=report.errors, warnings=report.warnings, max_bytes=max_document_bytes)
+        read = len(report.errors), len(report.warnings)  # what reading said; the analysis says the rest
+        if stamp is not None and docs and _said_again(stamp.read(docs), report, read=False):
+            return report  # the same documents: the same maps
         a = analyse_corpus(seeds, gaz, report, progress=progress, cache=cache, corrections_file=corrections_file,
                            max_document_bytes=max_document_bytes, jobs=jobs, client=client, docs=docs)
         if not a.docs:
@@ -254,19 +258,25 @@ def build(seeds: Path, out: Path, gaz: Gazetteer | None = None, progress: bool =
                                          a.incidents, a.regions)
         if stamp is not None:
             unusable = set(cache.warnings) | {cache.warning}  # of this build's cache only: not said again
-            stamp.record(report, report.errors[said[0]:], [w for w in report.warnings[said[1]:] if w not in unusable])
+            stamp.record(report, {"read_errors": report.errors[first[0]:read[0]],
+                                  "read_warnings": report.warnings[first[1]:read[1]],
+                                  "errors": report.errors[read[0]:],
+                                  "warnings": [w for w in report.warnings[read[1]:] if w not in unusable]})
     return report
 
 
-def _said_again(previous: dict | None, report: BuildReport) -> bool:
-    """``report`` as the previous build's, when there is one to say again (nothing analysed, nothing written)."""
+def _said_again(previous: dict | None, report: BuildReport, *, read: bool) -> bool:
+    """``report`` as the previous build's, when there is one to say again (nothing analysed, nothing
+    written); ``read``: with what reading the folder said (this build did not read it)."""
     if previous is None:
         return False
-    for k in REPORTED:
-        if k in ("errors", "warnings"):
-            getattr(report, k).extend(previous[k])
-        else:
-            setattr(report, k, previous[k])
+    if read:
+        report.errors.extend(previous["read_errors"])
+        report.warnings.extend(previous["read_warnings"])
+    report.errors.extend(previous["errors"])
+    report.warnings.extend(previous["warnings"])
+    for k in ("documents", "mentions", "incidents", "regions", "corrections_applied", "corrections_not_applied"):
+        setattr(report, k, previous[k])
     report.cached = report.documents
     return True
 
@@ -336,7 +346,7 @@ def check(seeds: Path, out: Path, gaz: Gazetteer, **options) -> list[str]:
         fresh = Path(tmp) / "maps"
         report = build(seeds, fresh, gaz, **options)
         if options.get("cache") is not None:
-            Stamp(options["cache"], fresh, None).forget()  # a folder about to go
+            uptodate.forget(options["cache"], fresh)
         if not report.documents:
             raise CheckError(report.errors[-1] if report.errors else f"{seeds}: no document could be read")
         a, b = files_under(fresh), files_under(Path(out))

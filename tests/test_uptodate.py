@@ -2,10 +2,12 @@
 any input, or to a file of the output folder, builds again."""
 from __future__ import annotations
 
+import os
+
 import pytest
 from _corpus import lines, make_seeds, run, snapshot
 
-from geo_khorasan import pipeline
+from geo_khorasan import pipeline, uptodate
 
 NO_PLACE = "Nothing happened anywhere today, officials said.\n"
 
@@ -36,7 +38,16 @@ def _no_analysis(monkeypatch):
     monkeypatch.setattr(pipeline, "analyse_corpus", lambda *a, **k: pytest.fail("analysed with nothing changed"))
 
 
-def test_nothing_changed_nothing_done_and_the_same_said(capsys, gazetteer, seeds, tmp_path, monkeypatch):
+def _no_reading(monkeypatch):
+    monkeypatch.setattr(pipeline, "read_corpus", lambda *a, **k: pytest.fail("read with nothing changed"))
+
+
+@pytest.mark.parametrize("by_times", [True, False], ids=["unread", "read"])
+def test_nothing_changed_nothing_done_and_the_same_said(capsys, gazetteer, seeds, tmp_path, monkeypatch, by_times):
+    """Files older than the stamp are not even read again; newer ones are, and compared."""
+    if by_times:
+        monkeypatch.setattr(uptodate, "RACY_SECONDS", 0)
+    (seeds / "x.bin").write_bytes(b"\0")  # said while reading the folder, said again
     out = tmp_path / "maps"
     first = _build(capsys, gazetteer, seeds, out)
     assert first[0] == 0, first[2]
@@ -45,6 +56,10 @@ def test_nothing_changed_nothing_done_and_the_same_said(capsys, gazetteer, seeds
     before = _stats(out)
     with monkeypatch.context() as m:
         _no_analysis(m)
+        if by_times:
+            _no_reading(m)
+        else:  # touched, not changed
+            (seeds / "a.txt").write_bytes((seeds / "a.txt").read_bytes())
         again = _build(capsys, gazetteer, seeds, out)
     assert again[0] == 0
     assert lines(again[2]) == lines(first[2])
@@ -52,8 +67,10 @@ def test_nothing_changed_nothing_done_and_the_same_said(capsys, gazetteer, seeds
     assert _stats(out) == before  # not a file rewritten, nor the folder swapped
 
 
-@pytest.mark.parametrize("change", ["article", "corrections", "format", "output file", "output removed"])
+@pytest.mark.parametrize("change", ["article", "same size and time", "corrections", "format", "output file",
+                                    "output removed"])
 def test_any_change_builds_again(capsys, gazetteer, seeds, tmp_path, monkeypatch, change):
+    monkeypatch.setattr(uptodate, "RACY_SECONDS", 0)  # the times are trusted at once
     out = tmp_path / "maps"
     assert _build(capsys, gazetteer, seeds, out)[0] == 0
     fresh = snapshot(out)
@@ -64,6 +81,10 @@ def test_any_change_builds_again(capsys, gazetteer, seeds, tmp_path, monkeypatch
         (seeds / "corrections.yaml").unlink()
     elif change == "format":
         extra = ["--format", "geojson"]
+    elif change == "same size and time":
+        st = (seeds / "b.txt").stat()
+        (seeds / "b.txt").write_text((seeds / "b.txt").read_text("utf-8").replace("killing 20", "killing 21"), "utf-8")
+        os.utime(seeds / "b.txt", ns=(st.st_atime_ns, st.st_mtime_ns))
     elif change == "output file":
         (out / "index.html").write_text("<p>edited</p>\n", "utf-8")
     else:
@@ -72,7 +93,7 @@ def test_any_change_builds_again(capsys, gazetteer, seeds, tmp_path, monkeypatch
     assert code == 0, err
     if change.startswith("output"):
         assert snapshot(out) == fresh  # put back as the build writes it
-    elif change == "article":
+    elif change in ("article", "same size and time"):
         assert "document edited: b" in lines(stdout)
     elif change == "corrections":
         assert not any("Atlantis" in line for line in lines(err))
