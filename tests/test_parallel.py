@@ -7,7 +7,7 @@ import multiprocessing
 import sys
 
 import pytest
-from _corpus import A_TEXT, B_TEXT, lines, make_seeds, run, snapshot
+from _corpus import A_TEXT, B_TEXT, build_into, lines, make_seeds, private_cache, snapshot  # noqa: F401
 
 import geo_khorasan
 from geo_khorasan import pipeline
@@ -16,19 +16,13 @@ C_TEXT = "IS-K fighters have a stronghold in Kunar, officials said. A bomb went 
 D_TEXT = "Gunmen attacked a checkpoint in Peshawar on May 2, 2020, killing four policemen. Police in Kohat were on alert.\n"
 
 
-@pytest.fixture(autouse=True)
-def private_cache(gazetteer, tmp_path, monkeypatch):
-    monkeypatch.setenv("GEO_KHORASAN_CACHE", str(tmp_path / "cache"))
-    monkeypatch.delenv("GEO_KHORASAN_TEST_PAUSE", raising=False)
-
-
 @pytest.fixture
 def seeds(tmp_path):
     return make_seeds(tmp_path / "seeds", a=A_TEXT, b=B_TEXT, c=C_TEXT, d=D_TEXT)
 
 
 def _build(capsys, gazetteer, seeds, out, *extra):
-    return run(capsys, gazetteer, "build", str(seeds), "--out", str(out), "--no-cache", *extra)
+    return build_into(capsys, gazetteer, seeds, out, "--no-cache", *extra)
 
 
 def test_jobs_write_the_bytes_of_a_serial_build(capsys, gazetteer, seeds, tmp_path):

@@ -5,17 +5,11 @@ from __future__ import annotations
 import os
 
 import pytest
-from _corpus import lines, make_seeds, run, snapshot
+from _corpus import build_into, lines, make_seeds, private_cache, snapshot  # noqa: F401
 
 from geo_khorasan import pipeline, uptodate
 
 NO_PLACE = "Nothing happened anywhere today, officials said.\n"
-
-
-@pytest.fixture(autouse=True)
-def private_cache(gazetteer, tmp_path, monkeypatch):
-    monkeypatch.setenv("GEO_KHORASAN_CACHE", str(tmp_path / "cache"))
-    monkeypatch.delenv("GEO_KHORASAN_TEST_PAUSE", raising=False)
 
 
 @pytest.fixture
@@ -24,10 +18,6 @@ def seeds(tmp_path):
     (seeds / "n.txt").write_text(NO_PLACE, "utf-8")
     (seeds / "corrections.yaml").write_text("- {doc: a, mention: Atlantis, place: Quetta}\n", "utf-8")
     return seeds
-
-
-def _build(capsys, gazetteer, seeds, out, *extra):
-    return run(capsys, gazetteer, "build", str(seeds), "--out", str(out), *extra)
 
 
 def _stats(folder):
@@ -49,7 +39,7 @@ def test_nothing_changed_nothing_done_and_the_same_said(capsys, gazetteer, seeds
         monkeypatch.setattr(uptodate, "RACY_SECONDS", 0)
     (seeds / "x.bin").write_bytes(b"\0")  # said while reading the folder, said again
     out = tmp_path / "maps"
-    first = _build(capsys, gazetteer, seeds, out)
+    first = build_into(capsys, gazetteer, seeds, out)
     assert first[0] == 0, first[2]
     assert f"geo-khorasan: warning: {seeds / 'n.txt'}: no place names found" in lines(first[2])
     assert any("Atlantis" in line for line in lines(first[2]))  # a correction not applied
@@ -60,7 +50,7 @@ def test_nothing_changed_nothing_done_and_the_same_said(capsys, gazetteer, seeds
             _no_reading(m)
         else:  # touched, not changed
             (seeds / "a.txt").write_bytes((seeds / "a.txt").read_bytes())
-        again = _build(capsys, gazetteer, seeds, out)
+        again = build_into(capsys, gazetteer, seeds, out)
     assert again[0] == 0
     assert lines(again[2]) == lines(first[2])
     assert lines(again[1]) == [lines(first[1])[-1].replace("(3 analysed, 0 from cache)", "(0 analysed, 3 from cache)")]
@@ -72,7 +62,7 @@ def test_nothing_changed_nothing_done_and_the_same_said(capsys, gazetteer, seeds
 def test_any_change_builds_again(capsys, gazetteer, seeds, tmp_path, monkeypatch, change):
     monkeypatch.setattr(uptodate, "RACY_SECONDS", 0)  # the times are trusted at once
     out = tmp_path / "maps"
-    assert _build(capsys, gazetteer, seeds, out)[0] == 0
+    assert build_into(capsys, gazetteer, seeds, out)[0] == 0
     fresh = snapshot(out)
     extra = []
     if change == "article":
@@ -89,7 +79,7 @@ def test_any_change_builds_again(capsys, gazetteer, seeds, tmp_path, monkeypatch
         (out / "index.html").write_text("<p>edited</p>\n", "utf-8")
     else:
         (out / "mentions.csv").unlink()
-    code, stdout, err = _build(capsys, gazetteer, seeds, out, *extra)
+    code, stdout, err = build_into(capsys, gazetteer, seeds, out, *extra)
     assert code == 0, err
     if change.startswith("output"):
         assert snapshot(out) == fresh  # put back as the build writes it
@@ -101,15 +91,15 @@ def test_any_change_builds_again(capsys, gazetteer, seeds, tmp_path, monkeypatch
         assert not (out / "mentions.csv").exists()
     before = _stats(out)
     _no_analysis(monkeypatch)  # and now nothing changed again
-    assert _build(capsys, gazetteer, seeds, out, *extra)[0] == 0
+    assert build_into(capsys, gazetteer, seeds, out, *extra)[0] == 0
     assert _stats(out) == before
 
 
-def test_no_cache_and_check_always_build(capsys, gazetteer, seeds, tmp_path, monkeypatch):
+def test_no_cache_and_check_alwaysbuild_into(capsys, gazetteer, seeds, tmp_path, monkeypatch):
     out = tmp_path / "maps"
-    assert _build(capsys, gazetteer, seeds, out)[0] == 0
-    code, stdout, _ = _build(capsys, gazetteer, seeds, out, "--no-cache")
+    assert build_into(capsys, gazetteer, seeds, out)[0] == 0
+    code, stdout, _ = build_into(capsys, gazetteer, seeds, out, "--no-cache")
     assert (code, "(3 analysed, 0 from cache)" in stdout) == (0, True)
-    code, stdout, _ = _build(capsys, gazetteer, seeds, out, "--check")
+    code, stdout, _ = build_into(capsys, gazetteer, seeds, out, "--check")
     assert (code, lines(stdout)) == (0, [f"{out}: up to date"])
     assert len(list((tmp_path / "cache").rglob("builds/*.json"))) == 1  # --check leaves no stamp of its own
