@@ -132,9 +132,29 @@ def _in_pool(docs, index_path: str, jobs: int):
     pool.shutdown(wait=True)
 
 
+def _code_version() -> str:
+    from .cache import code_version
+
+    return code_version()
+
+
+def _check_workers(client) -> None:
+    """Every worker runs this very code (another version would write other maps)."""
+    try:
+        versions = client.run(_code_version)
+    except ImportError as exc:
+        raise ParallelError(f"the Dask workers cannot import geo_khorasan ({exc}); install it there") from None
+    ours = _code_version()
+    other = sorted(worker for worker, version in versions.items() if version != ours)
+    if other:
+        raise ParallelError(f"Dask worker {other[0]} runs another version of geo_khorasan "
+                            f"({len(other)} of {len(versions)} workers); install this one there")
+
+
 def _on_dask(client, docs, index_path: str):
     from .gazetteer.index import IndexError_
 
+    _check_workers(client)
     futures = client.map(_analyse_in_worker, docs, index_path=index_path, pure=False)
     try:
         for future in futures:  # in document order, whichever finishes first

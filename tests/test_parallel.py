@@ -10,7 +10,7 @@ import pytest
 from _corpus import A_TEXT, B_TEXT, build_into, lines, make_seeds, private_cache, snapshot  # noqa: F401
 
 import geo_khorasan
-from geo_khorasan import pipeline
+from geo_khorasan import cache, pipeline
 
 C_TEXT = "IS-K fighters have a stronghold in Kunar, officials said. A bomb went off in Jalalabad on March 3, 2019.\n"
 D_TEXT = "Gunmen attacked a checkpoint in Peshawar on May 2, 2020, killing four policemen. Police in Kohat were on alert.\n"
@@ -67,7 +67,7 @@ def test_dask_without_dask_installed_is_one_line(capsys, gazetteer, seeds, tmp_p
     assert not (tmp_path / "maps").exists()
 
 
-def test_a_dask_cluster_writes_the_bytes_of_a_serial_build(capsys, gazetteer, seeds, tmp_path):
+def test_a_dask_cluster_writes_the_bytes_of_a_serial_build(capsys, gazetteer, seeds, tmp_path, monkeypatch):
     distributed = pytest.importorskip("distributed")
     serial = tmp_path / "serial"
     assert not pipeline.build(seeds, serial, gazetteer, jobs=1).errors
@@ -80,4 +80,10 @@ def test_a_dask_cluster_writes_the_bytes_of_a_serial_build(capsys, gazetteer, se
         code, stdout, err = _build(capsys, gazetteer, seeds, tmp_path / "cli", "--dask", cluster.scheduler_address)
         assert code == 0, err
         assert "4 documents (4 analysed, 0 from cache)" in stdout
+        with monkeypatch.context() as m:  # workers with other code would write other maps
+            m.setattr(cache, "code_version", lambda: "another version")
+            code, _, err = _build(capsys, gazetteer, seeds, tmp_path / "other", "--dask", cluster.scheduler_address)
+        assert code == 2
+        assert lines(err)[0].startswith("geo-khorasan: Dask worker tcp://127.0.0.1:")
+        assert lines(err)[0].endswith(" runs another version of geo_khorasan (2 of 2 workers); install this one there")
     assert snapshot(serial) == snapshot(tmp_path / "api") == snapshot(tmp_path / "cli")
