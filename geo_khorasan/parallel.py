@@ -144,6 +144,8 @@ def _check_workers(client) -> None:
         versions = client.run(_code_version)
     except ImportError as exc:
         raise ParallelError(f"the Dask workers cannot import geo_khorasan ({exc}); install it there") from None
+    if not versions:
+        raise ParallelError("the Dask scheduler has no workers; start some (dask worker ADDRESS) and build again")
     ours = _code_version()
     other = sorted(worker for worker, version in versions.items() if version != ours)
     if other:
