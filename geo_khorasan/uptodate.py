@@ -136,16 +136,21 @@ class Stamp:
                         corrections.hex() if corrections is not None else "no corrections file")
         if self._previous is None or self._previous.get("key") != self.key:
             return None
-        return self._report()
+        report = self._report()
+        if report is not None and self.sources is not None and self._previous.get("sources") != self.sources:
+            self._write(dict(self._previous, sources=self.sources))  # touched, not changed: next time unread
+        return report
 
     def record(self, report, said: dict[str, list[str]]) -> None:
         """After a build put its files in place: what it read, left and reported (``said``: its
         lines by kind, as in :data:`REPORTED`)."""
         if self.key is None:
             return
-        stamp = {"format": FORMAT, "context": self.context, "key": self.key, "sources": self.sources,
-                 "report": {k: getattr(report, k) for k in REPORTED if k not in said} | said,
-                 "files": _files(self.out)}
+        self._write({"format": FORMAT, "context": self.context, "key": self.key, "sources": self.sources,
+                     "report": {k: getattr(report, k) for k in REPORTED if k not in said} | said,
+                     "files": _files(self.out)})
+
+    def _write(self, stamp: dict) -> None:
         try:
             atomic.write_text(self.path, json.dumps(stamp, ensure_ascii=False, sort_keys=True))
         except OSError:

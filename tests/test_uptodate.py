@@ -55,6 +55,11 @@ def test_nothing_changed_nothing_done_and_the_same_said(capsys, gazetteer, seeds
     assert lines(again[2]) == lines(first[2])
     assert lines(again[1]) == [lines(first[1])[-1].replace("(3 analysed, 0 from cache)", "(0 analysed, 3 from cache)")]
     assert _stats(out) == before  # not a file rewritten, nor the folder swapped
+    if not by_times:  # touched files, once read and found the same, need not be read again
+        monkeypatch.setattr(uptodate, "RACY_SECONDS", 0)
+        assert build_into(capsys, gazetteer, seeds, out)[0] == 0  # the stamp takes the new times
+        _no_reading(monkeypatch)
+        assert build_into(capsys, gazetteer, seeds, out)[1] == again[1]
 
 
 @pytest.mark.parametrize("change", ["article", "same size and time", "corrections", "format", "output file",
