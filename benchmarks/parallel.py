@@ -14,6 +14,7 @@ import argparse
 import csv
 import filecmp
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -56,12 +57,16 @@ def corpus(out: Path, n: int, index: Path) -> str:
     return f"{n} articles: the {len(texts)} of {ARTICLES} copied under new ids"
 
 
-def timed_build(articles: Path, out: Path, index: Path, cache: Path, *extra: str) -> float:
+def timed_build(articles: Path, out: Path, index: Path, cache: Path, *extra: str) -> tuple[float, float]:
+    """Wall time and CPU time (the build's processes together) of one build."""
     env = dict(os.environ, GEO_KHORASAN_CACHE=str(cache))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "geo_khorasan", "--index", str(index), "-q", "build", str(articles),
                     "--out", str(out), *extra], cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
 def same_bytes(a: Path, b: Path) -> bool:
@@ -83,19 +88,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="gk-parallel-") as tmp:
         tmp = Path(tmp)
         articles = tmp / "articles"
-        print(f"corpus: {corpus(articles, args.n, index)}; {os.cpu_count()} cores")
-        serial = timed_build(articles, tmp / "serial", index, tmp / "cache0", "--no-cache", "--jobs", "1")
-        parallel = timed_build(articles, tmp / "parallel", index, tmp / "cache0", "--no-cache", "--jobs", str(args.jobs))
-        print(f"build --jobs 1:         {serial:7.1f} s")
-        print(f"build --jobs {args.jobs}:         {parallel:7.1f} s  ({serial / parallel:.2f}x; "
+        print(f"corpus: {corpus(articles, args.n, index)}; {os.cpu_count()} cores, "
+              f"load average {os.getloadavg()[0]:.1f} (other processes share the cores: compare the CPU times too)")
+        serial, serial_cpu = timed_build(articles, tmp / "serial", index, tmp / "cache0", "--no-cache", "--jobs", "1")
+        parallel, parallel_cpu = timed_build(articles, tmp / "parallel", index, tmp / "cache0", "--no-cache",
+                                             "--jobs", str(args.jobs))
+        print(f"build --jobs 1:  {serial:7.1f} s wall, {serial_cpu:6.1f} s CPU")
+        print(f"build --jobs {args.jobs}:  {parallel:7.1f} s wall, {parallel_cpu:6.1f} s CPU  ({serial / parallel:.2f}x; "
               f"same bytes: {'yes' if same_bytes(tmp / 'serial', tmp / 'parallel') else 'NO'})")
         maps, cache = tmp / "maps", tmp / "cache"
         timed_build(articles, maps, index, cache)  # fills the cache and leaves the stamp
-        again = timed_build(articles, maps, index, cache)
-        print(f"rebuild, nothing changed: {again:5.2f} s")
+        again, _ = timed_build(articles, maps, index, cache)
+        print(f"rebuild, nothing changed:    {again:5.2f} s")
         first = sorted(articles.glob("*.txt"))[0]
         first.write_text(first.read_text("utf-8") + "\nA bomb exploded in Quetta on May 2, 2021.\n", "utf-8")
-        edited = timed_build(articles, maps, index, cache)
+        edited, _ = timed_build(articles, maps, index, cache)
         print(f"rebuild, one article edited: {edited:5.1f} s")
 
 
