@@ -25,4 +25,12 @@ def read_maps(folder="maps"):
     return _read_maps(folder)
 
 
-__all__ = ["__version__", "read_maps"]
+def build(seeds, out, gaz=None, **options):
+    """Read the articles in ``seeds`` and write the maps to ``out``: :func:`geo_khorasan.pipeline.build`
+    (``jobs=N`` processes, or ``client=`` a ``dask.distributed.Client``; ``cache=``, ``formats=``...)."""
+    from .pipeline import build as _build
+
+    return _build(seeds, out, gaz, **options)
+
+
+__all__ = ["__version__", "build", "read_maps"]

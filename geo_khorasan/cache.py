@@ -83,42 +83,87 @@ def _to_data(obj):
 
 def _from_data(tp, value, where: str):
     """``value`` (parsed JSON) as an instance of ``tp`` (a record type or a field's annotation); _Invalid if it is not one."""
-    origin = typing.get_origin(tp)
-    if dataclasses.is_dataclass(tp):
-        names = {f.name for f in dataclasses.fields(tp)}
-        if not isinstance(value, dict) or set(value) != names:
-            raise _Invalid(f"{where}: not a {tp.__name__}")
-        hints = typing.get_type_hints(tp)
-        return tp(**{k: _from_data(hints[k], v, f"{where}.{k}") for k, v in value.items()})
-    if origin in (typing.Union, types.UnionType):
-        for arg in typing.get_args(tp):
-            try:
-                return _from_data(arg, value, where)
-            except _Invalid:
-                pass
-        raise _Invalid(f"{where}: unexpected {type(value).__name__}")
-    if origin is tuple:
-        args = typing.get_args(tp)
-        if not isinstance(value, list):
-            raise _Invalid(f"{where}: not a list")
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_from_data(args[0], v, where) for v in value)
-        if len(args) != len(value):
-            raise _Invalid(f"{where}: {len(value)} items, expected {len(args)}")
-        return tuple(_from_data(a, v, where) for a, v in zip(args, value))
-    if tp is type(None):
-        if value is not None:
-            raise _Invalid(f"{where}: not null")
-        return None
-    if tp is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise _Invalid(f"{where}: not a number")
-        return float(value)
+    try:
+        return _reader(tp)(value)
+    except _Invalid as exc:
+        raise _Invalid(f"{where}{exc}") from None
+
+
+@lru_cache(maxsize=None)
+def _reader(tp):
+    """The function reading parsed JSON as ``tp``, built once per type (inspecting a type is slow, and
+    an entry holds thousands of values). It raises _Invalid with the path below ``tp`` (``.mention.start: ...``)."""
     if tp in (int, str, bool):
-        if type(value) is not tp:
-            raise _Invalid(f"{where}: not {tp.__name__}")
-        return value
-    raise _Invalid(f"{where}: cannot read {tp}")
+        def read(value):
+            if type(value) is not tp:
+                raise _Invalid(f": not {tp.__name__}")
+            return value
+        return read
+    if tp is float:
+        def read(value):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise _Invalid(": not a number")
+            return float(value)
+        return read
+    if tp is type(None):
+        def read(value):
+            if value is not None:
+                raise _Invalid(": not null")
+            return None
+        return read
+    if dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        fields = tuple((f.name, _reader(hints[f.name])) for f in dataclasses.fields(tp))
+        names = frozenset(name for name, _ in fields)
+
+        def read(value):
+            if not isinstance(value, dict) or value.keys() != names:
+                raise _Invalid(f": not a {tp.__name__}")
+            kwargs = {}
+            for name, read_field in fields:
+                try:
+                    kwargs[name] = read_field(value[name])
+                except _Invalid as exc:
+                    raise _Invalid(f".{name}{exc}") from None
+            return tp(**kwargs)
+        return read
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        nullable = type(None) in args
+        others = tuple(_reader(a) for a in args if a is not type(None))
+
+        def read(value):
+            if value is None and nullable:
+                return None
+            for read_one in others:
+                try:
+                    return read_one(value)
+                except _Invalid:
+                    pass
+            raise _Invalid(f": unexpected {type(value).__name__}")
+        return read
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            item = _reader(args[0])
+
+            def read(value):
+                if not isinstance(value, list):
+                    raise _Invalid(": not a list")
+                return tuple(item(v) for v in value)
+            return read
+        items = tuple(_reader(a) for a in args)
+
+        def read(value):
+            if not isinstance(value, list):
+                raise _Invalid(": not a list")
+            if len(items) != len(value):
+                raise _Invalid(f": {len(value)} items, expected {len(items)}")
+            return tuple(r(v) for r, v in zip(items, value))
+        return read
+
+    def read(value):
+        raise _Invalid(f": cannot read {tp}")
+    return read
 
 
 def _mention_from_data(value, doc: Document) -> ClassifiedMention:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import __version__, config
+from . import __version__, config, progress
 from .config import project_config
 
 
@@ -61,14 +61,17 @@ def _open_gazetteer(args, cfg):
             path.parent.mkdir(parents=True, exist_ok=True)  # fail now, not after building it
             _say(f"{path}: no gazetteer index yet; building it from {gz or 'the packaged data'} (about 30 s, once)",
                  "note")
+        clock = progress.on_terminal(args.quiet)
         try:
-            return Gazetteer.open(gz, index_path=explicit)
+            with progress.step("building the gazetteer index", enabled=clock and not path.exists()):
+                return Gazetteer.open(gz, index_path=explicit)
         except IndexError_ as exc:
             if explicit is not None:
                 raise
             # the index in the user cache is ours to rebuild; one the user named is not
             _say(f"{exc}; rebuilding it", "warning")
-            return Gazetteer.open(gz, rebuild=True)
+            with progress.step("building the gazetteer index", enabled=clock):
+                return Gazetteer.open(gz, rebuild=True)
     except IndexError_ as exc:
         _say(str(exc))
         raise SystemExit(2) from None
@@ -116,12 +119,26 @@ def _interrupted(exc: KeyboardInterrupt) -> int:
     return 143 if isinstance(exc, Terminated) else 130
 
 
+def _dask_client(address: str):
+    """A client of the Dask scheduler at ``address``; SystemExit with one line when there is none."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise SystemExit("geo-khorasan: build --dask: needs Dask; pip install 'geo_khorasan[dask]'") from None
+    try:
+        return Client(address, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        why = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        raise SystemExit(f"geo-khorasan: {address}: cannot reach the Dask scheduler ({why})") from None
+
+
 def cmd_build(args) -> int:
     import sqlite3
 
     from .corpus import CorpusError
     from .corrections import CorrectionsError
     from .export import check_formats
+    from .parallel import ParallelError, default_jobs
     from .pipeline import CheckError, build, check
     from .render.assets import libraries
     from .staging import OutputError
@@ -142,7 +159,8 @@ def cmd_build(args) -> int:
             _say(w, "warning")
         print("gazetteer: " + ", ".join(f"{s.key}" for s in gaz.sources()), file=sys.stderr)
     _say_not_text(seeds)
-    options = _build_options(args, cfg, gaz) | {"formats": formats}
+    options = _build_options(args, cfg, gaz) | {"formats": formats, "jobs": args.jobs or default_jobs()}
+    client = options["client"] = _dask_client(args.dask) if args.dask else None
     try:
         if args.check:
             changed = check(seeds, out, gaz, **options)
@@ -153,8 +171,8 @@ def cmd_build(args) -> int:
                 return 1
             print(f"{out}: up to date")
             return 0
-        report = build(seeds, out, gaz, progress=sys.stderr.isatty() and not args.quiet, **options)
-    except (CorpusError, CorrectionsError, OutputError, CheckError) as exc:
+        report = build(seeds, out, gaz, progress=progress.on_terminal(args.quiet), **options)
+    except (CorpusError, CorrectionsError, OutputError, CheckError, ParallelError) as exc:
         _say(str(exc))
         return 2
     except OSError as exc:  # disk full, permissions: nothing was swapped in
@@ -171,6 +189,9 @@ def cmd_build(args) -> int:
         else:
             _say(f"interrupted; {out} was left as it was")
         return _interrupted(exc)
+    finally:
+        if client is not None:
+            client.close()
     if not _said_report(report, gaz):
         return 1
     for line in report.changes:
@@ -259,12 +280,7 @@ def _geocode_table(coder, args) -> int:
     writer = csv.DictWriter(buf, fieldnames=out_fields, delimiter=dialect.delimiter, lineterminator="\n")
     writer.writerow(dict(zip(out_fields, csvcells.row(out_fields))))  # the header, made safe too
     failed: Counter = Counter()
-    items = rows
-    if sys.stderr.isatty() and not getattr(args, "quiet", False):
-        from tqdm import tqdm
-
-        items = tqdm(rows, desc="geocoding", unit="row")
-    for row in items:
+    for row in progress.bar(rows, enabled=progress.on_terminal(args.quiet), desc="geocoding", unit="row"):
         extra = geocode_row(coder, row.get(args.column) or "", args.country)
         if not extra["place_id"]:
             failed[extra["note"].removeprefix("unresolved: ")] += 1
@@ -304,7 +320,7 @@ def cmd_data_install(args) -> int:
 
     dest = Path(args.dest) if args.dest else data_dir()
     try:
-        report = install(args.sources, dest, progress=sys.stderr.isatty() and not args.quiet, force=args.force)
+        report = install(args.sources, dest, progress=progress.on_terminal(args.quiet), force=args.force)
     except InstallError as exc:  # data/downloads.toml or the manifest is broken
         _say(str(exc))
         return 2
@@ -374,6 +390,16 @@ class _Parser(argparse.ArgumentParser):
                      f" (see {self.prog} --help)\n")
 
 
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of 1 or more")
+    return n
+
+
 def _common_options(p, default) -> None:
     """--gazetteer, --index and -q, accepted before and after the subcommand."""
     p.add_argument("--gazetteer", default=default, metavar="DIR",
@@ -408,6 +434,12 @@ def parser() -> argparse.ArgumentParser:
     _corpus_options(b)
     b.add_argument("--strict", action="store_true", help="exit 1 when a file was skipped or a correction not applied")
     b.add_argument("--no-cache", action="store_true", help="analyse every document afresh (the cache is not read or written)")
+    workers = b.add_mutually_exclusive_group()
+    workers.add_argument("--jobs", "-j", type=_positive, metavar="N",
+                         help="processes reading the articles (default: one per core; 1 reads them in this process)")
+    workers.add_argument("--dask", metavar="SCHEDULER_ADDRESS",
+                         help="read the articles on the workers of this Dask scheduler (e.g. tcp://10.0.0.5:8786), "
+                              "each opening the gazetteer index at the same path; needs pip install 'geo_khorasan[dask]'")
     b.set_defaults(func=cmd_build)
     r = command(sub, "review", help="a CSV of every place mention with its candidates, for checking")
     r.add_argument("seeds", nargs="?", help="folder of articles (default: seeds)")

@@ -4,6 +4,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
+
 from geo_khorasan.cli import main
 
 A_TEXT = (
@@ -16,6 +18,19 @@ B_TEXT = (
     "A blast in Quetta on July 25, 2018 killed 29 people at a polling station. "
     "Another bomb went off in Peshawar on July 10, 2018, killing 20.\n"
 )
+
+
+@pytest.fixture(autouse=True)
+def private_cache(gazetteer, tmp_path, monkeypatch):
+    """The analysis cache in a temporary folder (the session index is passed with --index); a module
+    uses it with ``from _corpus import private_cache``."""
+    monkeypatch.setenv("GEO_KHORASAN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("GEO_KHORASAN_TEST_PAUSE", raising=False)
+
+
+def build_into(capsys, gazetteer, seeds, out, *extra):
+    """``geo-khorasan -q build SEEDS --out OUT ...``: exit code, stdout, stderr."""
+    return run(capsys, gazetteer, "build", str(seeds), "--out", str(out), *extra)
 
 
 def make_seeds(folder: Path, **docs: str) -> Path:
