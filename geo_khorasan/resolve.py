@@ -13,6 +13,7 @@ from dataclasses import replace
 from .gazetteer.build import distance_km
 from .gazetteer.geonames import REGION_COUNTRIES
 from .gazetteer.index import Gazetteer, NameMatch
+from .knowledge import load_toml
 from .records import Candidate, Document, Mention, Place, Resolution
 from .vocabulary import LEVEL_PRECISION, LEVEL_RANK, PRECISION_WORDS, THEATRE  # the theatre's places win ties against namesakes
 
@@ -35,6 +36,9 @@ NAMESAKE_MARGIN, NAMESAKE_CLUSTER_KM, NAMESAKE_DOC_KM = 0.05, 30, 100
 SETTLEMENTS = frozenset({"town", "village", "neighbourhood"})
 HINT_LEVELS = {"district": {"district"}, "province": {"province"}, "town": {"town", "village", "neighbourhood"},
                "village": {"village", "town", "neighbourhood"}}
+
+#: Words that make a name a stretch of ground rather than a settlement (data/name_rules.toml).
+GROUND_WORDS = frozenset(load_toml("name_rules.toml").get("ground_words", []))
 
 # Words between X and Y that say X lies within Y: "X, Y", "X of the Y", "X in Y", "X, in Y", "X near Y".
 _WITHIN = re.compile(r"^(?:\s*(?i:village|area|district|city|town|province|valley|tehsil|agency|sector)s?)?"
@@ -215,6 +219,14 @@ class Resolver:
         for i in fuzzy:
             c = chosen[i]
             if c is not None and containers[i] is None and not only_countries and c.place.admin1 not in doc_admin1:
+                chosen[i] = None
+
+        # "Tirah Valley": a stretch of ground, not the village of that name elsewhere; a village of
+        # that name inside the container the text names may be meant (a country is no such container)
+        for i, m in enumerate(mentions):
+            c = chosen[i]
+            if (c is not None and c.place.level in SETTLEMENTS and _names_ground(text, m)
+                    and (via.get(i) is None or via[i].level == "country")):
                 chosen[i] = None
 
         # Namesakes the text does not tell apart: the one near the document's other places, else
@@ -434,6 +446,13 @@ def within_article_countries(resolutions: list[Resolution], gaz: Gazetteer) -> l
                                note=f"{m.text!r} is not in the gazetteer; placed at {country.name}, the country "
                                     "the article names most"))
     return out
+
+
+def _names_ground(text: str, m: Mention) -> bool:
+    """The mention is a valley or the like: its last word, or the word after it, is a ground word."""
+    words = m.text.lower().split()
+    after = re.match(r"\s+([A-Za-z]+)", text[m.end:m.end + 20])
+    return bool(words and words[-1] in GROUND_WORDS or after and after.group(1).lower() in GROUND_WORDS)
 
 
 def _clusters(cands: list[Candidate], km: float) -> list[list[Candidate]]:
