@@ -186,8 +186,8 @@ def geocode_row(coder: LocalGeocoder, text: str, country: str | None) -> dict:
                      score=round(r.score, 3), rule=r.rule, note=r.note or "")
     elif country and (anywhere := coder.candidates(text)):
         inside = anywhere[0].place.country == country.upper()
-        extra["note"] = (f"unresolved: {anywhere[0].note or 'placed only at the country'}" if inside
-                         else f"unresolved: places of this name only outside {country.upper()}")
+        extra["note"] = (f"unresolved: places of this name far apart in {country.upper()} and nothing in the text to choose"
+                         if inside else f"unresolved: places of this name only outside {country.upper()}")
     else:
         extra["note"] = "unresolved: no place of this name in the gazetteer"
     return extra

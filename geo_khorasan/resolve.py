@@ -33,6 +33,8 @@ DISTRICT_RADIUS_KM = 40
 #: within NAMESAKE_CLUSTER_KM of one another are taken as one place recorded several times, and a
 #: namesake within NAMESAKE_DOC_KM of another place of the document is the one meant.
 NAMESAKE_MARGIN, NAMESAKE_CLUSTER_KM, NAMESAKE_DOC_KM = 0.05, 30, 100
+#: Two names of one text whose namesakes meet only once, within this distance, are that pair.
+NAMESAKE_PAIR_KM = 30
 SETTLEMENTS = frozenset({"town", "village", "neighbourhood"})
 HINT_LEVELS = {"district": {"district"}, "province": {"province"}, "town": {"town", "village", "neighbourhood"},
                "village": {"village", "town", "neighbourhood"}}
@@ -232,11 +234,16 @@ class Resolver:
         # Namesakes the text does not tell apart: the one near the document's other places, else
         # the place they share (their district or province), never one of them by chance.
         shared_notes: dict[int, str] = {}
+        # a name whose own namesakes are still apart points nowhere yet (its pairs are looked at below)
+        unsettled = {k for k, c in enumerate(chosen) if c is not None and k not in via and len(_far_ties(pools[k])) > 1}
         for i, m in enumerate(mentions):
             if chosen[i] is not None and not m.region and i not in fuzzy:
                 found = self._namesakes(m, chosen[i], pools[i], [c.place for k, c in enumerate(chosen)
-                                                                 if k != i and c is not None and mentions[k].text != m.text],
-                                        via.get(i))
+                                                                 if k != i and c is not None and mentions[k].text != m.text
+                                                                 and k not in unsettled],
+                                        via.get(i), [[c.place for c in pools[k] if c.place.level in SETTLEMENTS]
+                                                     for k in range(len(mentions)) if k != i and mentions[k].text != m.text
+                                                     and chosen[k] is not None])
                 if found is not None:
                     chosen[i], note = found
                     if note:
@@ -309,18 +316,17 @@ class Resolver:
             chosen[i] = rescored[0] if self._plausible(m, rescored[0], doc_countries) else None
 
     def _namesakes(self, m: Mention, best: Candidate, pool: list[Candidate], others: list[Place],
-                   container: Place | None = None) -> tuple[Candidate, str | None] | None:
-        """Among settlements of equal score, the one the document's other places point to, else the
-        group of records of one place (namesakes within NAMESAKE_CLUSTER_KM), else their common
+                   container: Place | None = None, other_pools: list[list[Place]] = ()) -> tuple[Candidate, str | None] | None:
+        """Among settlements of equal score (records within NAMESAKE_CLUSTER_KM of one another being
+        one place), the one the container the text names holds, else the one near the document's
+        other places, else the one near a namesake of another place of the text, else their common
         district, province or country with a note. None when there is nothing to choose."""
         if best.place.level not in SETTLEMENTS:
             return None
         top = max(c.score for c in pool)
-        ties = [c for c in pool if c.place.level in SETTLEMENTS and top - c.score <= NAMESAKE_MARGIN]
-        if len(ties) < 2 or best.place.id not in {c.place.id for c in ties}:
-            return None
-        groups = _clusters(ties, NAMESAKE_CLUSTER_KM)
-        if len(groups) == 1:
+        groups = _far_ties(pool)
+        ties = [c for g in groups for c in g]
+        if len(groups) < 2 or best.place.id not in {c.place.id for c in ties}:
             return None
         bonus = 0.6 if best.score > top + 0.3 else 0.0  # the container's bonus, when it chose
         if container is not None and container.level != "country":
@@ -337,18 +343,18 @@ class Resolver:
                 if o.level not in ("country", "province", "region")), c.place.id))
             return Candidate(pick.place, round(pick.score + bonus + 0.2, 3),
                              pick.why + f"; of {len(ties)} namesakes, the one near the document's other places"), None
-        # a group's weight: the records of the name near it, alternate names included ("Mir Ali Cantonment")
-        kin = [c for c in pool if c.place.level in SETTLEMENTS and top - c.score <= 2 * NAMESAKE_MARGIN]
-        weight = [sum(any(distance_km(k.place.lat, k.place.lon, c.place.lat, c.place.lon) <= NAMESAKE_CLUSTER_KM
-                          for c in g) for k in kin) for g in groups]
-        if sorted(weight)[-1] > sorted(weight)[-2]:
-            group = groups[weight.index(max(weight))]
-            # the record with most of the others around it, not the group's last by id
-            pick = max(group, key=lambda c: (c.score, sum(distance_km(k.place.lat, k.place.lon, c.place.lat, c.place.lon)
-                                                          <= NAMESAKE_CLUSTER_KM for k in kin), c.place.id))
-            return Candidate(pick.place, round(pick.score + bonus, 3),
-                             pick.why + f"; of {len(ties)} namesakes, {max(weight)} records within "
-                                        f"{NAMESAKE_CLUSTER_KM} km: the place recorded most"), None
+        # "Ladha and Makeen": of the namesakes of two names, the only pair that lies together
+        paired = [g for g in groups if any(distance_km(c.place.lat, c.place.lon, o.lat, o.lon) <= NAMESAKE_PAIR_KM
+                                           for c in g for pool_k in other_pools for o in pool_k)]
+        if len(paired) == 1:
+            near_other = lambda c: min(distance_km(c.place.lat, c.place.lon, o.lat, o.lon)  # noqa: E731
+                                       for pool_k in other_pools for o in pool_k)
+            pick = min(paired[0], key=lambda c: (near_other(c), c.place.id))
+            return Candidate(pick.place, round(pick.score + bonus + 0.2, 3),
+                             pick.why + f"; of {len(ties)} namesakes, the only one near a namesake of another place "
+                                        f"named with it"), None
+        # More records of the name in one spot than in another is no evidence of which is meant (on
+        # UCDP's events such a choice was right for 29 rows of 100): the place they share.
         unit = self._common_unit([c.place for c in ties])
         if unit is None:
             return None
@@ -446,6 +452,15 @@ def within_article_countries(resolutions: list[Resolution], gaz: Gazetteer) -> l
                                note=f"{m.text!r} is not in the gazetteer; placed at {country.name}, the country "
                                     "the article names most"))
     return out
+
+
+def _far_ties(pool: list[Candidate]) -> list[list[Candidate]]:
+    """The settlements of the best score (within NAMESAKE_MARGIN), in groups of records of one place."""
+    if not pool:
+        return []
+    top = max(c.score for c in pool)
+    return _clusters([c for c in pool if c.place.level in SETTLEMENTS and top - c.score <= NAMESAKE_MARGIN],
+                     NAMESAKE_CLUSTER_KM)
 
 
 def _names_ground(text: str, m: Mention) -> bool:
