@@ -353,8 +353,20 @@ class Resolver:
             return Candidate(pick.place, round(pick.score + bonus + 0.2, 3),
                              pick.why + f"; of {len(ties)} namesakes, the only one near a namesake of another place "
                                         f"named with it"), None
-        # More records of the name in one spot than in another is no evidence of which is meant (on
-        # UCDP's events such a choice was right for 29 rows of 100): the place they share.
+        # a place other records are named after ("Mir Ali Cantonment"; records whose other name it is)
+        # is the known one; more records of the name itself in one spot is no evidence (on UCDP's
+        # events such a choice was right for 29 rows of 100)
+        tie_ids = {c.place.id for c in ties}
+        kin = [c for c in pool if c.place.level in SETTLEMENTS and c.place.id not in tie_ids
+               and top - c.score <= 2 * NAMESAKE_MARGIN]
+        support = [sum(any(distance_km(k.place.lat, k.place.lon, c.place.lat, c.place.lon) <= NAMESAKE_CLUSTER_KM
+                           for c in g) for k in kin) for g in groups]
+        if sum(x > 0 for x in support) == 1:
+            group = groups[next(n for n, x in enumerate(support) if x)]
+            pick = max(group, key=lambda c: (c.score, c.place.id))
+            return Candidate(pick.place, round(pick.score + bonus, 3),
+                             pick.why + f"; of {len(ties)} namesakes, the one {max(support)} other records near it "
+                                        f"are named after"), None
         unit = self._common_unit([c.place for c in ties])
         if unit is None:
             return None

@@ -38,6 +38,10 @@ WOF_ROWS = [
     ["Ghundai", "", 29.80, 66.80, "PK", "locality", 9015, 7700015, -1, "geonames"],
     ["Sarobai", "", 33.75, 70.35, "PK", "locality", 9016, 7700016, -1, "geonames"],
     ["Sarobai", "", 29.20, 66.20, "PK", "locality", 9017, 7700017, -1, "geonames"],
+    # two far apart; a cantonment named after one of them lies by it
+    ["Spinkai", "", 33.60, 70.60, "PK", "locality", 9018, 7700018, -1, "geonames"],
+    ["Spinkai", "", 29.60, 66.30, "PK", "locality", 9019, 7700019, -1, "geonames"],
+    ["Spinkai Cantonment", "Spinkai", 33.62, 70.62, "PK", "locality", 9020, 7700020, -1, "geonames"],
     ["Gulbarai", "Gul Barai", 29.60, 66.60, "PK", "locality", 9009, "", 1, "whosonfirst"],  # reviewed: a town
     # Quetta as GeoNames knows it (cities500): the same place, one record
     ["Quetta", "Kwatah;کوئٹہ", 30.18414, 67.00141, "PK", "locality", 9010, 1167528, 1, "whosonfirst"],
@@ -116,6 +120,7 @@ def test_wof_places_merge_with_geonames_and_get_their_district(small):
     ("Zarkotai", "Pakistan", "country", 6, "common country"),
     ("Zarkotai, Beta", "Zarkotai", "village", 1, "within Beta"),  # the container the text names
     ("Zarkotai, Southland", "Zarkotai", "village", 1, "within Southland"),
+    ("Spinkai", "Spinkai", "village", 1, "other records near it are named after"),  # the known one
 ])
 def test_namesakes_are_chosen_by_the_text_or_placed_where_they_meet(small, query, name, level, precision, why):
     _, gaz = small
