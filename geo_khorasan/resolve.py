@@ -243,7 +243,7 @@ class Resolver:
                                                                  and k not in unsettled],
                                         via.get(i), [[c.place for c in pools[k] if c.place.level in SETTLEMENTS]
                                                      for k in range(len(mentions)) if k != i and mentions[k].text != m.text
-                                                     and chosen[k] is not None])
+                                                     and not mentions[k].region])
                 if found is not None:
                     chosen[i], note = found
                     if note:
