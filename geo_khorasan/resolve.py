@@ -319,8 +319,9 @@ class Resolver:
                    container: Place | None = None, other_pools: list[list[Place]] = ()) -> tuple[Candidate, str | None] | None:
         """Among settlements of equal score (records within NAMESAKE_CLUSTER_KM of one another being
         one place), the one the container the text names holds, else the one near the document's
-        other places, else the one near a namesake of another place of the text, else their common
-        district, province or country with a note. None when there is nothing to choose."""
+        other places, else the one near a namesake of another place of the text, else the one other
+        records nearby are named after, else their common district, province or country with a note.
+        None when there is nothing to choose."""
         if best.place.level not in SETTLEMENTS:
             return None
         top = max(c.score for c in pool)
@@ -365,7 +366,7 @@ class Resolver:
             group = groups[next(n for n, x in enumerate(support) if x)]
             pick = max(group, key=lambda c: (c.score, c.place.id))
             return Candidate(pick.place, round(pick.score + bonus, 3),
-                             pick.why + f"; of {len(ties)} namesakes, the one {max(support)} other records near it "
+                             pick.why + f"; of {len(ties)} namesakes, the one that other records near it "
                                         f"are named after"), None
         unit = self._common_unit([c.place for c in ties])
         if unit is None:
