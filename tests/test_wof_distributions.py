@@ -8,6 +8,7 @@ import bz2
 import csv
 import json
 import sqlite3
+import tarfile
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -123,6 +124,18 @@ def test_geojson_record_tree_gives_the_records_of_the_place_list(tmp_path):
                for n in report.notes)
     (f,) = report.installed
     assert f.path == "places/wof-pakistan-places.csv" and f.licence.startswith("CC0")
+    assert sorted(p.name for p in dest.rglob("*") if p.is_file()) == ["installed.json", "wof-pakistan-places.csv"]
+
+
+def test_a_bundle_of_the_record_tree_gives_the_same_records(tmp_path):
+    tree = _tree(tmp_path / "whosonfirst-data-admin-pk-latest")
+    bundle = tmp_path / "whosonfirst-data-admin-pk-latest.tar.bz2"
+    with tarfile.open(bundle, "w:bz2") as tf:
+        tf.add(tree, arcname=tree.name)
+    dest = tmp_path / "data"
+    report = inst.install([str(bundle)], dest)
+    assert report.errors == []
+    assert _installed(dest) == _expected(tmp_path)
     assert sorted(p.name for p in dest.rglob("*") if p.is_file()) == ["installed.json", "wof-pakistan-places.csv"]
 
 

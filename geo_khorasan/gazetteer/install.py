@@ -569,6 +569,9 @@ def _install_local(path: Path, cat: Catalogue, dest: Path, report: InstallReport
     elif _is_archive(path):
         roots = {PurePosixPath(p).parts[0] for p in licences}
         with _archive_members(path) as members:
+            if any(wof.is_record_name(m.rel.name) for m in members):  # a Who's On First bundle
+                _check_bounds(members, path.name, path.stat().st_size)
+                return [_install_wof(path, dest, report, path.name, str(path.resolve()), members=members)]
             _strip_top_folder(members, roots)
             files = _copy_members(members, path.name, str(path.resolve()), dest, licences, path.stat().st_size)
     else:
@@ -589,13 +592,19 @@ def _wof_place_list(country: str) -> dict | None:
 
 
 def _install_wof(path: Path, dest: Path, report: InstallReport, source: str, origin: str,
-                 rel: str | None = None) -> InstalledFile:
-    """A Who's On First SQLite database or GeoJSON record tree, written as the place list a recipe
-    reads (``places/wof-pakistan-places.csv`` for admin-pk): one row per current record."""
+                 rel: str | None = None, members: list[_Member] | None = None) -> InstalledFile:
+    """A Who's On First SQLite database or GeoJSON record tree (a folder, or the ``members`` of an
+    archive: WOF's bundles), written as the place list a recipe reads (``places/wof-pakistan-places.csv``
+    for admin-pk): one row per current record."""
     try:
-        rows = wof.rows_from_tree(path) if path.is_dir() else wof.rows_from_sqlite(path)
+        if members is not None:
+            rows = wof.rows_from_records((m.origin, m.open) for m in members if wof.is_record_name(m.rel.name))
+        else:
+            rows = wof.rows_from_tree(path) if path.is_dir() else wof.rows_from_sqlite(path)
     except wof.RecipeError as exc:
-        raise InstallError(f"{exc}; nothing installed") from None
+        raise InstallError(f"{source + ': ' if members is not None else ''}{exc}; nothing installed") from None
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib_error) as exc:
+        raise InstallError(f"{source}: cannot read {exc}; nothing installed") from None
     countries = Counter(r["country"] for r in rows if r["country"])
     if not countries:
         raise InstallError(f"{source}: no Who's On First record with a country in it; nothing installed")
@@ -612,7 +621,7 @@ def _install_wof(path: Path, dest: Path, report: InstallReport, source: str, ori
         digest, size = _write_stream(io.BytesIO(text.getvalue().encode("utf-8")), dest / rel)
     except OSError as exc:
         raise InstallError(f"{source}: cannot write {dest / rel} ({exc.strerror or exc})") from None
-    kind = "GeoJSON records" if path.is_dir() else "SQLite database"
+    kind = "GeoJSON records" if members is not None or path.is_dir() else "SQLite database"
     report.notes.append(f"{source}: Who's On First {kind}: {len(rows)} records of {country} written to {rel}")
     return InstalledFile(rel, source, origin, digest, size, (recipe or {}).get("licence", ""),
                          (recipe or {}).get("attribution", ""))

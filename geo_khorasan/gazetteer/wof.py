@@ -20,6 +20,7 @@ import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
+from collections.abc import Callable, Iterable
 from typing import IO
 
 from .boundaries import RecipeError
@@ -135,7 +136,7 @@ def is_sqlite(path: Path) -> bool:
 
 def is_record_tree(folder: Path) -> bool:
     """A folder of WOF records (``data/.../<id>.geojson``), or one of its ``data`` folders."""
-    first = next((p for p in folder.rglob("*.geojson") if _RECORD_FILE.match(p.name)), None)
+    first = next((p for p in folder.rglob("*.geojson") if is_record_name(p.name)), None)
     if first is None:
         return False
     try:
@@ -144,19 +145,29 @@ def is_record_tree(folder: Path) -> bool:
         return False
 
 
-def rows_from_tree(folder: Path) -> list[dict]:
+def is_record_name(name: str) -> bool:
+    """``102191569.geojson``: a record's file (not one of its alternate geometries)."""
+    return bool(_RECORD_FILE.match(name))
+
+
+def rows_from_records(records: Iterable[tuple[str, Callable[[], IO[bytes]]]]) -> list[dict]:
+    """The rows of record files given as (name, opener): a folder's or an archive's (a WOF bundle)."""
     rows = []
-    for path in sorted(folder.rglob("*.geojson")):
-        if not _RECORD_FILE.match(path.name):
-            continue
+    for name, opener in records:
         try:
-            feature = json.loads(path.read_text("utf-8"))
+            with opener() as fh:
+                feature = json.loads(fh.read().decode("utf-8"))
         except (OSError, ValueError) as exc:
-            raise RecipeError(f"{path}: not a readable Who's On First record ({exc})") from None
+            raise RecipeError(f"{name}: not a readable Who's On First record ({exc})") from None
         row = row_from_properties(feature.get("properties") or {}) if isinstance(feature, dict) else None
         if row is not None:
             rows.append(row)
     return rows
+
+
+def rows_from_tree(folder: Path) -> list[dict]:
+    return rows_from_records((str(p), lambda p=p: open(p, "rb"))
+                             for p in sorted(folder.rglob("*.geojson")) if is_record_name(p.name))
 
 
 def rows_from_sqlite(path: Path) -> list[dict]:
