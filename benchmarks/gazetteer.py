@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # the code of this checkout, not an installed copy
 NAMES = ["Quetta", "Mastung", "Nangarhar", "Jowzjan", "Bajaur agency", "Kerman", "Darzab", "Qosh Tepa",
          "Sar-i-Pul", "Mazar-e-Sharif", "Killa Saifullah", "Khaar", "Dashte-e-Barchi", "Peshawar", "Miranshah"]
 

@@ -14,15 +14,18 @@ import argparse
 import csv
 import re
 import statistics
+import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
-from geo_khorasan.gazetteer.build import distance_km
-from geo_khorasan.gazetteer.index import Gazetteer
-from geo_khorasan.geocoder import LocalGeocoder
-
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # the code of this checkout, not an installed copy
+
+from geo_khorasan.gazetteer.build import distance_km  # noqa: E402
+from geo_khorasan.gazetteer.index import Gazetteer  # noqa: E402
+from geo_khorasan.geocoder import LocalGeocoder  # noqa: E402
+
 DEFAULT_CSV = REPO.parent / "shared" / "eval" / "ucdp-ged-pakistan-dev.csv"
 DEFAULT_GAZETTEER = REPO.parent / "shared" / "gazetteer"
 

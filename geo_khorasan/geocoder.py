@@ -75,8 +75,9 @@ class LocalGeocoder(Geocoder):
         resolved = [r for r in self._resolver.resolve_document(doc, mentions) if r.mention.start < len(query.strip())]
         if country:
             # the appended country only decides between namesakes: a name it cannot place stays unresolved
+            # nor does the country stand for a name it cannot place (a fallback, far-apart namesakes)
             resolved = [r for r in resolved if (r.place.country == country.upper() or r.place.level == "region")
-                        and not (r.place.level == "country" and r.rule.startswith("fallback"))]
+                        and not (r.place.level == "country" and all(c.place.id != r.place.id for c in r.candidates))]
         # "Jandola, 60 km east of Wana": a place given as a reference point is a last resort
         located = [r for r in resolved if not _REFERENCE.search(text[max(0, r.mention.start - 60):r.mention.start])]
         # the smallest place wins; between equals, the one the text names first ("Swat and Shangla")
@@ -183,8 +184,10 @@ def geocode_row(coder: LocalGeocoder, text: str, country: str | None) -> dict:
         extra.update(latitude=round(r.place.lat, 5), longitude=round(r.place.lon, 5), place_name=r.place.name,
                      place_id=r.place.id, level=r.place.level, country=r.place.country or "", precision=r.precision,
                      score=round(r.score, 3), rule=r.rule, note=r.note or "")
-    elif country and coder.candidates(text):
-        extra["note"] = f"unresolved: places of this name only outside {country.upper()}"
+    elif country and (anywhere := coder.candidates(text)):
+        inside = anywhere[0].place.country == country.upper()
+        extra["note"] = (f"unresolved: places of this name far apart in {country.upper()} and nothing in the text to choose"
+                         if inside else f"unresolved: places of this name only outside {country.upper()}")
     else:
         extra["note"] = "unresolved: no place of this name in the gazetteer"
     return extra

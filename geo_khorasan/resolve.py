@@ -14,7 +14,7 @@ from .gazetteer.build import distance_km
 from .gazetteer.geonames import REGION_COUNTRIES
 from .gazetteer.index import Gazetteer, NameMatch
 from .gazetteer.names import keys, split_level
-from .knowledge import load_yaml
+from .knowledge import load_toml, load_yaml
 from .records import Candidate, Document, Mention, Place, Resolution
 from .vocabulary import LEVEL_PRECISION, LEVEL_RANK, PRECISION_WORDS, THEATRE  # the theatre's places win ties against namesakes
 
@@ -34,9 +34,14 @@ DISTRICT_RADIUS_KM = 40
 #: within NAMESAKE_CLUSTER_KM of one another are taken as one place recorded several times, and a
 #: namesake within NAMESAKE_DOC_KM of another place of the document is the one meant.
 NAMESAKE_MARGIN, NAMESAKE_CLUSTER_KM, NAMESAKE_DOC_KM = 0.05, 30, 100
+#: Two names of one text whose namesakes meet only once, within this distance, are that pair.
+NAMESAKE_PAIR_KM = 30
 SETTLEMENTS = frozenset({"town", "village", "neighbourhood"})
 HINT_LEVELS = {"district": {"district"}, "province": {"province"}, "town": {"town", "village", "neighbourhood"},
                "village": {"village", "town", "neighbourhood"}}
+
+#: Words that make a name a stretch of ground rather than a settlement (data/name_rules.toml).
+GROUND_WORDS = frozenset(load_toml("name_rules.toml").get("ground_words", []))
 
 # Words between X and Y that say X lies within Y: "X, Y", "X of the Y", "X in Y", "X, in Y", "X near Y".
 _LEVEL_WORDS = "|".join(sorted(map(re.escape, load_yaml("recognise.yaml")["level_after"]), key=len, reverse=True))
@@ -222,14 +227,27 @@ class Resolver:
 
         self._one_sense(mentions, chosen, pools)
 
+        # "Tirah Valley": a stretch of ground, not the village of that name elsewhere; a village of
+        # that name inside the container the text names may be meant (a country is no such container)
+        for i, m in enumerate(mentions):
+            c = chosen[i]
+            if (c is not None and c.place.level in SETTLEMENTS and _names_ground(text, m)
+                    and (via.get(i) is None or via[i].level == "country")):
+                chosen[i] = None
+
         # Namesakes the text does not tell apart: the one near the document's other places, else
         # the place they share (their district or province), never one of them by chance.
         shared_notes: dict[int, str] = {}
+        # a name whose own namesakes are still apart points nowhere yet (its pairs are looked at below)
+        unsettled = {k for k, c in enumerate(chosen) if c is not None and k not in via and len(_far_ties(pools[k])) > 1}
         for i, m in enumerate(mentions):
             if chosen[i] is not None and not m.region and i not in fuzzy:
                 found = self._namesakes(m, chosen[i], pools[i], [c.place for k, c in enumerate(chosen)
-                                                                 if k != i and c is not None and mentions[k].text != m.text],
-                                        via.get(i))
+                                                                 if k != i and c is not None and mentions[k].text != m.text
+                                                                 and k not in unsettled],
+                                        via.get(i), [[c.place for c in pools[k] if c.place.level in SETTLEMENTS]
+                                                     for k in range(len(mentions)) if k != i and mentions[k].text != m.text
+                                                     and not mentions[k].region])
                 if found is not None:
                     chosen[i], note = found
                     if note:
@@ -318,18 +336,18 @@ class Resolver:
             chosen[i] = rescored[0] if self._plausible(m, rescored[0], doc_countries) else None
 
     def _namesakes(self, m: Mention, best: Candidate, pool: list[Candidate], others: list[Place],
-                   container: Place | None = None) -> tuple[Candidate, str | None] | None:
-        """Among settlements of equal score, the one the document's other places point to, else the
-        group of records of one place (namesakes within NAMESAKE_CLUSTER_KM), else their common
-        district, province or country with a note. None when there is nothing to choose."""
+                   container: Place | None = None, other_pools: list[list[Place]] = ()) -> tuple[Candidate, str | None] | None:
+        """Among settlements of equal score (records within NAMESAKE_CLUSTER_KM of one another being
+        one place), the one the container the text names holds, else the one near the document's
+        other places, else the one near a namesake of another place of the text, else the one other
+        records nearby are named after, else their common district, province or country with a note.
+        None when there is nothing to choose."""
         if best.place.level not in SETTLEMENTS:
             return None
         top = max(c.score for c in pool)
-        ties = [c for c in pool if c.place.level in SETTLEMENTS and top - c.score <= NAMESAKE_MARGIN]
-        if len(ties) < 2 or best.place.id not in {c.place.id for c in ties}:
-            return None
-        groups = _clusters(ties, NAMESAKE_CLUSTER_KM)
-        if len(groups) == 1:
+        groups = _far_ties(pool)
+        ties = [c for g in groups for c in g]
+        if len(groups) < 2 or best.place.id not in {c.place.id for c in ties}:
             return None
         bonus = 0.6 if best.score > top + 0.3 else 0.0  # the container's bonus, when it chose
         if container is not None and container.level != "country":
@@ -346,18 +364,30 @@ class Resolver:
                 if o.level not in ("country", "province", "region")), c.place.id))
             return Candidate(pick.place, round(pick.score + bonus + 0.2, 3),
                              pick.why + f"; of {len(ties)} namesakes, the one near the document's other places"), None
-        # a group's weight: the records of the name near it, alternate names included ("Mir Ali Cantonment")
-        kin = [c for c in pool if c.place.level in SETTLEMENTS and top - c.score <= 2 * NAMESAKE_MARGIN]
-        weight = [sum(any(distance_km(k.place.lat, k.place.lon, c.place.lat, c.place.lon) <= NAMESAKE_CLUSTER_KM
-                          for c in g) for k in kin) for g in groups]
-        if sorted(weight)[-1] > sorted(weight)[-2]:
-            group = groups[weight.index(max(weight))]
-            # the record with most of the others around it, not the group's last by id
-            pick = max(group, key=lambda c: (c.score, sum(distance_km(k.place.lat, k.place.lon, c.place.lat, c.place.lon)
-                                                          <= NAMESAKE_CLUSTER_KM for k in kin), c.place.id))
+        # "Ladha and Makeen": of the namesakes of two names, the only pair that lies together
+        paired = [g for g in groups if any(distance_km(c.place.lat, c.place.lon, o.lat, o.lon) <= NAMESAKE_PAIR_KM
+                                           for c in g for pool_k in other_pools for o in pool_k)]
+        if len(paired) == 1:
+            near_other = lambda c: min(distance_km(c.place.lat, c.place.lon, o.lat, o.lon)  # noqa: E731
+                                       for pool_k in other_pools for o in pool_k)
+            pick = min(paired[0], key=lambda c: (near_other(c), c.place.id))
+            return Candidate(pick.place, round(pick.score + bonus + 0.2, 3),
+                             pick.why + f"; of {len(ties)} namesakes, the only one near a namesake of another place "
+                                        f"named with it"), None
+        # a place other records are named after ("Mir Ali Cantonment"; records whose other name it is)
+        # is the known one; more records of the name itself in one spot is no evidence (on UCDP's
+        # events such a choice was right for 29 rows of 100)
+        tie_ids = {c.place.id for c in ties}
+        kin = [c for c in pool if c.place.level in SETTLEMENTS and c.place.id not in tie_ids
+               and top - c.score <= 2 * NAMESAKE_MARGIN]
+        support = [sum(any(distance_km(k.place.lat, k.place.lon, c.place.lat, c.place.lon) <= NAMESAKE_CLUSTER_KM
+                           for c in g) for k in kin) for g in groups]
+        if sum(x > 0 for x in support) == 1:
+            group = groups[next(n for n, x in enumerate(support) if x)]
+            pick = max(group, key=lambda c: (c.score, c.place.id))
             return Candidate(pick.place, round(pick.score + bonus, 3),
-                             pick.why + f"; of {len(ties)} namesakes, {max(weight)} records within "
-                                        f"{NAMESAKE_CLUSTER_KM} km: the place recorded most"), None
+                             pick.why + f"; of {len(ties)} namesakes, the one that other records near it "
+                                        f"are named after"), None
         unit = self._common_unit([c.place for c in ties])
         if unit is None:
             return None
@@ -455,6 +485,22 @@ def within_article_countries(resolutions: list[Resolution], gaz: Gazetteer) -> l
                                note=f"{m.text!r} is not in the gazetteer; placed at {country.name}, the country "
                                     "the article names most"))
     return out
+
+
+def _far_ties(pool: list[Candidate]) -> list[list[Candidate]]:
+    """The settlements of the best score (within NAMESAKE_MARGIN), in groups of records of one place."""
+    if not pool:
+        return []
+    top = max(c.score for c in pool)
+    return _clusters([c for c in pool if c.place.level in SETTLEMENTS and top - c.score <= NAMESAKE_MARGIN],
+                     NAMESAKE_CLUSTER_KM)
+
+
+def _names_ground(text: str, m: Mention) -> bool:
+    """The mention is a valley or the like: its last word, or the word after it, is a ground word."""
+    words = m.text.lower().split()
+    after = re.match(r"\s+([A-Za-z]+)", text[m.end:m.end + 20])
+    return bool(words and words[-1] in GROUND_WORDS or after and after.group(1).lower() in GROUND_WORDS)
 
 
 def _clusters(cands: list[Candidate], km: float) -> list[list[Candidate]]:

@@ -14,7 +14,7 @@ import pytest
 from geo_khorasan.corpus import split_sentences
 from geo_khorasan.gazetteer.index import Gazetteer, build_index
 from geo_khorasan.gazetteer.wof import read_places
-from geo_khorasan.geocoder import LocalGeocoder
+from geo_khorasan.geocoder import LocalGeocoder, geocode_row
 from geo_khorasan.recognise import Recogniser
 from geo_khorasan.records import Document, DocumentMeta
 from geo_khorasan.resolve import Resolver
@@ -33,6 +33,15 @@ WOF_ROWS = [
     ["Zarkotai", "", 33.30, 70.80, "PK", "locality", 9006, 7700006, -1, "geonames"],
     ["Zarkotai", "", 29.30, 66.30, "PK", "locality", 9007, 7700007, -1, "geonames"],
     ["Moshgai", "", 33.35, 70.70, "PK", "locality", 9008, 7700008, -1, "geonames"],
+    # each far apart from its namesake; only the two in Alpha lie together
+    ["Ghundai", "", 33.70, 70.30, "PK", "locality", 9014, 7700014, -1, "geonames"],
+    ["Ghundai", "", 29.80, 66.80, "PK", "locality", 9015, 7700015, -1, "geonames"],
+    ["Sarobai", "", 33.75, 70.35, "PK", "locality", 9016, 7700016, -1, "geonames"],
+    ["Sarobai", "", 29.20, 66.20, "PK", "locality", 9017, 7700017, -1, "geonames"],
+    # two far apart; a cantonment named after one of them lies by it
+    ["Spinkai", "", 33.60, 70.60, "PK", "locality", 9018, 7700018, -1, "geonames"],
+    ["Spinkai", "", 29.60, 66.30, "PK", "locality", 9019, 7700019, -1, "geonames"],
+    ["Spinkai Cantonment", "Spinkai", 33.62, 70.62, "PK", "locality", 9020, 7700020, -1, "geonames"],
     ["Gulbarai", "Gul Barai", 29.60, 66.60, "PK", "locality", 9009, "", 1, "whosonfirst"],  # reviewed: a town
     # Quetta as GeoNames knows it (cities500): the same place, one record
     ["Quetta", "Kwatah;کوئٹہ", 30.18414, 67.00141, "PK", "locality", 9010, 1167528, 1, "whosonfirst"],
@@ -105,11 +114,13 @@ def test_wof_places_merge_with_geonames_and_get_their_district(small):
 
 
 @pytest.mark.parametrize("query, name, level, precision, why", [
-    ("Pashkalay", "Pashkalay", "village", 1, "records within"),  # two records near one another
+    # two records near one another and one far away: more records is no evidence of which is meant
+    ("Pashkalay", "Pakistan", "country", 6, "common country"),
     ("Tandokai", "Alpha", "district", 3, "common district"),  # far apart: their district, not one of them
     ("Zarkotai", "Pakistan", "country", 6, "common country"),
     ("Zarkotai, Beta", "Zarkotai", "village", 1, "within Beta"),  # the container the text names
     ("Zarkotai, Southland", "Zarkotai", "village", 1, "within Southland"),
+    ("Spinkai", "Spinkai", "village", 1, "other records near it are named after"),  # the known one
 ])
 def test_namesakes_are_chosen_by_the_text_or_placed_where_they_meet(small, query, name, level, precision, why):
     _, gaz = small
@@ -130,6 +141,36 @@ def test_the_documents_other_places_choose_among_namesakes(small):
     z = res["Zarkotai"]
     assert z.place.admin2 == "Alpha" and z.precision == 1
     assert "near the document's other places" in z.rule
+
+
+def test_two_names_whose_namesakes_meet_once_are_that_pair(small):
+    _, gaz = small
+    text = "Clashes were reported in Ghundai and Sarobai."
+    doc = Document(id="t", path="", text=text, meta=DocumentMeta(), sentences=split_sentences(text))
+    res = {r.mention.text: r for r in Resolver(gaz).resolve_document(doc, Recogniser(gaz).mentions(doc))}
+    assert {res["Ghundai"].place.admin2, res["Sarobai"].place.admin2} == {"Alpha"}
+    assert "near a namesake of another place named with it" in res["Ghundai"].rule  # then Sarobai is near it
+
+
+@pytest.mark.parametrize("query, found", [
+    ("Moshgai valley", None),  # ground, not the village of that name: nothing in the text places it
+    ("Moshgai Valley, Beta", "Beta"),  # not inside Beta: the container the text names
+    ("Moshgai valley of Alpha district", "Moshgai"),  # a village of that name inside the container may be meant
+])
+def test_a_valley_is_not_the_village_of_its_name_elsewhere(small, query, found):
+    _, gaz = small
+    got = LocalGeocoder(gazetteer=gaz).candidates(query)
+    assert (got[0].place.name if got else None) == found
+
+
+def test_a_query_restricted_to_a_country_is_not_placed_at_that_country_by_far_apart_namesakes(small):
+    _, gaz = small
+    coder = LocalGeocoder(gazetteer=gaz)
+    assert coder.candidates("Zarkotai", country="PK") == []
+    row = geocode_row(coder, "Zarkotai", "PK")
+    assert row["place_name"] == "" and row["note"] == ("unresolved: places of this name far apart in PK "
+                                                      "and nothing in the text to choose")
+    assert geocode_row(coder, "Pakistan", "PK")["place_name"] == "Pakistan"  # the text names the country
 
 
 def test_geopy_keywords_and_reverse_geocoding(small):

@@ -15,6 +15,7 @@ name and renamed, and recorded in ``installed.json`` with its origin, sha256, si
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
@@ -27,6 +28,7 @@ import tarfile
 import tempfile
 import tomllib
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -35,6 +37,7 @@ from typing import IO
 from zlib import error as zlib_error
 
 from .. import atomic
+from . import wof
 from ..knowledge import data_path
 from ..paths import cache_dir
 
@@ -57,6 +60,8 @@ class Download:
     sha256: str = ""
     licence: str = ""
     attribution: str = ""
+    #: "wof": a Who's On First distribution (SQLite), turned into the place list at ``path``
+    convert: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,8 +120,10 @@ def load_catalogue(downloads: Path | Mapping | None = None) -> Catalogue:
             rel = _safe_relpath(d["path"])
         except _Unsafe as exc:
             raise InstallError(f"{where}: {d['name']}: path {d['path']!r} {exc}") from None
+        if d.get("convert", "") not in ("", "wof"):
+            raise InstallError(f"{where}: {d['name']}: convert {d['convert']!r} is not one the installer knows (wof)")
         entries[d["name"]] = Download(d["name"], d["url"], str(rel), (d.get("sha256") or "").lower(),
-                                      d.get("licence", ""), d.get("attribution", ""))
+                                      d.get("licence", ""), d.get("attribution", ""), d.get("convert", ""))
     groups = {k: list(v) for k, v in raw.get("groups", {}).items()}
     for g, members in groups.items():
         unknown = [m for m in members if m not in entries]
@@ -281,13 +288,15 @@ def _download(d: Download, dest: Path, progress: bool, force: bool, report: Inst
 
     target = dest / d.path
     if target.exists() and not force:
-        if not d.sha256:
+        if not d.sha256 or d.convert:  # a converted file has not the download's checksum
             report.notes.append(f"{d.name}: already installed at {target}; --force downloads it again")
             return None
         if _sha256(target) == d.sha256:
             report.notes.append(f"{d.name}: already installed at {target} (checksum matches)")
             return None
     staged = dest / STAGING / d.path
+    if d.convert:  # the publisher's file, under its own name (.db.bz2 says how to read it)
+        staged = staged.with_name(PurePosixPath(d.url.split("?")[0]).name)
     staged.unlink(missing_ok=True)  # a leftover would be taken as already downloaded
     if progress:  # pooch's tqdm bar follows this line on the terminal
         print(f"{d.name}: {d.url}", file=sys.stderr)
@@ -298,6 +307,10 @@ def _download(d: Download, dest: Path, progress: bool, force: bool, report: Inst
             pooch.retrieve(d.url, known_hash=d.sha256 or None, fname=staged.name, path=staged.parent,
                            downloader=downloader, progressbar=progress)
         digest, size = _sha256(staged), staged.stat().st_size
+        if d.convert:
+            got = _install_wof(staged, dest, report, d.name, d.url, d.path)
+            return InstalledFile(got.path, d.name, d.url, got.sha256, got.size, d.licence, d.attribution,
+                                 checked=bool(d.sha256))
         os.chmod(staged, 0o644)  # pooch's temporary file is private; the data is for every user of the folder
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staged, target)
@@ -313,6 +326,7 @@ def _download(d: Download, dest: Path, progress: bool, force: bool, report: Inst
     except OSError as exc:
         raise InstallError(f"{d.name}: cannot write {target} ({exc.strerror or exc})") from None
     finally:
+        staged.unlink(missing_ok=True)
         _remove_empty_dirs(dest / STAGING)
     if not d.sha256:
         report.notes.append(f"{d.name}: no published checksum to check against; recorded sha256 {digest} "
@@ -543,6 +557,8 @@ def _known_file(path: Path, cat: Catalogue) -> Download | None:
 
 def _install_local(path: Path, cat: Catalogue, dest: Path, report: InstallReport) -> list[InstalledFile]:
     licences = _known_licences(cat)
+    if wof.is_sqlite(path) or (path.is_dir() and wof.is_record_tree(path)):
+        return [_install_wof(path, dest, report, path.name, str(path.resolve()))]
     if path.is_dir():
         here, there = path.resolve(), dest.resolve()
         if here.is_relative_to(there) or there.is_relative_to(here):
@@ -553,6 +569,9 @@ def _install_local(path: Path, cat: Catalogue, dest: Path, report: InstallReport
     elif _is_archive(path):
         roots = {PurePosixPath(p).parts[0] for p in licences}
         with _archive_members(path) as members:
+            if any(wof.is_record_name(m.rel.name) for m in members):  # a Who's On First bundle
+                _check_bounds(members, path.name, path.stat().st_size)
+                return [_install_wof(path, dest, report, path.name, str(path.resolve()), members=members)]
             _strip_top_folder(members, roots)
             files = _copy_members(members, path.name, str(path.resolve()), dest, licences, path.stat().st_size)
     else:
@@ -564,6 +583,48 @@ def _install_local(path: Path, cat: Catalogue, dest: Path, report: InstallReport
         report.notes.append(f"{path}: none of its files is at a path data/sources.toml reads "
                             f"(e.g. geonames/admin1CodesASCII.txt); are they in the right folders?")
     return files
+
+
+def _wof_place_list(country: str) -> dict | None:
+    """The recipe of ``data/sources.toml`` that reads Who's On First places of ``country``."""
+    recipes = tomllib.loads(data_path("sources.toml").read_text("utf-8"))
+    return next((r for r in recipes.get("layer", []) if r.get("kind") == "wof-places" and r.get("country") == country), None)
+
+
+def _install_wof(path: Path, dest: Path, report: InstallReport, source: str, origin: str,
+                 rel: str | None = None, members: list[_Member] | None = None) -> InstalledFile:
+    """A Who's On First SQLite database or GeoJSON record tree (a folder, or the ``members`` of an
+    archive: WOF's bundles), written as the place list a recipe reads (``places/wof-pakistan-places.csv``
+    for admin-pk): one row per current record."""
+    try:
+        if members is not None:
+            rows = wof.rows_from_records((m.origin, m.open) for m in members if wof.is_record_name(m.rel.name))
+        else:
+            rows = wof.rows_from_tree(path) if path.is_dir() else wof.rows_from_sqlite(path)
+    except wof.RecipeError as exc:
+        raise InstallError(f"{source + ': ' if members is not None else ''}{exc}; nothing installed") from None
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib_error) as exc:
+        raise InstallError(f"{source}: cannot read {exc}; nothing installed") from None
+    countries = Counter(r["country"] for r in rows if r["country"])
+    if not countries:
+        raise InstallError(f"{source}: no Who's On First record with a country in it; nothing installed")
+    country = countries.most_common(1)[0][0]
+    recipe = _wof_place_list(country)
+    if rel is None:
+        if recipe is None:
+            raise InstallError(f"{source}: Who's On First places of {country}, but no recipe in data/sources.toml "
+                               f"reads them (add a layer of kind wof-places with country = {country!r}); nothing installed")
+        rel = recipe["path"]
+    text = io.StringIO()
+    wof.write_place_list(rows, text)
+    try:
+        digest, size = _write_stream(io.BytesIO(text.getvalue().encode("utf-8")), dest / rel)
+    except OSError as exc:
+        raise InstallError(f"{source}: cannot write {dest / rel} ({exc.strerror or exc})") from None
+    kind = "GeoJSON records" if members is not None or path.is_dir() else "SQLite database"
+    report.notes.append(f"{source}: Who's On First {kind}: {len(rows)} records of {country} written to {rel}")
+    return InstalledFile(rel, source, origin, digest, size, (recipe or {}).get("licence", ""),
+                         (recipe or {}).get("attribution", ""))
 
 
 def _jobs(source: str, cat: Catalogue) -> list[str | Download | Path]:
