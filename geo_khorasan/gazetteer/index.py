@@ -20,7 +20,7 @@ from .. import __version__
 from ..knowledge import data_path
 from ..paths import cache_dir
 from ..records import Place
-from ..vocabulary import LEVELS
+from ..vocabulary import LEVELS, THEATRE
 from .build import SourceInfo, build_places, load_recipes
 from .names import keys, split_level, without_area_word
 
@@ -167,8 +167,11 @@ class Gazetteer:
         self.warnings: list[str] = json.loads(meta.get("warnings", "[]"))
         self._place_cache: dict[str, Place] = {}
         self._poly_cache: dict[str, object] = {}
+        self._buffered: dict[str, object] = {}  # place id -> its polygon buffered and prepared, made once
+        self._contains_memo: dict[tuple[Place, Place], bool] = {}
         self._areas: gpd.GeoDataFrame | None = None
         self._fuzzy_cache: dict = {}
+        self._fuzzy_rows_cache: dict[str, list[tuple[str, str, str, str]]] = {}
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -280,16 +283,27 @@ class Gazetteer:
     def _fuzzy_choices(self, country: str, levels: frozenset[str]) -> tuple[list[str], list[list[tuple[str, str]]]]:
         ck = (country, levels)
         if ck not in self._fuzzy_cache:
-            marks = ",".join("?" * len(levels))
-            rows = self._con.execute(
-                f"SELECT n.loose, p.id, n.name FROM names n JOIN places p ON p.id = n.place_id "
-                f"WHERE p.country = ? AND p.level IN ({marks}) ORDER BY n.loose, p.id", (country, *sorted(levels)))
             by_key: dict[str, list[tuple[str, str]]] = {}
-            for loose, pid, name in rows:
-                if len(_consonants(loose)) >= FUZZY_MIN_CONSONANTS:
+            for loose, pid, name, level in self._fuzzy_rows(country):
+                if level in levels:
                     by_key.setdefault(loose, []).append((pid, name))
             self._fuzzy_cache[ck] = (list(by_key), list(by_key.values()))
         return self._fuzzy_cache[ck]
+
+    def _fuzzy_rows(self, country: str) -> list[tuple[str, str, str, str]]:
+        """(loose key, place id, name, level) of the country's names long enough to match fuzzily,
+        in key order. Each query scans every name, so the theatre's countries are read in one."""
+        if country not in self._fuzzy_rows_cache:
+            countries = sorted(THEATRE) if country in THEATRE else [country]
+            marks = ",".join("?" * len(countries))
+            for c in countries:
+                self._fuzzy_rows_cache[c] = []
+            for loose, pid, name, c, level in self._con.execute(
+                    f"SELECT n.loose, p.id, n.name, p.country, p.level FROM names n JOIN places p ON p.id = n.place_id "
+                    f"WHERE p.country IN ({marks}) ORDER BY n.loose, p.id", countries):
+                if len(_consonants(loose)) >= FUZZY_MIN_CONSONANTS:
+                    self._fuzzy_rows_cache[c].append((loose, pid, name, level))
+        return self._fuzzy_rows_cache[country]
 
     def has_key(self, exact: str) -> bool:
         return self._con.execute("SELECT 1 FROM names WHERE key = ? LIMIT 1", (exact,)).fetchone() is not None
@@ -305,15 +319,33 @@ class Gazetteer:
             self._poly_cache[place_id] = shapely.from_wkb(row[0]) if row else None
         return self._poly_cache[place_id]
 
+    def _buffered_polygon(self, place_id: str):
+        """The polygon grown by 0.02° (~2 km: points on the border are inside), prepared for
+        point queries; buffering is the costly part, so it is done once per place and process."""
+        if place_id not in self._buffered:
+            poly = self.polygon(place_id)
+            if poly is not None:
+                poly = poly.buffer(0.02)
+                shapely.prepare(poly)
+            self._buffered[place_id] = poly
+        return self._buffered[place_id]
+
     def contains(self, outer: Place, inner: Place) -> bool:
         """Whether ``inner`` lies within ``outer`` (by polygon, else by admin names/country)."""
+        key = (outer, inner)  # the records themselves: a place from an online service may share an id
+        found = self._contains_memo.get(key)
+        if found is None:
+            found = self._contains_memo[key] = self._contains(outer, inner)
+        return found
+
+    def _contains(self, outer: Place, inner: Place) -> bool:
         if outer.id == inner.id or LEVELS.index(inner.level) >= LEVELS.index(outer.level):
             return False
         if outer.level == "country":
             return inner.country == outer.country and inner.level != "country"
-        poly = self.polygon(outer.id) if outer.has_polygon else None
+        poly = self._buffered_polygon(outer.id) if outer.has_polygon else None
         if poly is not None:
-            return bool(poly.buffer(0.02).contains(Point(inner.lon, inner.lat)))
+            return bool(shapely.contains_xy(poly, inner.lon, inner.lat))
         if inner.country != outer.country:
             return False
         name = keys(split_level(outer.name)[0])[1]
