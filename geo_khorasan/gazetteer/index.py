@@ -171,6 +171,7 @@ class Gazetteer:
         self._contains_memo: dict[tuple[Place, Place], bool] = {}
         self._areas: gpd.GeoDataFrame | None = None
         self._fuzzy_cache: dict = {}
+        self._fuzzy_memo: dict = {}
         self._fuzzy_rows_cache: dict[str, list[tuple[str, str, str, str]]] = {}
 
     # -- opening ---------------------------------------------------------------------------
@@ -265,11 +266,21 @@ class Gazetteer:
         skeleton = _consonants(loose)
         if len(skeleton) < FUZZY_MIN_CONSONANTS:
             return []
+        memo_key = (loose, country.upper(), frozenset(levels), limit)
+        if memo_key in self._fuzzy_memo:
+            return list(self._fuzzy_memo[memo_key])
         choices = self._fuzzy_choices(country.upper(), frozenset(levels))
         found: dict[str, FuzzyMatch] = {}
         allowed = 1 if len(loose) <= 8 else FUZZY_MAX_EDITS
-        for choice, dist, i in rapidfuzz.process.extract(
-                loose, choices[0], scorer=Levenshtein.distance, score_cutoff=allowed, limit=50):
+        # a name more than ``allowed`` letters longer or shorter is more than ``allowed`` edits away:
+        # only the keys of lengths within reach are compared, the 50 nearest taken as over all keys
+        # (by distance, then by key order, as rapidfuzz ranks them)
+        near = []
+        for n in range(len(loose) - allowed, len(loose) + allowed + 1):
+            keys_n, where = choices[2].get(n, ((), ()))
+            near += [(dist, where[k], choice) for choice, dist, k in rapidfuzz.process.extract(
+                loose, keys_n, scorer=Levenshtein.distance, score_cutoff=allowed, limit=None)]
+        for dist, i, choice in sorted(near)[:50]:
             # only the vowels may differ ("Chechawatni" / "Chichawatni", "Tamirgarah" / "Timargara"):
             # a consonant changed makes another name (Mastung / Mastuj, Sararogha / Sargodha)
             if choice[0] != loose[0] or _consonants(choice) != skeleton:
@@ -278,16 +289,25 @@ class Gazetteer:
                 old = found.get(pid)
                 if old is None or dist < old.distance:
                     found[pid] = FuzzyMatch(self.get(pid), name, dist, round(1 - dist / max(len(loose), len(choice)), 3))
-        return sorted(found.values(), key=lambda f: (f.distance, -(f.place.population or 0), f.place.id))[:limit]
+        out = sorted(found.values(), key=lambda f: (f.distance, -(f.place.population or 0), f.place.id))[:limit]
+        self._fuzzy_memo[memo_key] = out
+        return list(out)
 
-    def _fuzzy_choices(self, country: str, levels: frozenset[str]) -> tuple[list[str], list[list[tuple[str, str]]]]:
+    def _fuzzy_choices(self, country: str, levels: frozenset[str]) -> tuple[list[str], list[list[tuple[str, str]]], dict]:
+        """The loose keys of ``country``'s names at ``levels`` in key order, the (place id, name)
+        pairs of each, and the keys by length (key, position in the first list)."""
         ck = (country, levels)
         if ck not in self._fuzzy_cache:
             by_key: dict[str, list[tuple[str, str]]] = {}
             for loose, pid, name, level in self._fuzzy_rows(country):
                 if level in levels:
                     by_key.setdefault(loose, []).append((pid, name))
-            self._fuzzy_cache[ck] = (list(by_key), list(by_key.values()))
+            by_len: dict[int, tuple[list[str], list[int]]] = {}
+            for i, loose in enumerate(by_key):
+                bucket = by_len.setdefault(len(loose), ([], []))
+                bucket[0].append(loose)
+                bucket[1].append(i)
+            self._fuzzy_cache[ck] = (list(by_key), list(by_key.values()), by_len)
         return self._fuzzy_cache[ck]
 
     def _fuzzy_rows(self, country: str) -> list[tuple[str, str, str, str]]:
