@@ -168,7 +168,7 @@ class Gazetteer:
         self._place_cache: dict[str, Place] = {}
         self._poly_cache: dict[str, object] = {}
         self._buffered: dict[str, object] = {}  # place id -> its polygon buffered and prepared, made once
-        self._contains_memo: dict[tuple[Place, Place], bool] = {}
+        self._contains_memo: dict[tuple[str, str], bool] = {}  # for the index's own places
         self._areas: gpd.GeoDataFrame | None = None
         self._fuzzy_cache: dict = {}
         self._fuzzy_memo: dict = {}
@@ -352,7 +352,10 @@ class Gazetteer:
 
     def contains(self, outer: Place, inner: Place) -> bool:
         """Whether ``inner`` lies within ``outer`` (by polygon, else by admin names/country)."""
-        key = (outer, inner)  # the records themselves: a place from an online service may share an id
+        cache = self._place_cache
+        if cache.get(outer.id) is not outer or cache.get(inner.id) is not inner:
+            return self._contains(outer, inner)  # a place from elsewhere (an online service) may share an id
+        key = (outer.id, inner.id)
         found = self._contains_memo.get(key)
         if found is None:
             found = self._contains_memo[key] = self._contains(outer, inner)
@@ -373,6 +376,10 @@ class Gazetteer:
             if admin and keys(split_level(admin)[0])[1] == name:
                 return True
         return False
+
+    def nesting(self) -> "Nesting":
+        """An empty :class:`Nesting` over this index."""
+        return Nesting(self)
 
     def areas_containing(self, lat: float, lon: float) -> list[Place]:
         """Places with a polygon that contains the point, smallest level first."""
@@ -415,3 +422,83 @@ class Gazetteer:
     @property
     def has_rich_data(self) -> bool:
         return bool(self.meta.get("gazetteer_dir"))
+
+
+def _loose_name(name: str | None) -> str | None:
+    return keys(split_level(name)[0])[1] if name else None
+
+
+class Nesting:
+    """Items filed by place, for finding those whose place is the same as, contains or lies within
+    a given place without testing every pair: the places ``Gazetteer.contains`` could relate to
+    it are found by country, by the admin names it compares, and by 1° grid cells for polygons
+    (their bounds grown by the buffer) and points. ``candidates`` may return more than the nested
+    ones (callers test each), never fewer."""
+
+    def __init__(self, gaz: Gazetteer):
+        self.gaz = gaz
+        self._seq = 0
+        self._order: dict[int, int] = {}  # id(item) -> when it was first added
+        self._buckets: dict[tuple, list] = {}
+
+    def _put(self, key: tuple, item) -> None:
+        self._buckets.setdefault(key, []).append(item)
+
+    def _polygon(self, place: Place):
+        return self.gaz.polygon(place.id) if place.has_polygon and place.level != "country" else None
+
+    @staticmethod
+    def _cells(bounds) -> list[tuple[int, int]]:
+        x0, y0, x1, y1 = (math.floor(v) for v in (bounds[0] - 0.02, bounds[1] - 0.02, bounds[2] + 0.02, bounds[3] + 0.02))
+        return [(x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+
+    @staticmethod
+    def _cell(place: Place) -> tuple[int, int] | None:
+        if place.lat is None or place.lon is None:
+            return None
+        return math.floor(place.lon), math.floor(place.lat)
+
+    def add(self, place: Place, item) -> None:
+        """File ``item`` under ``place`` (an item filed again under a new place keeps its old filing)."""
+        self._order.setdefault(id(item), self._seq)
+        self._seq += 1
+        self._put(("id", place.id), item)
+        self._put(("country", place.country), item)
+        if place.level == "country":
+            self._put(("country-level", place.country), item)
+        else:
+            poly = self._polygon(place)
+            if poly is not None:
+                for cell in self._cells(poly.bounds):
+                    self._put(("polygon-cell", cell), item)
+            else:
+                self._put(("name", place.country, _loose_name(place.name)), item)
+        for admin in (place.admin1, place.admin2):
+            if admin:
+                self._put(("admin", place.country, _loose_name(admin)), item)
+        cell = self._cell(place)
+        if cell is not None:
+            self._put(("point-cell", cell), item)
+
+    def candidates(self, place: Place) -> list:
+        """Items filed under ``place``, a place that may contain it, or one it may contain
+        (in the order they were first added)."""
+        get = lambda *key: self._buckets.get(key, ())  # noqa: E731
+        found = [*get("id", place.id), *get("country-level", place.country)]  # the same place; its country
+        cell = self._cell(place)
+        if cell is not None:
+            found += get("polygon-cell", cell)  # a polygon around its point
+        for admin in (place.admin1, place.admin2):
+            if admin:
+                found += get("name", place.country, _loose_name(admin))  # an area without polygon it names
+        if place.level == "country":
+            found += get("country", place.country)  # everything in the country
+        else:
+            poly = self._polygon(place)
+            if poly is not None:
+                for c in self._cells(poly.bounds):
+                    found += get("point-cell", c)  # points in its polygon
+            else:
+                found += get("admin", place.country, _loose_name(place.name))  # places naming it as their admin
+        unique = {id(x): x for x in found}
+        return sorted(unique.values(), key=lambda x: self._order[id(x)])
