@@ -93,6 +93,24 @@ def region_phrases() -> list[tuple[re.Pattern[str], str]]:
     return sorted(out, key=lambda x: -len(x[0].pattern))
 
 
+#: The characters beyond ASCII that a case-blind pattern matches with an ASCII letter (the test
+#: suite derives them from ``re`` itself): a text without them holds a phrase's ASCII word only
+#: if its lower-case form holds the word in lower case.
+ASCII_FOLDING = frozenset({"\u0130", "\u0131", "\u017f", "\u212a"})  # İ ı ſ K (Kelvin)
+
+
+@cache
+def _region_words() -> list[tuple[str, ...]]:
+    """For each of ``region_phrases()``, the plain ASCII words every match of it holds, in lower
+    case: a text without one of them is not scanned for the phrase."""
+    out = []
+    for pattern, _ in region_phrases():
+        body = pattern.pattern.removeprefix(r"(?<![\w-])(?:the\s+)?").removesuffix(r"(?![\w-])")
+        words = [re.sub(r"\\(.)", r"\1", w) for w in body.split(r"\s+")]
+        out.append(tuple(w.lower() for w in words if w and w.isascii()))
+    return out
+
+
 @dataclass
 class _Tok:
     start: int
@@ -155,11 +173,17 @@ def _runs(text: str, toks: list[_Tok]) -> list[list[_Tok]]:
 def _before_title(run: list[_Tok], w: Words) -> list[_Tok]:
     """The run up to an official's title after its first word: "Dadu" of "Dadu SSP Shabbir Ahmed"."""
     lows = [t.text.lower() for t in run]
+    titles = _lower_titles(w.titles)
     for k in range(1, len(run)):
-        for title in w.titles:
-            if tuple(x.lower() for x in title) == tuple(lows[k:k + len(title)]):
+        for title in titles:
+            if title == tuple(lows[k:k + len(title)]):
                 return run[:k]
     return run
+
+
+@cache
+def _lower_titles(titles: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(x.lower() for x in title) for title in titles)
 
 
 def _word_after(text: str, end: int) -> tuple[str, int] | None:
@@ -224,7 +248,10 @@ class Recogniser:
             found.append(Mention(doc=doc.id, start=s, end=e, text=text[s:e], sentence_start=ss, sentence_end=se, **kw))
             taken.append((s, e))
 
-        for pattern, region_id in region_phrases():
+        low = text.lower() if ASCII_FOLDING.isdisjoint(text) else None
+        for (pattern, region_id), needed in zip(region_phrases(), _region_words()):
+            if low is not None and not all(w in low for w in needed):
+                continue  # a word of the phrase is not in the text
             for m in pattern.finditer(text):
                 s = m.start() + (4 if m.group().lower().startswith("the ") else 0)
                 if _inside_longer_name(text, s, m.end()):
