@@ -33,6 +33,8 @@ INDEX_FORMAT = 5  # 4: GeoNames dumps and alternate names; 5: Who's On First, pl
 #: than eight letters.
 FUZZY_MIN_CONSONANTS = 4
 FUZZY_MAX_EDITS = 2
+#: Bump when the fuzzy rows kept beside the index change in content or layout.
+FUZZY_FILE_FORMAT = 1
 #: The curated data the index is built from (a change rebuilds it).
 INDEX_DATA_FILES = ("sources.toml", "name_rules.toml", "aliases.csv", "regions.yaml", "recognise.yaml")
 
@@ -312,9 +314,15 @@ class Gazetteer:
 
     def _fuzzy_rows(self, country: str) -> list[tuple[str, str, str, str]]:
         """(loose key, place id, name, level) of the country's names long enough to match fuzzily,
-        in key order. Each query scans every name, so the theatre's countries are read in one."""
+        in key order. Each query scans every name, so the theatre's countries are read in one, and
+        kept beside the index (``<index>.fuzzy.json``) for the next process."""
         if country not in self._fuzzy_rows_cache:
-            countries = sorted(THEATRE) if country in THEATRE else [country]
+            theatre = country in THEATRE
+            saved = self._read_fuzzy_file() if theatre else None
+            if saved is not None:
+                self._fuzzy_rows_cache.update(saved)
+                return self._fuzzy_rows_cache[country]
+            countries = sorted(THEATRE) if theatre else [country]
             marks = ",".join("?" * len(countries))
             for c in countries:
                 self._fuzzy_rows_cache[c] = []
@@ -323,7 +331,43 @@ class Gazetteer:
                     f"WHERE p.country IN ({marks}) ORDER BY n.loose, p.id", countries):
                 if len(_consonants(loose)) >= FUZZY_MIN_CONSONANTS:
                     self._fuzzy_rows_cache[c].append((loose, pid, name, level))
+            if theatre:
+                self._write_fuzzy_file({c: self._fuzzy_rows_cache[c] for c in countries})
         return self._fuzzy_rows_cache[country]
+
+    def _fuzzy_file(self) -> tuple[Path, str]:
+        """The file of the theatre's fuzzy rows beside the index, and the stamp that ties it to this index."""
+        st = self.path.stat()
+        return (self.path.with_name(self.path.name + ".fuzzy.json"),
+                f"{FUZZY_FILE_FORMAT}:{self.meta.get('fingerprint')}:{st.st_size}:{st.st_mtime_ns}")
+
+    def _read_fuzzy_file(self) -> dict[str, list[tuple[str, str, str, str]]] | None:
+        """The saved rows, or None when missing, of another index or not as written (JSON data only:
+        four columns of strings per theatre country)."""
+        path, stamp = self._fuzzy_file()
+        try:
+            raw = json.loads(path.read_text("utf-8"))
+            if raw["stamp"] != stamp or set(raw["rows"]) != set(THEATRE):
+                return None
+            out = {}
+            for c, cols in raw["rows"].items():
+                if len(cols) != 4 or len({len(col) for col in cols}) != 1 or not all(
+                        type(x) is str for col in cols for x in col):
+                    return None
+                out[c] = list(zip(*cols))
+            return out
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def _write_fuzzy_file(self, rows: dict[str, list[tuple[str, str, str, str]]]) -> None:
+        from .. import atomic
+
+        path, stamp = self._fuzzy_file()
+        cols = {c: [list(col) for col in zip(*r)] if r else [[], [], [], []] for c, r in rows.items()}
+        try:
+            atomic.write_text(path, json.dumps({"stamp": stamp, "rows": cols}, ensure_ascii=False, separators=(",", ":")))
+        except OSError as exc:  # a read-only folder: the rows are read from the index each time
+            log.debug("cannot keep the fuzzy tables beside the index: %s", exc)
 
     def has_key(self, exact: str) -> bool:
         return self._con.execute("SELECT 1 FROM names WHERE key = ? LIMIT 1", (exact,)).fetchone() is not None
