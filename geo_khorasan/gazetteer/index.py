@@ -174,6 +174,7 @@ class Gazetteer:
         self._areas: gpd.GeoDataFrame | None = None
         self._fuzzy_cache: dict = {}
         self._fuzzy_memo: dict = {}
+        self._match_memo: dict[tuple[str, str], list[NameMatch]] = {}
         self._fuzzy_rows_cache: dict[str, list[tuple[str, str, str, str]]] = {}
 
     # -- opening ---------------------------------------------------------------------------
@@ -207,6 +208,8 @@ class Gazetteer:
         return self._place_cache[pid]
 
     def get(self, place_id: str) -> Place | None:
+        if place_id in self._place_cache:
+            return self._place_cache[place_id]
         row = self._con.execute("SELECT * FROM places WHERE id = ?", (place_id,)).fetchone()
         return self._place(row) if row else None
 
@@ -241,6 +244,12 @@ class Gazetteer:
         return self.match_keys(*keys(bare)) if bare else found
 
     def match_keys(self, exact: str, loose: str) -> list[NameMatch]:
+        found = self._match_memo.get((exact, loose))
+        if found is None:
+            found = self._match_memo[(exact, loose)] = self._match_keys(exact, loose)
+        return list(found)  # the index does not change: each key is looked up once per process
+
+    def _match_keys(self, exact: str, loose: str) -> list[NameMatch]:
         rows = self._con.execute(
             "SELECT p.*, n.name, n.kind, n.key = ? FROM names n JOIN places p ON p.id = n.place_id "
             "WHERE n.key = ? OR n.loose = ? ORDER BY p.id", (exact, exact, loose)).fetchall()
