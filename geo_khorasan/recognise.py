@@ -187,15 +187,24 @@ def _lower_titles(titles: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...],
 
 
 def _word_after(text: str, end: int) -> tuple[str, int] | None:
-    m = re.match(r"[ \t]+([A-Za-z]+)", text[end:])
-    return (m.group(1), end + m.end()) if m else None
+    m = _WORD_AFTER.match(text, end)  # at ``end``, not on a copy of the rest of the text
+    return (m.group(1), m.end()) if m else None
+
+
+_WORD_AFTER = re.compile(r"[ \t]+([A-Za-z]+)")
+
+
+@cache
+def _level_before_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(rf"\b(?:the|a)\s+{re.escape(phrase)}\s+(?:the\s+)?$"), level)
+                 for phrase, level in words().level_before.items())
 
 
 def _level_before(text: str, start: int) -> str | None:
     before = text[max(0, start - 24):start].lower()
-    for phrase, level in words().level_before.items():
+    for pattern, level in _level_before_patterns():
         # "the city of Kerman", "the villages of Moghul and Sar Dara" -- but not "X district of Y"
-        if re.search(rf"\b(?:the|a)\s+{re.escape(phrase)}\s+(?:the\s+)?$", before):
+        if pattern.search(before):
             return level
     wide = text[max(0, start - 60):start]
     m = re.search(r"\bthe\s+(villages|areas)\s+of\s+[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?\s+and\s+$", wide)
@@ -248,7 +257,7 @@ class Recogniser:
             found.append(Mention(doc=doc.id, start=s, end=e, text=text[s:e], sentence_start=ss, sentence_end=se, **kw))
             taken.append((s, e))
 
-        low = text.lower() if ASCII_FOLDING.isdisjoint(text) else None
+        low = None if any(c in text for c in ASCII_FOLDING) else text.lower()
         for (pattern, region_id), needed in zip(region_phrases(), _region_words()):
             if low is not None and not all(w in low for w in needed):
                 continue  # a word of the phrase is not in the text
