@@ -33,6 +33,8 @@ INDEX_FORMAT = 5  # 4: GeoNames dumps and alternate names; 5: Who's On First, pl
 #: than eight letters.
 FUZZY_MIN_CONSONANTS = 4
 FUZZY_MAX_EDITS = 2
+#: Points farther than the 0.02° buffer plus this from a polygon are outside it, without buffering.
+BUFFER_MARGIN = 0.005
 #: Bump when the fuzzy rows kept beside the index change in content or layout.
 FUZZY_FILE_FORMAT = 1
 #: The curated data the index is built from (a change rebuilds it).
@@ -169,6 +171,7 @@ class Gazetteer:
         self.warnings: list[str] = json.loads(meta.get("warnings", "[]"))
         self._place_cache: dict[str, Place] = {}
         self._poly_cache: dict[str, object] = {}
+        self._valid: dict[str, bool] = {}
         self._buffered: dict[str, object] = {}  # place id -> its polygon buffered and prepared, made once
         self._contains_memo: dict[tuple[str, str], bool] = {}  # for the index's own places
         self._areas: gpd.GeoDataFrame | None = None
@@ -392,6 +395,15 @@ class Gazetteer:
             self._poly_cache[place_id] = shapely.from_wkb(row[0]) if row else None
         return self._poly_cache[place_id]
 
+    def _prepared_polygon(self, place_id: str):
+        """The polygon prepared for point queries, and whether it is valid (in ``_valid``)."""
+        if place_id not in self._valid:
+            poly = self.polygon(place_id)
+            if poly is not None:
+                shapely.prepare(poly)
+            self._valid[place_id] = poly is not None and bool(shapely.is_valid(poly))
+        return self.polygon(place_id)
+
     def _buffered_polygon(self, place_id: str):
         """The polygon grown by 0.02° (~2 km: points on the border are inside), prepared for
         point queries; buffering is the costly part, so it is done once per place and process."""
@@ -419,9 +431,17 @@ class Gazetteer:
             return False
         if outer.level == "country":
             return inner.country == outer.country and inner.level != "country"
-        poly = self._buffered_polygon(outer.id) if outer.has_polygon else None
+        poly = self._prepared_polygon(outer.id) if outer.has_polygon else None
         if poly is not None:
-            return bool(shapely.contains_xy(poly, inner.lon, inner.lat))
+            if self._valid[outer.id]:
+                # a valid polygon grown by 0.02° holds all of itself and nothing farther than 0.02°
+                # from it (GEOS may fill concavities shallower than 1% of the distance: the margin),
+                # so only points near its edge need the grown polygon
+                if shapely.contains_xy(poly, inner.lon, inner.lat):
+                    return True
+                if shapely.distance(poly, Point(inner.lon, inner.lat)) > 0.02 + BUFFER_MARGIN:
+                    return False
+            return bool(shapely.contains_xy(self._buffered_polygon(outer.id), inner.lon, inner.lat))
         if inner.country != outer.country:
             return False
         name = keys(split_level(outer.name)[0])[1]
