@@ -178,7 +178,7 @@ class Gazetteer:
         self._fuzzy_cache: dict = {}
         self._fuzzy_memo: dict = {}
         self._match_memo: dict[tuple[str, str], list[NameMatch]] = {}
-        self._fuzzy_rows_cache: dict[str, list[tuple[str, str, str, str]]] = {}
+        self._fuzzy_rows_cache: dict[str, tuple[list[str], list[str], list[str], list[str]]] = {}
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -313,7 +313,7 @@ class Gazetteer:
         ck = (country, levels)
         if ck not in self._fuzzy_cache:
             by_key: dict[str, list[tuple[str, str]]] = {}
-            for loose, pid, name, level in self._fuzzy_rows(country):
+            for loose, pid, name, level in zip(*self._fuzzy_rows(country)):
                 if level in levels:
                     by_key.setdefault(loose, []).append((pid, name))
             by_len: dict[int, tuple[list[str], list[int]]] = {}
@@ -324,9 +324,9 @@ class Gazetteer:
             self._fuzzy_cache[ck] = (list(by_key), list(by_key.values()), by_len)
         return self._fuzzy_cache[ck]
 
-    def _fuzzy_rows(self, country: str) -> list[tuple[str, str, str, str]]:
-        """(loose key, place id, name, level) of the country's names long enough to match fuzzily,
-        in key order. Each query scans every name, so the theatre's countries are read in one, and
+    def _fuzzy_rows(self, country: str) -> tuple[list[str], list[str], list[str], list[str]]:
+        """The loose keys, place ids, names and levels (four columns) of the country's names long
+        enough to match fuzzily, in key order. Each query scans every name, so the theatre's countries are read in one, and
         kept beside the index (``<index>.fuzzy.json``) for the next process."""
         if country not in self._fuzzy_rows_cache:
             theatre = country in THEATRE
@@ -337,12 +337,13 @@ class Gazetteer:
             countries = sorted(THEATRE) if theatre else [country]
             marks = ",".join("?" * len(countries))
             for c in countries:
-                self._fuzzy_rows_cache[c] = []
+                self._fuzzy_rows_cache[c] = ([], [], [], [])
             for loose, pid, name, c, level in self._con.execute(
                     f"SELECT n.loose, p.id, n.name, p.country, p.level FROM names n JOIN places p ON p.id = n.place_id "
                     f"WHERE p.country IN ({marks}) ORDER BY n.loose, p.id", countries):
                 if len(_consonants(loose)) >= FUZZY_MIN_CONSONANTS:
-                    self._fuzzy_rows_cache[c].append((loose, pid, name, level))
+                    for col, value in zip(self._fuzzy_rows_cache[c], (loose, pid, name, level)):
+                        col.append(value)
             if theatre:
                 self._write_fuzzy_file({c: self._fuzzy_rows_cache[c] for c in countries})
         return self._fuzzy_rows_cache[country]
@@ -353,7 +354,7 @@ class Gazetteer:
         return (self.path.with_name(self.path.name + ".fuzzy.json"),
                 f"{FUZZY_FILE_FORMAT}:{self.meta.get('fingerprint')}:{st.st_size}:{st.st_mtime_ns}")
 
-    def _read_fuzzy_file(self) -> dict[str, list[tuple[str, str, str, str]]] | None:
+    def _read_fuzzy_file(self) -> dict[str, tuple[list[str], list[str], list[str], list[str]]] | None:
         """The saved rows, or None when missing, of another index or not as written (JSON data only:
         four columns of strings per theatre country)."""
         path, stamp = self._fuzzy_file()
@@ -366,16 +367,16 @@ class Gazetteer:
                 if len(cols) != 4 or len({len(col) for col in cols}) != 1 or not all(
                         type(x) is str for col in cols for x in col):
                     return None
-                out[c] = list(zip(*cols))
+                levels = {v: v for v in LEVELS}  # one string per level, not one per row
+                out[c] = (cols[0], cols[1], cols[2], [levels.get(v, v) for v in cols[3]])
             return out
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
-    def _write_fuzzy_file(self, rows: dict[str, list[tuple[str, str, str, str]]]) -> None:
+    def _write_fuzzy_file(self, cols: dict[str, tuple[list[str], list[str], list[str], list[str]]]) -> None:
         from .. import atomic
 
         path, stamp = self._fuzzy_file()
-        cols = {c: [list(col) for col in zip(*r)] if r else [[], [], [], []] for c, r in rows.items()}
         try:
             atomic.write_text(path, json.dumps({"stamp": stamp, "rows": cols}, ensure_ascii=False, separators=(",", ":")))
         except OSError as exc:  # a read-only folder: the rows are read from the index each time
