@@ -19,6 +19,7 @@ from .gazetteer.names import keys, split_level
 from .knowledge import load_csv, load_yaml
 from .reading.datelines import datelines
 from .records import Document, Mention
+from .vocabulary import lower_for_search
 
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_](?:[\w'’\-]*[^\W_])?")
 # A parenthetical holding a date is a citation: "(Dawn, June 8, 2017)". Outlet names there are not places.
@@ -91,12 +92,6 @@ def region_phrases() -> list[tuple[re.Pattern[str], str]]:
             out.append((re.compile(rf"(?<![\w-])(?:the\s+)?{pat}(?![\w-])", re.I), f"region:{key}"))
     # longest phrases first so that "tribal lands of Afghanistan and Pakistan" beats "tribal"
     return sorted(out, key=lambda x: -len(x[0].pattern))
-
-
-#: The characters beyond ASCII that a case-blind pattern matches with an ASCII letter (the test
-#: suite derives them from ``re`` itself): a text without them holds a phrase's ASCII word only
-#: if its lower-case form holds the word in lower case.
-ASCII_FOLDING = frozenset({"\u0130", "\u0131", "\u017f", "\u212a"})  # İ ı ſ K (Kelvin)
 
 
 @cache
@@ -257,7 +252,7 @@ class Recogniser:
             found.append(Mention(doc=doc.id, start=s, end=e, text=text[s:e], sentence_start=ss, sentence_end=se, **kw))
             taken.append((s, e))
 
-        low = None if any(c in text for c in ASCII_FOLDING) else text.lower()
+        low = lower_for_search(text)
         for (pattern, region_id), needed in zip(region_phrases(), _region_words()):
             if low is not None and not all(w in low for w in needed):
                 continue  # a word of the phrase is not in the text

@@ -6,8 +6,9 @@ import re
 import string
 
 from geo_khorasan.corpus import split_sentences
-from geo_khorasan.recognise import ASCII_FOLDING, Recogniser
+from geo_khorasan.recognise import Recogniser
 from geo_khorasan.records import Document, DocumentMeta
+from geo_khorasan.vocabulary import ASCII_FOLDING
 
 
 def test_ascii_folding_is_what_re_matches_with_ascii_letters():
