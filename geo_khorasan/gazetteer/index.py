@@ -177,6 +177,7 @@ class Gazetteer:
         self._areas: gpd.GeoDataFrame | None = None
         self._fuzzy_cache: dict = {}
         self._fuzzy_memo: dict = {}
+        self._fuzzy_levels: dict[str, dict[str, list[int]]] = {}
         self._match_memo: dict[tuple[str, str], list[NameMatch]] = {}
         self._fuzzy_rows_cache: dict[str, tuple[list[str], list[str], list[str], list[str]]] = {}
 
@@ -312,10 +313,13 @@ class Gazetteer:
         pairs of each, and the keys by length (key, position in the first list)."""
         ck = (country, levels)
         if ck not in self._fuzzy_cache:
+            keys_, pids, names, _ = self._fuzzy_rows(country)
+            rows = self._fuzzy_rows_by_level(country)
+            # the rows of these levels, in key order (a district table does not walk every village)
+            picked = sorted(i for level in levels for i in rows.get(level, ()))
             by_key: dict[str, list[tuple[str, str]]] = {}
-            for loose, pid, name, level in zip(*self._fuzzy_rows(country)):
-                if level in levels:
-                    by_key.setdefault(loose, []).append((pid, name))
+            for i in picked:
+                by_key.setdefault(keys_[i], []).append((pids[i], names[i]))
             by_len: dict[int, tuple[list[str], list[int]]] = {}
             for i, loose in enumerate(by_key):
                 bucket = by_len.setdefault(len(loose), ([], []))
@@ -323,6 +327,15 @@ class Gazetteer:
                 bucket[1].append(i)
             self._fuzzy_cache[ck] = (list(by_key), list(by_key.values()), by_len)
         return self._fuzzy_cache[ck]
+
+    def _fuzzy_rows_by_level(self, country: str) -> dict[str, list[int]]:
+        """Level -> positions of the country's fuzzy rows at that level, in order."""
+        if country not in self._fuzzy_levels:
+            by_level: dict[str, list[int]] = {}
+            for i, level in enumerate(self._fuzzy_rows(country)[3]):
+                by_level.setdefault(level, []).append(i)
+            self._fuzzy_levels[country] = by_level
+        return self._fuzzy_levels[country]
 
     def _fuzzy_rows(self, country: str) -> tuple[list[str], list[str], list[str], list[str]]:
         """The loose keys, place ids, names and levels (four columns) of the country's names long
