@@ -82,23 +82,28 @@ def _merge(a: Incident, b: Incident, why: str) -> Incident:
     return a
 
 
-def _merge_all(items: list[Incident], rule, bucket) -> list[Incident]:
+def _merge_all(items: list[Incident], rule, bucket, gaz: Gazetteer) -> list[Incident]:
     """Each report merged into the first earlier one ``rule`` joins it with, else kept. ``bucket``
-    is a key two reports must share for ``rule`` to join them (and that merging does not change),
-    so that each report is compared with its own bucket only, not with every other."""
+    is a key two reports must share for ``rule`` to join them (and that merging does not change);
+    ``rule`` joins only reports at nested places. So each report is compared with the reports of its
+    bucket a ``Nesting`` finds nested with it (in the order they were kept), not with every other."""
     merged: list[Incident] = []
-    buckets: dict = defaultdict(list)
+    buckets: dict = {}
     for inc in items:
         key = bucket(inc)
-        for m in buckets[key] if key is not None else ():
+        kept = None if key is None else buckets.setdefault(key, gaz.nesting())
+        for m in kept.candidates(inc.place) if kept is not None else ():
             why = rule(m, inc)
             if why:
+                before = m.place
                 _merge(m, inc, why)
+                if m.place is not before:
+                    kept.add(m.place, m)  # it moved to the more precise place of the report merged in
                 break
         else:
             merged.append(inc)
-            if key is not None:
-                buckets[key].append(inc)
+            if kept is not None:
+                kept.add(inc.place, inc)
     return merged
 
 
@@ -106,24 +111,29 @@ def _merge_undated_across(items: list[Incident], gaz: Gazetteer, published: dict
     """An article that gives no date for an event is merged with the one dated report of it in
     another article, when exactly one dated report fits (place nested, type and toll agreeing, not
     after the undated article's publication date)."""
-    out = list(items)
+    merged_in: set[int] = set()
     dated = gaz.nesting()  # the dated reports by place: each undated one is compared with those nested with it
     for o in items:
         if o.date:
             dated.add(o.place, o)
     for inc in [i for i in items if not i.date]:
         doc = inc.sources[0].doc
-        fits = [o for o in dated.candidates(inc.place) if o is not inc and o.date and all(s.doc != doc for s in o.sources)
-                and _nested(o, inc, gaz) and _types_agree(o, inc) and _tolls_agree(o, inc)
-                and not (published.get(doc) and o.date[:len(published[doc])] > published[doc])]
+        fits = []
+        for o in dated.candidates(inc.place):
+            if (o is not inc and o.date and all(s.doc != doc for s in o.sources) and _types_agree(o, inc)
+                    and _tolls_agree(o, inc) and not (published.get(doc) and o.date[:len(published[doc])] > published[doc])
+                    and _nested(o, inc, gaz)):
+                fits.append(o)
+                if len(fits) > 1:
+                    break  # only a report that fits one dated report alone is merged
         if len(fits) == 1:
             (o,) = fits
             before = o.place
             _merge(o, inc, f"same event: the undated report at {inc.place.name} ({doc}) fits only this dated one")
-            out.remove(inc)
+            merged_in.add(id(inc))  # (ids are unique: no other report equals it)
             if o.place is not before:
                 dated.add(o.place, o)  # it moved to the undated report's more precise place
-    return out
+    return [i for i in items if id(i) not in merged_in]
 
 
 def _sites(group: list[ClassifiedMention], gaz: Gazetteer) -> list[tuple[ClassifiedMention, int]]:
@@ -174,9 +184,9 @@ def incidents(mentions: list[ClassifiedMention], gaz: Gazetteer) -> list[Inciden
     published = {cm.doc.id: d for cm in mentions for d, inferred in [document_date(cm.doc)] if d and not inferred}
     # reports told again in one article share their first source's document; reports of one event
     # in several share the month (a merge keeps it: dates that agree have the same month)
-    merged = _merge_all(found, lambda a, b: _same_event_nearby(a, b, gaz), lambda i: i.sources[0].doc)
+    merged = _merge_all(found, lambda a, b: _same_event_nearby(a, b, gaz), lambda i: i.sources[0].doc, gaz)
     merged = _merge_all(merged, lambda a, b: _same_event(a, b, gaz),
-                        lambda i: i.date[:7] if i.date and len(i.date) >= 7 else None)
+                        lambda i: i.date[:7] if i.date and len(i.date) >= 7 else None, gaz)
     return _merge_undated_across(merged, gaz, published)
 
 

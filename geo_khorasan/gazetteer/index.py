@@ -173,7 +173,7 @@ class Gazetteer:
         self._poly_cache: dict[str, object] = {}
         self._valid: dict[str, bool] = {}
         self._buffered: dict[str, object] = {}  # place id -> its polygon buffered and prepared, made once
-        self._contains_memo: dict[tuple[str, str], bool] = {}  # for the index's own places
+        self._contains_memo: dict[tuple, bool] = {}
         self._areas: gpd.GeoDataFrame | None = None
         self._fuzzy_cache: dict = {}
         self._fuzzy_memo: dict = {}
@@ -432,9 +432,10 @@ class Gazetteer:
     def contains(self, outer: Place, inner: Place) -> bool:
         """Whether ``inner`` lies within ``outer`` (by polygon, else by admin names/country)."""
         cache = self._place_cache
-        if cache.get(outer.id) is not outer or cache.get(inner.id) is not inner:
-            return self._contains(outer, inner)  # a place from elsewhere (an online service) may share an id
-        key = (outer.id, inner.id)
+        if cache.get(outer.id) is outer and cache.get(inner.id) is inner:
+            key = (outer.id, inner.id)  # the index's own records: their ids say all
+        else:
+            key = (outer, inner)  # records read back from the analysis cache, or from an online service
         found = self._contains_memo.get(key)
         if found is None:
             found = self._contains_memo[key] = self._contains(outer, inner)
