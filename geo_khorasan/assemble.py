@@ -84,16 +84,28 @@ def _merge(a: Incident, b: Incident, why: str) -> Incident:
     return a
 
 
-def _merge_all(items: list[Incident], rule) -> list[Incident]:
+def _merge_all(items: list[Incident], rule, bucket, gaz: Gazetteer) -> list[Incident]:
+    """Each report merged into the first earlier one ``rule`` joins it with, else kept. ``bucket``
+    is a key two reports must share for ``rule`` to join them (and that merging does not change);
+    ``rule`` joins only reports at nested places. So each report is compared with the reports of its
+    bucket a ``Nesting`` finds nested with it (in the order they were kept), not with every other."""
     merged: list[Incident] = []
+    buckets: dict = {}
     for inc in items:
-        for m in merged:
+        key = bucket(inc)
+        kept = None if key is None else buckets.setdefault(key, gaz.nesting())
+        for m in kept.candidates(inc.place) if kept is not None else ():
             why = rule(m, inc)
             if why:
+                before = m.place
                 _merge(m, inc, why)
+                if m.place is not before:
+                    kept.add(m.place, m)  # it moved to the more precise place of the report merged in
                 break
         else:
             merged.append(inc)
+            if kept is not None:
+                kept.add(inc.place, inc)
     return merged
 
 
@@ -101,17 +113,29 @@ def _merge_undated_across(items: list[Incident], gaz: Gazetteer, published: dict
     """An article that gives no date for an event is merged with the one dated report of it in
     another article, when exactly one dated report fits (place nested, type and toll agreeing, not
     after the undated article's publication date)."""
-    out = list(items)
+    merged_in: set[int] = set()
+    dated = gaz.nesting()  # the dated reports by place: each undated one is compared with those nested with it
+    for o in items:
+        if o.date:
+            dated.add(o.place, o)
     for inc in [i for i in items if not i.date]:
         doc = inc.sources[0].doc
-        fits = [o for o in out if o is not inc and o.date and all(s.doc != doc for s in o.sources)
-                and _nested(o, inc, gaz) and _types_agree(o, inc) and _tolls_agree(o, inc)
-                and not (published.get(doc) and o.date[:len(published[doc])] > published[doc])]
+        fits = []
+        for o in dated.candidates(inc.place):
+            if (o is not inc and o.date and all(s.doc != doc for s in o.sources) and _types_agree(o, inc)
+                    and _tolls_agree(o, inc) and not (published.get(doc) and o.date[:len(published[doc])] > published[doc])
+                    and _nested(o, inc, gaz)):
+                fits.append(o)
+                if len(fits) > 1:
+                    break  # only a report that fits one dated report alone is merged
         if len(fits) == 1:
             (o,) = fits
+            before = o.place
             _merge(o, inc, f"same event: the undated report at {inc.place.name} ({doc}) fits only this dated one")
-            out.remove(inc)
-    return out
+            merged_in.add(id(inc))  # (ids are unique: no other report equals it)
+            if o.place is not before:
+                dated.add(o.place, o)  # it moved to the undated report's more precise place
+    return [i for i in items if id(i) not in merged_in]
 
 
 def _sites(group: list[ClassifiedMention], gaz: Gazetteer) -> list[tuple[ClassifiedMention, int]]:
@@ -161,8 +185,11 @@ def incidents(mentions: list[ClassifiedMention], gaz: Gazetteer) -> list[Inciden
     # an undated report is never merged with an event after its article was written (the date its
     # sidecar, dateline or address states; an inferred date is only a lower bound)
     published = {cm.doc.id: d for cm in mentions for d, inferred in [document_date(cm.doc)] if d and not inferred}
-    merged = _merge_all(found, lambda a, b: _same_event_nearby(a, b, gaz))
-    merged = _merge_all(merged, lambda a, b: _same_event(a, b, gaz))
+    # reports told again in one article share their first source's document; reports of one event
+    # in several share the month (a merge keeps it: dates that agree have the same month)
+    merged = _merge_all(found, lambda a, b: _same_event_nearby(a, b, gaz), lambda i: i.sources[0].doc, gaz)
+    merged = _merge_all(merged, lambda a, b: _same_event(a, b, gaz),
+                        lambda i: i.date[:7] if i.date and len(i.date) >= 7 else None, gaz)
     return _merge_undated_across(merged, gaz, published)
 
 
@@ -172,13 +199,16 @@ def regions(mentions: list[ClassifiedMention], gaz: Gazetteer) -> list[Region]:
     # a whole country is too vague an area to shade for a claim ("hubs in neighbouring Afghanistan")
     strong = [cm for cm in mentions if cm.classification.role == "contested" and cm.classification.status in REGION_STATUSES
               and cm.resolution.place.level != "country"]
+    by_sentence: dict[tuple, list[ClassifiedMention]] = defaultdict(list)  # claims of one status in one sentence
+    for cm in strong:
+        by_sentence[(cm.doc.id, cm.resolution.mention.sentence_start, cm.classification.status)].append(cm)
     for cm in strong:
         c = cm.classification
         place = cm.resolution.place
         m = cm.resolution.mention
         # "its headquarters in Afghanistan's Nangarhar province": the claim is about the smallest area
-        if any(o is not cm and o.doc.id == cm.doc.id and o.resolution.mention.sentence_start == m.sentence_start
-               and o.classification.status == c.status and gaz.contains(place, o.resolution.place) for o in strong):
+        if any(o is not cm and gaz.contains(place, o.resolution.place)
+               for o in by_sentence[(cm.doc.id, m.sentence_start, c.status)]):
             continue
         places[place.id] = place
         claims[place.id].append(RegionClaim(place=place, status=c.status or "presence", cue=c.cue or "", source=cm.source(),

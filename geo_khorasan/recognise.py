@@ -19,6 +19,7 @@ from .gazetteer.names import keys, split_level
 from .knowledge import load_csv, load_yaml
 from .reading.datelines import datelines
 from .records import Document, Mention
+from .vocabulary import lower_for_search
 
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_](?:[\w'’\-]*[^\W_])?")
 # A parenthetical holding a date is a citation: "(Dawn, June 8, 2017)". Outlet names there are not places.
@@ -93,6 +94,18 @@ def region_phrases() -> list[tuple[re.Pattern[str], str]]:
     return sorted(out, key=lambda x: -len(x[0].pattern))
 
 
+@cache
+def _region_words() -> list[tuple[str, ...]]:
+    """For each of ``region_phrases()``, the plain ASCII words every match of it holds, in lower
+    case: a text without one of them is not scanned for the phrase."""
+    out = []
+    for pattern, _ in region_phrases():
+        body = pattern.pattern.removeprefix(r"(?<![\w-])(?:the\s+)?").removesuffix(r"(?![\w-])")
+        words = [re.sub(r"\\(.)", r"\1", w) for w in body.split(r"\s+")]
+        out.append(tuple(w.lower() for w in words if w and w.isascii()))
+    return out
+
+
 @dataclass
 class _Tok:
     start: int
@@ -155,23 +168,38 @@ def _runs(text: str, toks: list[_Tok]) -> list[list[_Tok]]:
 def _before_title(run: list[_Tok], w: Words) -> list[_Tok]:
     """The run up to an official's title after its first word: "Dadu" of "Dadu SSP Shabbir Ahmed"."""
     lows = [t.text.lower() for t in run]
+    titles = _lower_titles(w.titles)
     for k in range(1, len(run)):
-        for title in w.titles:
-            if tuple(x.lower() for x in title) == tuple(lows[k:k + len(title)]):
+        for title in titles:
+            if title == tuple(lows[k:k + len(title)]):
                 return run[:k]
     return run
 
 
+@cache
+def _lower_titles(titles: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(x.lower() for x in title) for title in titles)
+
+
 def _word_after(text: str, end: int) -> tuple[str, int] | None:
-    m = re.match(r"[ \t]+([A-Za-z]+)", text[end:])
-    return (m.group(1), end + m.end()) if m else None
+    m = _WORD_AFTER.match(text, end)  # at ``end``, not on a copy of the rest of the text
+    return (m.group(1), m.end()) if m else None
+
+
+_WORD_AFTER = re.compile(r"[ \t]+([A-Za-z]+)")
+
+
+@cache
+def _level_before_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(rf"\b(?:the|a)\s+{re.escape(phrase)}\s+(?:the\s+)?$"), level)
+                 for phrase, level in words().level_before.items())
 
 
 def _level_before(text: str, start: int) -> str | None:
     before = text[max(0, start - 24):start].lower()
-    for phrase, level in words().level_before.items():
+    for pattern, level in _level_before_patterns():
         # "the city of Kerman", "the villages of Moghul and Sar Dara" -- but not "X district of Y"
-        if re.search(rf"\b(?:the|a)\s+{re.escape(phrase)}\s+(?:the\s+)?$", before):
+        if pattern.search(before):
             return level
     wide = text[max(0, start - 60):start]
     m = re.search(r"\bthe\s+(villages|areas)\s+of\s+[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?\s+and\s+$", wide)
@@ -224,7 +252,10 @@ class Recogniser:
             found.append(Mention(doc=doc.id, start=s, end=e, text=text[s:e], sentence_start=ss, sentence_end=se, **kw))
             taken.append((s, e))
 
-        for pattern, region_id in region_phrases():
+        low = lower_for_search(text)
+        for (pattern, region_id), needed in zip(region_phrases(), _region_words()):
+            if low is not None and not all(w in low for w in needed):
+                continue  # a word of the phrase is not in the text
             for m in pattern.finditer(text):
                 s = m.start() + (4 if m.group().lower().startswith("the ") else 0)
                 if _inside_longer_name(text, s, m.end()):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import geopandas as gpd
 import pycountry
 import shapely
-from geopy.distance import great_circle
+from geopy.distance import EARTH_RADIUS, great_circle
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
@@ -70,7 +71,23 @@ def load_recipes(path: Path | None = None) -> dict:
 
 
 def distance_km(lat1, lon1, lat2, lon2) -> float:
-    return great_circle((lat1, lon1), (lat2, lon2)).km
+    """geopy's ``great_circle`` in km. The resolver asks this thousands of times per article: for
+    coordinates geopy takes as they are, its arithmetic is done here without building its Points
+    (the same operations in the same order, so the same floats); anything else goes to geopy."""
+    try:
+        a1, o1, a2, o2 = float(lat1 or 0.0), float(lon1 or 0.0), float(lat2 or 0.0), float(lon2 or 0.0)
+    except (TypeError, ValueError):
+        return great_circle((lat1, lon1), (lat2, lon2)).km
+    if not (abs(a1) <= 90 and abs(a2) <= 90 and abs(o1) <= 180 and abs(o2) <= 180):
+        return great_circle((lat1, lon1), (lat2, lon2)).km  # out of range or not finite: geopy's way
+    lat1, lng1, lat2, lng2 = math.radians(a1), math.radians(o1), math.radians(a2), math.radians(o2)
+    sin_lat1, cos_lat1 = math.sin(lat1), math.cos(lat1)
+    sin_lat2, cos_lat2 = math.sin(lat2), math.cos(lat2)
+    delta_lng = lng2 - lng1
+    cos_delta_lng, sin_delta_lng = math.cos(delta_lng), math.sin(delta_lng)
+    d = math.atan2(math.sqrt((cos_lat2 * sin_delta_lng) ** 2 + (cos_lat1 * sin_lat2 - sin_lat1 * cos_lat2 * cos_delta_lng) ** 2),
+                   sin_lat1 * sin_lat2 + cos_lat1 * cos_lat2 * cos_delta_lng)
+    return 0 + EARTH_RADIUS * d + 0.0
 
 
 class _Registry:

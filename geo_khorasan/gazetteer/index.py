@@ -20,7 +20,7 @@ from .. import __version__
 from ..knowledge import data_path
 from ..paths import cache_dir
 from ..records import Place
-from ..vocabulary import LEVELS
+from ..vocabulary import LEVELS, THEATRE
 from .build import SourceInfo, build_places, load_recipes
 from .names import keys, split_level, without_area_word
 
@@ -33,6 +33,10 @@ INDEX_FORMAT = 5  # 4: GeoNames dumps and alternate names; 5: Who's On First, pl
 #: than eight letters.
 FUZZY_MIN_CONSONANTS = 4
 FUZZY_MAX_EDITS = 2
+#: Points farther than the 0.02° buffer plus this from a polygon are outside it, without buffering.
+BUFFER_MARGIN = 0.005
+#: Bump when the fuzzy rows kept beside the index change in content or layout.
+FUZZY_FILE_FORMAT = 1
 #: The curated data the index is built from (a change rebuilds it).
 INDEX_DATA_FILES = ("sources.toml", "name_rules.toml", "aliases.csv", "regions.yaml", "recognise.yaml")
 
@@ -167,8 +171,15 @@ class Gazetteer:
         self.warnings: list[str] = json.loads(meta.get("warnings", "[]"))
         self._place_cache: dict[str, Place] = {}
         self._poly_cache: dict[str, object] = {}
+        self._valid: dict[str, bool] = {}
+        self._buffered: dict[str, object] = {}  # place id -> its polygon buffered and prepared, made once
+        self._contains_memo: dict[tuple, bool] = {}
         self._areas: gpd.GeoDataFrame | None = None
         self._fuzzy_cache: dict = {}
+        self._fuzzy_memo: dict = {}
+        self._fuzzy_levels: dict[str, dict[str, list[int]]] = {}
+        self._match_memo: dict[tuple[str, str], list[NameMatch]] = {}
+        self._fuzzy_rows_cache: dict[str, tuple[list[str], list[str], list[str], list[str]]] = {}
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -201,6 +212,8 @@ class Gazetteer:
         return self._place_cache[pid]
 
     def get(self, place_id: str) -> Place | None:
+        if place_id in self._place_cache:
+            return self._place_cache[place_id]
         row = self._con.execute("SELECT * FROM places WHERE id = ?", (place_id,)).fetchone()
         return self._place(row) if row else None
 
@@ -235,6 +248,12 @@ class Gazetteer:
         return self.match_keys(*keys(bare)) if bare else found
 
     def match_keys(self, exact: str, loose: str) -> list[NameMatch]:
+        found = self._match_memo.get((exact, loose))
+        if found is None:
+            found = self._match_memo[(exact, loose)] = self._match_keys(exact, loose)
+        return list(found)  # the index does not change: each key is looked up once per process
+
+    def _match_keys(self, exact: str, loose: str) -> list[NameMatch]:
         rows = self._con.execute(
             "SELECT p.*, n.name, n.kind, n.key = ? FROM names n JOIN places p ON p.id = n.place_id "
             "WHERE n.key = ? OR n.loose = ? ORDER BY p.id", (exact, exact, loose)).fetchall()
@@ -262,11 +281,21 @@ class Gazetteer:
         skeleton = _consonants(loose)
         if len(skeleton) < FUZZY_MIN_CONSONANTS:
             return []
+        memo_key = (loose, country.upper(), frozenset(levels), limit)
+        if memo_key in self._fuzzy_memo:
+            return list(self._fuzzy_memo[memo_key])
         choices = self._fuzzy_choices(country.upper(), frozenset(levels))
         found: dict[str, FuzzyMatch] = {}
         allowed = 1 if len(loose) <= 8 else FUZZY_MAX_EDITS
-        for choice, dist, i in rapidfuzz.process.extract(
-                loose, choices[0], scorer=Levenshtein.distance, score_cutoff=allowed, limit=50):
+        # a name more than ``allowed`` letters longer or shorter is more than ``allowed`` edits away:
+        # only the keys of lengths within reach are compared, the 50 nearest taken as over all keys
+        # (by distance, then by key order, as rapidfuzz ranks them)
+        near = []
+        for n in range(len(loose) - allowed, len(loose) + allowed + 1):
+            keys_n, where = choices[2].get(n, ((), ()))
+            near += [(dist, where[k], choice) for choice, dist, k in rapidfuzz.process.extract(
+                loose, keys_n, scorer=Levenshtein.distance, score_cutoff=allowed, limit=None)]
+        for dist, i, choice in sorted(near)[:50]:
             # only the vowels may differ ("Chechawatni" / "Chichawatni", "Tamirgarah" / "Timargara"):
             # a consonant changed makes another name (Mastung / Mastuj, Sararogha / Sargodha)
             if choice[0] != loose[0] or _consonants(choice) != skeleton:
@@ -275,21 +304,96 @@ class Gazetteer:
                 old = found.get(pid)
                 if old is None or dist < old.distance:
                     found[pid] = FuzzyMatch(self.get(pid), name, dist, round(1 - dist / max(len(loose), len(choice)), 3))
-        return sorted(found.values(), key=lambda f: (f.distance, -(f.place.population or 0), f.place.id))[:limit]
+        out = sorted(found.values(), key=lambda f: (f.distance, -(f.place.population or 0), f.place.id))[:limit]
+        self._fuzzy_memo[memo_key] = out
+        return list(out)
 
-    def _fuzzy_choices(self, country: str, levels: frozenset[str]) -> tuple[list[str], list[list[tuple[str, str]]]]:
+    def _fuzzy_choices(self, country: str, levels: frozenset[str]) -> tuple[list[str], list[list[tuple[str, str]]], dict]:
+        """The loose keys of ``country``'s names at ``levels`` in key order, the (place id, name)
+        pairs of each, and the keys by length (key, position in the first list)."""
         ck = (country, levels)
         if ck not in self._fuzzy_cache:
-            marks = ",".join("?" * len(levels))
-            rows = self._con.execute(
-                f"SELECT n.loose, p.id, n.name FROM names n JOIN places p ON p.id = n.place_id "
-                f"WHERE p.country = ? AND p.level IN ({marks}) ORDER BY n.loose, p.id", (country, *sorted(levels)))
+            keys_, pids, names, _ = self._fuzzy_rows(country)
+            rows = self._fuzzy_rows_by_level(country)
+            # the rows of these levels, in key order (a district table does not walk every village)
+            picked = sorted(i for level in levels for i in rows.get(level, ()))
             by_key: dict[str, list[tuple[str, str]]] = {}
-            for loose, pid, name in rows:
-                if len(_consonants(loose)) >= FUZZY_MIN_CONSONANTS:
-                    by_key.setdefault(loose, []).append((pid, name))
-            self._fuzzy_cache[ck] = (list(by_key), list(by_key.values()))
+            for i in picked:
+                by_key.setdefault(keys_[i], []).append((pids[i], names[i]))
+            by_len: dict[int, tuple[list[str], list[int]]] = {}
+            for i, loose in enumerate(by_key):
+                bucket = by_len.setdefault(len(loose), ([], []))
+                bucket[0].append(loose)
+                bucket[1].append(i)
+            self._fuzzy_cache[ck] = (list(by_key), list(by_key.values()), by_len)
         return self._fuzzy_cache[ck]
+
+    def _fuzzy_rows_by_level(self, country: str) -> dict[str, list[int]]:
+        """Level -> positions of the country's fuzzy rows at that level, in order."""
+        if country not in self._fuzzy_levels:
+            by_level: dict[str, list[int]] = {}
+            for i, level in enumerate(self._fuzzy_rows(country)[3]):
+                by_level.setdefault(level, []).append(i)
+            self._fuzzy_levels[country] = by_level
+        return self._fuzzy_levels[country]
+
+    def _fuzzy_rows(self, country: str) -> tuple[list[str], list[str], list[str], list[str]]:
+        """The loose keys, place ids, names and levels (four columns) of the country's names long
+        enough to match fuzzily, in key order. Each query scans every name, so the theatre's countries are read in one, and
+        kept beside the index (``<index>.fuzzy.json``) for the next process."""
+        if country not in self._fuzzy_rows_cache:
+            theatre = country in THEATRE
+            saved = self._read_fuzzy_file() if theatre else None
+            if saved is not None:
+                self._fuzzy_rows_cache.update(saved)
+                return self._fuzzy_rows_cache[country]
+            countries = sorted(THEATRE) if theatre else [country]
+            marks = ",".join("?" * len(countries))
+            for c in countries:
+                self._fuzzy_rows_cache[c] = ([], [], [], [])
+            for loose, pid, name, c, level in self._con.execute(
+                    f"SELECT n.loose, p.id, n.name, p.country, p.level FROM names n JOIN places p ON p.id = n.place_id "
+                    f"WHERE p.country IN ({marks}) ORDER BY n.loose, p.id", countries):
+                if len(_consonants(loose)) >= FUZZY_MIN_CONSONANTS:
+                    for col, value in zip(self._fuzzy_rows_cache[c], (loose, pid, name, level)):
+                        col.append(value)
+            if theatre:
+                self._write_fuzzy_file({c: self._fuzzy_rows_cache[c] for c in countries})
+        return self._fuzzy_rows_cache[country]
+
+    def _fuzzy_file(self) -> tuple[Path, str]:
+        """The file of the theatre's fuzzy rows beside the index, and the stamp that ties it to this index."""
+        st = self.path.stat()
+        return (self.path.with_name(self.path.name + ".fuzzy.json"),
+                f"{FUZZY_FILE_FORMAT}:{self.meta.get('fingerprint')}:{st.st_size}:{st.st_mtime_ns}")
+
+    def _read_fuzzy_file(self) -> dict[str, tuple[list[str], list[str], list[str], list[str]]] | None:
+        """The saved rows, or None when missing, of another index or not as written (JSON data only:
+        four columns of strings per theatre country)."""
+        path, stamp = self._fuzzy_file()
+        try:
+            raw = json.loads(path.read_text("utf-8"))
+            if raw["stamp"] != stamp or set(raw["rows"]) != set(THEATRE):
+                return None
+            out = {}
+            for c, cols in raw["rows"].items():
+                if len(cols) != 4 or len({len(col) for col in cols}) != 1 or not all(
+                        type(x) is str for col in cols for x in col):
+                    return None
+                levels = {v: v for v in LEVELS}  # one string per level, not one per row
+                out[c] = (cols[0], cols[1], cols[2], [levels.get(v, v) for v in cols[3]])
+            return out
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def _write_fuzzy_file(self, cols: dict[str, tuple[list[str], list[str], list[str], list[str]]]) -> None:
+        from .. import atomic
+
+        path, stamp = self._fuzzy_file()
+        try:
+            atomic.write_text(path, json.dumps({"stamp": stamp, "rows": cols}, ensure_ascii=False, separators=(",", ":")))
+        except OSError as exc:  # a read-only folder: the rows are read from the index each time
+            log.debug("cannot keep the fuzzy tables beside the index: %s", exc)
 
     def has_key(self, exact: str) -> bool:
         return self._con.execute("SELECT 1 FROM names WHERE key = ? LIMIT 1", (exact,)).fetchone() is not None
@@ -305,15 +409,54 @@ class Gazetteer:
             self._poly_cache[place_id] = shapely.from_wkb(row[0]) if row else None
         return self._poly_cache[place_id]
 
+    def _prepared_polygon(self, place_id: str):
+        """The polygon prepared for point queries, and whether it is valid (in ``_valid``)."""
+        if place_id not in self._valid:
+            poly = self.polygon(place_id)
+            if poly is not None:
+                shapely.prepare(poly)
+            self._valid[place_id] = poly is not None and bool(shapely.is_valid(poly))
+        return self.polygon(place_id)
+
+    def _buffered_polygon(self, place_id: str):
+        """The polygon grown by 0.02° (~2 km: points on the border are inside), prepared for
+        point queries; buffering is the costly part, so it is done once per place and process."""
+        if place_id not in self._buffered:
+            poly = self.polygon(place_id)
+            if poly is not None:
+                poly = poly.buffer(0.02)
+                shapely.prepare(poly)
+            self._buffered[place_id] = poly
+        return self._buffered[place_id]
+
     def contains(self, outer: Place, inner: Place) -> bool:
         """Whether ``inner`` lies within ``outer`` (by polygon, else by admin names/country)."""
+        cache = self._place_cache
+        if cache.get(outer.id) is outer and cache.get(inner.id) is inner:
+            key = (outer.id, inner.id)  # the index's own records: their ids say all
+        else:
+            key = (outer, inner)  # records read back from the analysis cache, or from an online service
+        found = self._contains_memo.get(key)
+        if found is None:
+            found = self._contains_memo[key] = self._contains(outer, inner)
+        return found
+
+    def _contains(self, outer: Place, inner: Place) -> bool:
         if outer.id == inner.id or LEVELS.index(inner.level) >= LEVELS.index(outer.level):
             return False
         if outer.level == "country":
             return inner.country == outer.country and inner.level != "country"
-        poly = self.polygon(outer.id) if outer.has_polygon else None
+        poly = self._prepared_polygon(outer.id) if outer.has_polygon else None
         if poly is not None:
-            return bool(poly.buffer(0.02).contains(Point(inner.lon, inner.lat)))
+            if self._valid[outer.id]:
+                # a valid polygon grown by 0.02° holds all of itself and nothing farther than 0.02°
+                # from it (GEOS may fill concavities shallower than 1% of the distance: the margin),
+                # so only points near its edge need the grown polygon
+                if shapely.contains_xy(poly, inner.lon, inner.lat):
+                    return True
+                if shapely.distance(poly, Point(inner.lon, inner.lat)) > 0.02 + BUFFER_MARGIN:
+                    return False
+            return bool(shapely.contains_xy(self._buffered_polygon(outer.id), inner.lon, inner.lat))
         if inner.country != outer.country:
             return False
         name = keys(split_level(outer.name)[0])[1]
@@ -321,6 +464,10 @@ class Gazetteer:
             if admin and keys(split_level(admin)[0])[1] == name:
                 return True
         return False
+
+    def nesting(self) -> "Nesting":
+        """An empty :class:`Nesting` over this index."""
+        return Nesting(self)
 
     def areas_containing(self, lat: float, lon: float) -> list[Place]:
         """Places with a polygon that contains the point, smallest level first."""
@@ -363,3 +510,83 @@ class Gazetteer:
     @property
     def has_rich_data(self) -> bool:
         return bool(self.meta.get("gazetteer_dir"))
+
+
+def _loose_name(name: str | None) -> str | None:
+    return keys(split_level(name)[0])[1] if name else None
+
+
+class Nesting:
+    """Items filed by place, for finding those whose place is the same as, contains or lies within
+    a given place without testing every pair: the places ``Gazetteer.contains`` could relate to
+    it are found by country, by the admin names it compares, and by 1° grid cells for polygons
+    (their bounds grown by the buffer) and points. ``candidates`` may return more than the nested
+    ones (callers test each), never fewer."""
+
+    def __init__(self, gaz: Gazetteer):
+        self.gaz = gaz
+        self._seq = 0
+        self._order: dict[int, int] = {}  # id(item) -> when it was first added
+        self._buckets: dict[tuple, list] = {}
+
+    def _put(self, key: tuple, item) -> None:
+        self._buckets.setdefault(key, []).append(item)
+
+    def _polygon(self, place: Place):
+        return self.gaz.polygon(place.id) if place.has_polygon and place.level != "country" else None
+
+    @staticmethod
+    def _cells(bounds) -> list[tuple[int, int]]:
+        x0, y0, x1, y1 = (math.floor(v) for v in (bounds[0] - 0.02, bounds[1] - 0.02, bounds[2] + 0.02, bounds[3] + 0.02))
+        return [(x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+
+    @staticmethod
+    def _cell(place: Place) -> tuple[int, int] | None:
+        if place.lat is None or place.lon is None:
+            return None
+        return math.floor(place.lon), math.floor(place.lat)
+
+    def add(self, place: Place, item) -> None:
+        """File ``item`` under ``place`` (an item filed again under a new place keeps its old filing)."""
+        self._order.setdefault(id(item), self._seq)
+        self._seq += 1
+        self._put(("id", place.id), item)
+        self._put(("country", place.country), item)
+        if place.level == "country":
+            self._put(("country-level", place.country), item)
+        else:
+            poly = self._polygon(place)
+            if poly is not None:
+                for cell in self._cells(poly.bounds):
+                    self._put(("polygon-cell", cell), item)
+            else:
+                self._put(("name", place.country, _loose_name(place.name)), item)
+        for admin in (place.admin1, place.admin2):
+            if admin:
+                self._put(("admin", place.country, _loose_name(admin)), item)
+        cell = self._cell(place)
+        if cell is not None:
+            self._put(("point-cell", cell), item)
+
+    def candidates(self, place: Place) -> list:
+        """Items filed under ``place``, a place that may contain it, or one it may contain
+        (in the order they were first added)."""
+        get = lambda *key: self._buckets.get(key, ())  # noqa: E731
+        found = [*get("id", place.id), *get("country-level", place.country)]  # the same place; its country
+        cell = self._cell(place)
+        if cell is not None:
+            found += get("polygon-cell", cell)  # a polygon around its point
+        for admin in (place.admin1, place.admin2):
+            if admin:
+                found += get("name", place.country, _loose_name(admin))  # an area without polygon it names
+        if place.level == "country":
+            found += get("country", place.country)  # everything in the country
+        else:
+            poly = self._polygon(place)
+            if poly is not None:
+                for c in self._cells(poly.bounds):
+                    found += get("point-cell", c)  # points in its polygon
+            else:
+                found += get("admin", place.country, _loose_name(place.name))  # places naming it as their admin
+        unique = {id(x): x for x in found}
+        return sorted(unique.values(), key=lambda x: self._order[id(x)])

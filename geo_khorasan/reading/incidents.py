@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
+from ..vocabulary import lower_for_search
 from .cues import _cues
 from .spans import _coordinated, _intro, _name_like, _range_to_groups
 from .text import _HARD_AFTER, _HARD_BEFORE, _clause_before, _Cue, _Group, _words
@@ -14,7 +15,11 @@ from .text import _HARD_AFTER, _HARD_BEFORE, _clause_before, _Cue, _Group, _word
 def _find_incident_cues(text: str) -> tuple[_Cue, ...]:
     C = _cues()
     raw: list[tuple[int, int, int, str, bool]] = []
+    low = lower_for_search(text)
     for i, (t, rx) in enumerate(C.incident_res):
+        needles = C.incident_needles[i]
+        if low is not None and needles is not None and not any(n in low for n in needles):
+            continue  # no phrase of this type can start in the text
         for m in rx.finditer(text):
             raw.append((m.start(), m.end(), i, t, False))
     for m in C.weak_re.finditer(text):

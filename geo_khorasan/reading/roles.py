@@ -12,6 +12,7 @@ region claim about it. A place no cue reaches is a plain mention.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -125,6 +126,13 @@ def _scoped_mention(ctx: _Sentence) -> Classification:
 
 def _scoped_mentions(text: str, groups: list[_Group], cites: list[tuple[int, int, str]]) -> dict[int, tuple[str, str, str]]:
     """Groups that are mere mentions: index -> (kind, cue text, rule)."""
+    # every place of a sentence asks this of the same sentence and groups: it is read once
+    return dict(_scoped_mentions_once(text, tuple(tuple(g.spans) for g in groups), tuple(cites)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _scoped_mentions_once(text: str, group_spans: tuple, cites: tuple) -> dict[int, tuple[str, str, str]]:
+    groups = [_Group(list(spans)) for spans in group_spans]
     C = _cues()
     out: dict[int, tuple[str, str, str]] = {}
     event_starts = sorted(

@@ -31,9 +31,26 @@ def _phrase_re(phrase: str) -> str:
     return pre + body + post
 
 
+_WORD_START = r"(?<![\w\-])"
+
+
 def _alt(phrases: Iterable[str]) -> str:
     items = sorted((str(p) for p in phrases), key=lambda p: -len(p))
-    return "(?:" + "|".join(_phrase_re(p) for p in items) + ")"
+    # neighbours that start at a word's start share one look-behind: "(?<!x)(?:a|b)" matches what
+    # "(?<!x)a|(?<!x)b" matches, in the same order, and is tested once per position, not once per phrase
+    out: list[str] = []
+    run: list[str] = []
+    for part in (_phrase_re(p) for p in items):
+        if part.startswith(_WORD_START):
+            run.append(part[len(_WORD_START):])
+            continue
+        if run:
+            out.append(_WORD_START + "(?:" + "|".join(run) + ")")
+            run = []
+        out.append(part)
+    if run:
+        out.append(_WORD_START + "(?:" + "|".join(run) + ")")
+    return "(?:" + "|".join(out) + ")"
 
 
 def _cs_alt(patterns: Iterable[str]) -> str:
