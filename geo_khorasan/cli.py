@@ -234,7 +234,11 @@ def cmd_geocode(args) -> int:
         print(json.dumps([r.as_dict() for r in results], indent=1, ensure_ascii=False))
         return 0 if results else 1
     if not results:
-        _say(f"geocode: no place named {args.name!r}" + (f" in {args.country}" if args.country else ""))
+        from .geocoder import geocode_row
+
+        why = geocode_row(coder, args.name, args.country)["note"].removeprefix("unresolved: ")
+        _say(f"geocode: no place named {args.name!r}" if why.startswith("no place")
+             else f"geocode: {args.name!r}: {why}")
         return 1
     for i, r in enumerate(results):
         mark = "*" if i == 0 else " "

@@ -112,6 +112,9 @@ def test_geocode_table_errors_are_one_line(capsys, gazetteer, tmp_path):
     assert one_line(capsys, "geocode", *idx, "--input", str(src), "--column", "place", "--output", "o.csv") == (
         2, f"geo-khorasan: {src}: no column 'place'; columns are where")
     assert one_line(capsys, "geocode", *idx, "Xqzvtplk") == (1, "geo-khorasan: geocode: no place named 'Xqzvtplk'")
+    # a name known elsewhere is not said to be unknown: the reason is the batch's
+    assert one_line(capsys, "geocode", *idx, "Paris", "--country", "PK") == (
+        1, "geo-khorasan: geocode: 'Paris': places of this name only outside PK")
 
 
 def test_missing_gazetteer_folder_is_one_warning_and_q_silences_it(capsys, gazetteer, tmp_path):
