@@ -14,7 +14,8 @@ from .gazetteer.build import distance_km
 from .gazetteer.geonames import REGION_COUNTRIES
 from .gazetteer.index import Gazetteer, NameMatch
 from .gazetteer.names import keys, split_level
-from .knowledge import load_toml, load_yaml
+from .knowledge import load_toml
+from .recognise import words
 from .records import Candidate, Document, Mention, Place, Resolution
 from .vocabulary import LEVEL_PRECISION, LEVEL_RANK, PRECISION_WORDS, THEATRE  # the theatre's places win ties against namesakes
 
@@ -44,7 +45,7 @@ HINT_LEVELS = {"district": {"district"}, "province": {"province"}, "town": {"tow
 GROUND_WORDS = frozenset(load_toml("name_rules.toml").get("ground_words", []))
 
 # Words between X and Y that say X lies within Y: "X, Y", "X of the Y", "X in Y", "X, in Y", "X near Y".
-_LEVEL_WORDS = "|".join(sorted(map(re.escape, load_yaml("recognise.yaml")["level_after"]), key=len, reverse=True))
+_LEVEL_WORDS = "|".join(sorted(map(re.escape, words().level_after), key=len, reverse=True))
 _WITHIN = re.compile(rf"^(?:\s*(?i:{_LEVEL_WORDS}))?"
                      r"(?:\s*,\s*(?:in\s+|near\s+)?|\s+(?i:of|in|near|in\s+the|of\s+the|near\s+the)\s+"
                      # "Sangan area Sibi district": after a level word a space is enough

@@ -22,7 +22,7 @@ from ..paths import cache_dir
 from ..records import Place
 from ..vocabulary import LEVELS, THEATRE
 from .build import SourceInfo, build_places, load_recipes
-from .names import keys, split_level, without_area_word
+from .names import keys, loose_name, named_in, split_level, without_area_word
 
 log = logging.getLogger(__name__)
 
@@ -459,11 +459,7 @@ class Gazetteer:
             return bool(shapely.contains_xy(self._buffered_polygon(outer.id), inner.lon, inner.lat))
         if inner.country != outer.country:
             return False
-        name = keys(split_level(outer.name)[0])[1]
-        for admin in (inner.admin1, inner.admin2):
-            if admin and keys(split_level(admin)[0])[1] == name:
-                return True
-        return False
+        return named_in(outer.name, (inner.admin1, inner.admin2))
 
     def nesting(self) -> "Nesting":
         """An empty :class:`Nesting` over this index."""
@@ -512,10 +508,6 @@ class Gazetteer:
         return bool(self.meta.get("gazetteer_dir"))
 
 
-def _loose_name(name: str | None) -> str | None:
-    return keys(split_level(name)[0])[1] if name else None
-
-
 class Nesting:
     """Items filed by place, for finding those whose place is the same as, contains or lies within
     a given place without testing every pair: the places ``Gazetteer.contains`` could relate to
@@ -560,10 +552,10 @@ class Nesting:
                 for cell in self._cells(poly.bounds):
                     self._put(("polygon-cell", cell), item)
             else:
-                self._put(("name", place.country, _loose_name(place.name)), item)
+                self._put(("name", place.country, loose_name(place.name)), item)
         for admin in (place.admin1, place.admin2):
             if admin:
-                self._put(("admin", place.country, _loose_name(admin)), item)
+                self._put(("admin", place.country, loose_name(admin)), item)
         cell = self._cell(place)
         if cell is not None:
             self._put(("point-cell", cell), item)
@@ -578,7 +570,7 @@ class Nesting:
             found += get("polygon-cell", cell)  # a polygon around its point
         for admin in (place.admin1, place.admin2):
             if admin:
-                found += get("name", place.country, _loose_name(admin))  # an area without polygon it names
+                found += get("name", place.country, loose_name(admin))  # an area without polygon it names
         if place.level == "country":
             found += get("country", place.country)  # everything in the country
         else:
@@ -587,6 +579,6 @@ class Nesting:
                 for c in self._cells(poly.bounds):
                     found += get("point-cell", c)  # points in its polygon
             else:
-                found += get("admin", place.country, _loose_name(place.name))  # places naming it as their admin
+                found += get("admin", place.country, loose_name(place.name))  # places naming it as their admin
         unique = {id(x): x for x in found}
         return sorted(unique.values(), key=lambda x: self._order[id(x)])

@@ -85,3 +85,14 @@ def loose_key(key: str) -> str:
 def keys(name: str) -> tuple[str, str]:
     k = exact_key(name)
     return k, loose_key(k)
+
+
+def loose_name(name: str | None) -> str | None:
+    """The loose key of a place name without its level word ("Nangarhār Province" -> "nangarhar")."""
+    return keys(split_level(name)[0])[1] if name else None
+
+
+def named_in(name: str, admins) -> bool:
+    """Whether a unit called ``name`` is one of ``admins``, the names of a place's containers."""
+    key = loose_name(name)
+    return any(admin and loose_name(admin) == key for admin in admins)

@@ -56,10 +56,9 @@ def _numbers(text: str) -> tuple[_Num, ...]:
             continue
         if n.isdigit() and len(n) == 4 and 1900 <= v <= 2099 and not m.group("q"):
             continue  # a year
-        if re.search(r"(?:" + "|".join(k.capitalize() for k in C.months) + r")\.?\s*$", before):
+        if C.month_before_re.search(before):
             continue  # a day of a month
-        if n.isdigit() and re.match(r"(?:st|nd|rd|th)?\s+(?:of\s+)?(?:" + "|".join(k.capitalize() for k in C.months)
-                                    + r")\b", after):
+        if n.isdigit() and C.month_after_re.match(after):
             continue  # "16 July 2022": a day, not a count
         if re.match(r"^\s*(?:st|nd|rd|th)\b", after) or re.match(r"^(?:st|nd|rd|th)\b", after):
             continue

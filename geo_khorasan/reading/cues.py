@@ -162,6 +162,9 @@ class _Cues:
         self.date_prefix_alt = _alt(raw["date_prefixes"])
         self.month_context_re = re.compile(r"(?:^|\W)" + _alt(raw["month_context"]) + r"\s+$", I)
         self.weekdays = [str(w).lower() for w in raw["weekdays"]]
+        month_names = "(?:" + "|".join(k.capitalize() for k in self.months) + ")"
+        self.month_before_re = re.compile(month_names + r"\.?\s*$")  # "July 16": the day, not a count
+        self.month_after_re = re.compile(r"(?:st|nd|rd|th)?\s+(?:of\s+)?" + month_names + r"\b")  # "16 July"
         self.reported_re = re.compile(_words_alt(raw["reporting_verbs"]) + r"(?:\s+[\w’'\-]+){0,4}\s*$", I)
         # "the ministry on Thursday said": the date just before the reporting verb is the statement's
         self.reported_after_re = re.compile(r"\s*,?\s*(?:(?:also|again|publicly|officially)\s+)?"

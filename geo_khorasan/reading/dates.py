@@ -36,6 +36,7 @@ def _date_res() -> dict[str, re.Pattern]:
     year = r"(?P<year>(?:19|20)\d\d)(?![\d\w])"
     pre = rf"(?:(?P<pre>{C.date_prefix_alt})\s*)?"
     rel_year = r"(?:\s*,?\s*(?P<rel>last year|this year|the previous year|the year before))?"
+    few = r"\d+|" + "|".join(w for w, v in C.number_words.items() if 1 <= v <= 19 and " " not in w) + r"|a|an"
     I = re.IGNORECASE
     return {
         "full1": re.compile(rf"(?<![\w]){mon}\s+{day}(?:\s*[,.]\s*|\s+){year}"),
@@ -54,11 +55,9 @@ def _date_res() -> dict[str, re.Pattern]:
             r"|(?:on|last|this past)\s+(?:" + "|".join(C.weekdays) + r")"
             # a bare weekday, capitalised: "attacked a bank Saturday", "were martyred Friday"
             r"|(?-i:(?:" + "|".join(w.capitalize() for w in C.weekdays) + r"))"
-            r"|(?P<n>\d+|" + "|".join(w for w, v in C.number_words.items() if 1 <= v <= 19 and " " not in w)
-            + r"|a|an)\s+(?P<unit>days?|weeks?|months?|years?)\s+ago"
+            rf"|(?P<n>{few})\s+(?P<unit>days?|weeks?|months?|years?)\s+ago"
             # "claimed on Saturday an attack a day earlier": the day before the date just named
-            r"|(?P<sn>\d+|" + "|".join(w for w, v in C.number_words.items() if 1 <= v <= 19 and " " not in w)
-            + r"|a|an)\s+days?\s+(?:earlier|before)(?!\s+(?:the|a|an|his|her|its|their)\b)"
+            rf"|(?P<sn>{few})\s+days?\s+(?:earlier|before)(?!\s+(?:the|a|an|his|her|its|their)\b)"
             r"|the\s+(?:previous|preceding)\s+day|the\s+day\s+before(?!\s+(?:the|a|an|his|her|its|their)\b))(?![\w])",
             I,
         ),
@@ -119,13 +118,10 @@ def _find_dates(text: str) -> tuple[_DateHit, ...]:
                 r = re.sub(r"\s+", " ", r)
                 key: str
                 if gd.get("sn") or r.startswith("the"):
-                    n = (gd.get("sn") or "a").lower()
-                    key = f"days_before:{1 if n in ('a', 'an') else (int(n) if n.isdigit() else C.number_words.get(n, 0))}"
+                    key = f"days_before:{_few(gd.get('sn') or 'a')}"
                 elif gd.get("unit"):
-                    n = gd["n"].lower()
-                    num = 1 if n in ("a", "an") else (int(n) if n.isdigit() else C.number_words.get(n, 0))
                     unit = gd["unit"].lower().rstrip("s")
-                    key = f"{unit}s_ago:{num}"
+                    key = f"{unit}s_ago:{_few(gd['n'])}"
                 elif r.split()[-1] in C.weekdays:
                     key = f"weekday:{C.weekdays.index(r.split()[-1])}"
                 else:
@@ -145,6 +141,12 @@ def _find_dates(text: str) -> tuple[_DateHit, ...]:
         k + 1 < len(out) and re.fullmatch(r"[\s,]{0,3}", text[h.end:out[k + 1].start]) and (
             ((h.rel or "").startswith("weekday:") and out[k + 1].kind in ("full", "md"))
             or (h.rel == "today" and (out[k + 1].rel or "").startswith("weekday:")))))
+
+
+def _few(n: str) -> int:
+    """The number of "a day", "two weeks", "3 months"."""
+    n = n.lower()
+    return 1 if n in ("a", "an") else int(n) if n.isdigit() else _cues().number_words.get(n, 0)
 
 
 def _rel_key(rel: str | None) -> str | None:

@@ -63,6 +63,7 @@ class Reader:
         self.doc_date = doc_date
         self._citations: dict[int, str | None] = {}
         self._group_before: dict[int, bool] = {}
+        self._sentence_index: dict[int, int] | None = None
 
     def __call__(self, resolutions: Sequence[Resolution], context: Iterable[Mention] = ()) -> list[ClassifiedMention]:
         """``resolutions`` classified, in order; the other place mentions of a sentence (those of
@@ -114,7 +115,9 @@ class Reader:
         standing for an armed group named in the sentence before it."""
         if sentence_start not in self._group_before:
             spans = self.doc.sentences
-            k = next((i for i, (s, _e) in enumerate(spans) if s == sentence_start), 0)
+            if self._sentence_index is None:
+                self._sentence_index = {s: i for i, (s, _e) in enumerate(spans)}
+            k = self._sentence_index.get(sentence_start, 0)
             text = self.doc.text
             sentence = text[sentence_start:spans[k][1]]
             self._group_before[sentence_start] = bool(

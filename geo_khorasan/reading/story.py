@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from ..gazetteer.names import named_in
 from ..records import ClassifiedMention, Document, Place
 from ..vocabulary import LEVEL_RANK
 from .casualties import Casualties, read_casualties
@@ -130,9 +131,7 @@ def _holds(outer: Place, inner: Place) -> bool:
     of no such name is given the benefit of the doubt within its country)."""
     if outer.country != inner.country:
         return False
-    if outer.level in ("country", "region"):
-        return True
-    return outer.name in (inner.admin1, inner.admin2)
+    return outer.level in ("country", "region") or named_in(outer.name, (inner.admin1, inner.admin2))
 
 
 def _story_sentences(k: int, n: int, sites: dict[int, dict[str, Place]], own: dict[str, Place]) -> list[int]:
