@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
-import rapidfuzz
 import shapely
 from rapidfuzz.distance import Levenshtein
 from shapely.geometry import Point
@@ -20,14 +19,14 @@ from .. import __version__
 from ..knowledge import data_path
 from ..paths import cache_dir
 from ..records import Place
-from ..vocabulary import LEVELS, THEATRE
+from ..vocabulary import LEVELS
 from .build import SourceInfo, build_places, load_recipes
 from .names import keys, loose_name, named_in, split_level, without_area_word
 
 log = logging.getLogger(__name__)
 
 #: Bump when the index layout or the reconciliation changes.
-INDEX_FORMAT = 5  # 4: GeoNames dumps and alternate names; 5: Who's On First, places_lat index
+INDEX_FORMAT = 6  # 4: GeoNames dumps and alternate names; 5: Who's On First, places_lat index; 6: name skeletons
 #: Fuzzy matching: names with fewer consonants than this are never matched fuzzily (too many
 #: short names differ by a vowel only: Badan / Badin); one edit is allowed, two in names longer
 #: than eight letters.
@@ -36,7 +35,6 @@ FUZZY_MAX_EDITS = 2
 #: Points farther than the 0.02° buffer plus this from a polygon are outside it, without buffering.
 BUFFER_MARGIN = 0.005
 #: Bump when the fuzzy rows kept beside the index change in content or layout.
-FUZZY_FILE_FORMAT = 1
 #: The curated data the index is built from (a change rebuilds it).
 INDEX_DATA_FILES = ("sources.toml", "name_rules.toml", "aliases.csv", "regions.yaml", "recognise.yaml")
 
@@ -44,7 +42,7 @@ _SCHEMA = """
 CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
 CREATE TABLE places (id TEXT PRIMARY KEY, name TEXT, level TEXT, country TEXT, lat REAL, lon REAL,
                      admin1 TEXT, admin2 TEXT, population INTEGER, source TEXT, other_ids TEXT, has_polygon INTEGER);
-CREATE TABLE names (key TEXT, loose TEXT, place_id TEXT, name TEXT, kind TEXT);
+CREATE TABLE names (key TEXT, loose TEXT, place_id TEXT, name TEXT, kind TEXT, skeleton TEXT);
 CREATE TABLE polygons (place_id TEXT PRIMARY KEY, wkb BLOB);
 CREATE TABLE sources (key TEXT, path TEXT, licence TEXT, attribution TEXT, features INTEGER);
 CREATE TABLE lines (a3_left TEXT, a3_right TEXT, wkb BLOB);
@@ -104,11 +102,11 @@ def build_index(gazetteer_dir: Path | None, out: Path, recipes: dict | None = No
                 key, _ = split_level(name)
                 exact, loose = keys(key)
                 if exact:
-                    name_rows.append((exact, loose, p.id, name, kind))
+                    name_rows.append((exact, loose, p.id, name, kind, _skeleton(loose)))
             if p.geometry is not None:
                 poly_rows.append((p.id, shapely.to_wkb(p.geometry)))
         con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", place_rows)
-        con.executemany("INSERT INTO names VALUES (?,?,?,?,?)", sorted(set(name_rows)))
+        con.executemany("INSERT INTO names VALUES (?,?,?,?,?,?)", sorted(set(name_rows)))
         con.executemany("INSERT INTO polygons VALUES (?,?)", poly_rows)
         con.executemany("INSERT INTO sources VALUES (?,?,?,?,?)",
                         [(s.key, s.path, s.licence, s.attribution, s.features) for s in result.sources])
@@ -117,6 +115,7 @@ def build_index(gazetteer_dir: Path | None, out: Path, recipes: dict | None = No
                 (r["adm0_a3_l"], r["adm0_a3_r"], shapely.to_wkb(r["geometry"])) for r in result.lines.to_dict("records")])
         con.execute("CREATE INDEX names_key ON names(key)")
         con.execute("CREATE INDEX names_loose ON names(loose)")
+        con.execute("CREATE INDEX names_skeleton ON names(skeleton)")  # fuzzy matching
         con.execute("CREATE INDEX places_lat ON places(lat)")  # reverse geocoding
         con.executemany("INSERT INTO meta VALUES (?,?)", [
             ("format", str(INDEX_FORMAT)), ("fingerprint", fingerprint(gazetteer_dir)),
@@ -130,6 +129,12 @@ def build_index(gazetteer_dir: Path | None, out: Path, recipes: dict | None = No
 
 def _consonants(loose_key: str) -> str:
     return loose_key.translate(_VOWELS)
+
+
+def _skeleton(loose_key: str) -> str | None:
+    """The consonants of a name long enough to match fuzzily: fuzzy matches share them."""
+    skeleton = _consonants(loose_key)
+    return skeleton if len(skeleton) >= FUZZY_MIN_CONSONANTS else None
 
 
 _VOWELS = str.maketrans("", "", "aeiouy")
@@ -175,11 +180,9 @@ class Gazetteer:
         self._buffered: dict[str, object] = {}  # place id -> its polygon buffered and prepared, made once
         self._contains_memo: dict[tuple, bool] = {}
         self._areas: gpd.GeoDataFrame | None = None
-        self._fuzzy_cache: dict = {}
         self._fuzzy_memo: dict = {}
-        self._fuzzy_levels: dict[str, dict[str, list[int]]] = {}
         self._match_memo: dict[tuple[str, str], list[NameMatch]] = {}
-        self._fuzzy_rows_cache: dict[str, tuple[list[str], list[str], list[str], list[str]]] = {}
+        self._country_memo: dict[str, Place | None] = {}
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -232,10 +235,12 @@ class Gazetteer:
         return self._place(found[0][2]), found[0][0]
 
     def country_place(self, iso: str) -> Place | None:
-        """The country record of an ISO code."""
-        row = self._con.execute("SELECT * FROM places WHERE level = 'country' AND country = ? ORDER BY id LIMIT 1",
-                                (iso,)).fetchone()
-        return self._place(row) if row else None
+        """The country record of an ISO code (looked up once per process: the index does not change)."""
+        if iso not in self._country_memo:
+            row = self._con.execute("SELECT * FROM places WHERE level = 'country' AND country = ? ORDER BY id LIMIT 1",
+                                    (iso,)).fetchone()
+            self._country_memo[iso] = self._place(row) if row else None
+        return self._country_memo[iso]
 
     def match(self, text: str) -> list[NameMatch]:
         """Places one of whose names has the same exact or loose key as ``text``."""
@@ -284,116 +289,25 @@ class Gazetteer:
         memo_key = (loose, country.upper(), frozenset(levels), limit)
         if memo_key in self._fuzzy_memo:
             return list(self._fuzzy_memo[memo_key])
-        choices = self._fuzzy_choices(country.upper(), frozenset(levels))
         found: dict[str, FuzzyMatch] = {}
         allowed = 1 if len(loose) <= 8 else FUZZY_MAX_EDITS
-        # a name more than ``allowed`` letters longer or shorter is more than ``allowed`` edits away:
-        # only the keys of lengths within reach are compared, the 50 nearest taken as over all keys
-        # (by distance, then by key order, as rapidfuzz ranks them)
-        near = []
-        for n in range(len(loose) - allowed, len(loose) + allowed + 1):
-            keys_n, where = choices[2].get(n, ((), ()))
-            near += [(dist, where[k], choice) for choice, dist, k in rapidfuzz.process.extract(
-                loose, keys_n, scorer=Levenshtein.distance, score_cutoff=allowed, limit=None)]
-        for dist, i, choice in sorted(near)[:50]:
-            # only the vowels may differ ("Chechawatni" / "Chichawatni", "Tamirgarah" / "Timargara"):
-            # a consonant changed makes another name (Mastung / Mastuj, Sararogha / Sargodha)
-            if choice[0] != loose[0] or _consonants(choice) != skeleton:
-                continue
-            for pid, name in choices[1][i]:
+        # only the vowels may differ ("Chechawatni" / "Chichawatni", "Tamirgarah" / "Timargara"):
+        # a consonant changed makes another name (Mastung / Mastuj, Sararogha / Sargodha). So only
+        # the names with the same consonants are compared, found through the index's skeleton column.
+        marks = ",".join("?" * len(levels))
+        rows = self._con.execute(
+            f"SELECT n.loose, p.id, n.name FROM names n JOIN places p ON p.id = n.place_id WHERE n.skeleton = ? "
+            f"AND p.country = ? AND p.level IN ({marks}) ORDER BY n.loose, p.id",
+            (skeleton, country.upper(), *sorted(levels))).fetchall()
+        for choice, pid, name in rows:
+            if choice[0] == loose[0]:
+                dist = Levenshtein.distance(loose, choice, score_cutoff=allowed)
                 old = found.get(pid)
-                if old is None or dist < old.distance:
+                if dist <= allowed and (old is None or dist < old.distance):
                     found[pid] = FuzzyMatch(self.get(pid), name, dist, round(1 - dist / max(len(loose), len(choice)), 3))
         out = sorted(found.values(), key=lambda f: (f.distance, -(f.place.population or 0), f.place.id))[:limit]
         self._fuzzy_memo[memo_key] = out
         return list(out)
-
-    def _fuzzy_choices(self, country: str, levels: frozenset[str]) -> tuple[list[str], list[list[tuple[str, str]]], dict]:
-        """The loose keys of ``country``'s names at ``levels`` in key order, the (place id, name)
-        pairs of each, and the keys by length (key, position in the first list)."""
-        ck = (country, levels)
-        if ck not in self._fuzzy_cache:
-            keys_, pids, names, _ = self._fuzzy_rows(country)
-            rows = self._fuzzy_rows_by_level(country)
-            # the rows of these levels, in key order (a district table does not walk every village)
-            picked = sorted(i for level in levels for i in rows.get(level, ()))
-            by_key: dict[str, list[tuple[str, str]]] = {}
-            for i in picked:
-                by_key.setdefault(keys_[i], []).append((pids[i], names[i]))
-            by_len: dict[int, tuple[list[str], list[int]]] = {}
-            for i, loose in enumerate(by_key):
-                bucket = by_len.setdefault(len(loose), ([], []))
-                bucket[0].append(loose)
-                bucket[1].append(i)
-            self._fuzzy_cache[ck] = (list(by_key), list(by_key.values()), by_len)
-        return self._fuzzy_cache[ck]
-
-    def _fuzzy_rows_by_level(self, country: str) -> dict[str, list[int]]:
-        """Level -> positions of the country's fuzzy rows at that level, in order."""
-        if country not in self._fuzzy_levels:
-            by_level: dict[str, list[int]] = {}
-            for i, level in enumerate(self._fuzzy_rows(country)[3]):
-                by_level.setdefault(level, []).append(i)
-            self._fuzzy_levels[country] = by_level
-        return self._fuzzy_levels[country]
-
-    def _fuzzy_rows(self, country: str) -> tuple[list[str], list[str], list[str], list[str]]:
-        """The loose keys, place ids, names and levels (four columns) of the country's names long
-        enough to match fuzzily, in key order. Each query scans every name, so the theatre's countries are read in one, and
-        kept beside the index (``<index>.fuzzy.json``) for the next process."""
-        if country not in self._fuzzy_rows_cache:
-            theatre = country in THEATRE
-            saved = self._read_fuzzy_file() if theatre else None
-            if saved is not None:
-                self._fuzzy_rows_cache.update(saved)
-                return self._fuzzy_rows_cache[country]
-            countries = sorted(THEATRE) if theatre else [country]
-            marks = ",".join("?" * len(countries))
-            for c in countries:
-                self._fuzzy_rows_cache[c] = ([], [], [], [])
-            for loose, pid, name, c, level in self._con.execute(
-                    f"SELECT n.loose, p.id, n.name, p.country, p.level FROM names n JOIN places p ON p.id = n.place_id "
-                    f"WHERE p.country IN ({marks}) ORDER BY n.loose, p.id", countries):
-                if len(_consonants(loose)) >= FUZZY_MIN_CONSONANTS:
-                    for col, value in zip(self._fuzzy_rows_cache[c], (loose, pid, name, level)):
-                        col.append(value)
-            if theatre:
-                self._write_fuzzy_file({c: self._fuzzy_rows_cache[c] for c in countries})
-        return self._fuzzy_rows_cache[country]
-
-    def _fuzzy_file(self) -> tuple[Path, str]:
-        """The file of the theatre's fuzzy rows beside the index, and the stamp that ties it to this index."""
-        st = self.path.stat()
-        return (self.path.with_name(self.path.name + ".fuzzy.json"),
-                f"{FUZZY_FILE_FORMAT}:{self.meta.get('fingerprint')}:{st.st_size}:{st.st_mtime_ns}")
-
-    def _read_fuzzy_file(self) -> dict[str, tuple[list[str], list[str], list[str], list[str]]] | None:
-        """The saved rows, or None when missing, of another index or not as written (JSON data only:
-        four columns of strings per theatre country)."""
-        path, stamp = self._fuzzy_file()
-        try:
-            raw = json.loads(path.read_text("utf-8"))
-            if raw["stamp"] != stamp or set(raw["rows"]) != set(THEATRE):
-                return None
-            out = {}
-            for c, cols in raw["rows"].items():
-                if len(cols) != 4 or len({len(col) for col in cols}) != 1 or not all(
-                        type(x) is str for col in cols for x in col):
-                    return None
-                levels = {v: v for v in LEVELS}  # one string per level, not one per row
-                out[c] = (cols[0], cols[1], cols[2], [levels.get(v, v) for v in cols[3]])
-            return out
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return None
-
-    def _write_fuzzy_file(self, cols: dict[str, tuple[list[str], list[str], list[str], list[str]]]) -> None:
-        from .. import atomic
-
-        path, stamp = self._fuzzy_file()
-        try:
-            atomic.write_text(path, json.dumps({"stamp": stamp, "rows": cols}, ensure_ascii=False, separators=(",", ":")))
-        except OSError as exc:  # a read-only folder: the rows are read from the index each time
-            log.debug("cannot keep the fuzzy tables beside the index: %s", exc)
 
     def has_key(self, exact: str) -> bool:
         return self._con.execute("SELECT 1 FROM names WHERE key = ? LIMIT 1", (exact,)).fetchone() is not None
