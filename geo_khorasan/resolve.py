@@ -46,13 +46,19 @@ GROUND_WORDS = frozenset(load_toml("name_rules.toml").get("ground_words", []))
 
 # Words between X and Y that say X lies within Y: "X, Y", "X of the Y", "X in Y", "X, in Y", "X near Y".
 _LEVEL_WORDS = "|".join(sorted(map(re.escape, words().level_after), key=len, reverse=True))
+_DIRECTIONS = "|".join(sorted(map(re.escape, words().directions), key=len, reverse=True))
 _WITHIN = re.compile(rf"^(?:\s*(?i:{_LEVEL_WORDS}))?"
                      r"(?:\s*,\s*(?:in\s+|near\s+)?|\s+(?i:of|in|near|in\s+the|of\s+the|near\s+the)\s+"
                      # "Sangan area Sibi district": after a level word a space is enough
                      r"|(?<=[a-z])\s+)"
                      r"(?:the\s+)?"
+                     # "Bolan, southwestern Baluchistan"
+                     rf"(?:(?i:{_DIRECTIONS})\s+)?"
                      # an unnamed sub-unit in between: "area of Police District Kabul City", "near PD12, Kabul City"
                      r"(?:(?:[A-Z][A-Za-z-]*\s+){1,3}|[A-Z]+\d+,?\s+)?$")
+# A name that ends in its own small level word ("Jawarah village", "Mattak area"): in "X village, Y" Y holds X
+_SMALL_WORD = re.compile(r"\s(?:" + "|".join(w for w, level in words().level_after.items() if level in ("village", "town", "area"))
+                         + r")$", re.I)
 _NEAR = re.compile(r"\bnear\s*(?:the\s+)?$", re.I)
 # "the shrine of Lal Shahbaz Qalandar": a building named for a person; a village of that name is not meant
 _DEDICATED = re.compile(r"\b(?:shrine|tomb|mausoleum|dargah|mosque|madrassa|seminary)\s+of\s+(?:the\s+)?$", re.I)
@@ -130,9 +136,14 @@ class Resolver:
                 out.append(Candidate(f.place, round(s - 0.3 * f.distance, 3), "; ".join(why)))
         return out
 
-    def _plausible(self, m: Mention, best: Candidate, doc_countries: Counter) -> bool:
-        """Drop matches that are far more likely a word than a place ("Time", "Police", "JUI")."""
+    def _plausible(self, m: Mention, best: Candidate, doc_countries: Counter, doc_admin1: set[str]) -> bool:
+        """Drop matches that are far more likely a word than a place ("Time", "Police", "JUI"), and
+        villages far more likely a namesake of a place the data lacks."""
         p = best.place
+        if p.level in ("village", "neighbourhood") and not p.population and doc_admin1 and p.admin1 not in doc_admin1:
+            # "Shahkot village in Neelum valley, Azad Kashmir": a village of that name in Punjab is not
+            # meant; the province the text names (or a container) places the name instead
+            return False
         if m.level_hint in ("district", "province") and p.level == "region" and not m.region:
             return False  # "Khorasan Province" is the group's branch, not the vague Khorasan region
         if m.region or p.level in ("country", "region"):
@@ -180,12 +191,12 @@ class Resolver:
                 fuzzy.update([i] if cands else [])
             cands.sort(key=lambda c: (-c.score, c.place.id))
             scored.append(cands)
-            chosen.append(cands[0] if cands and self._plausible(m, cands[0], doc_countries) else None)
+            chosen.append(cands[0] if cands and self._plausible(m, cands[0], doc_countries, doc_admin1) else None)
             if (chosen[-1] is not None and chosen[-1].place.level in ("village", "neighbourhood")
                     and _DEDICATED.search(text[max(0, m.start - 30):m.start])):
                 chosen[-1] = None
 
-        self._sentence_context(mentions, scored, chosen, doc_countries)
+        self._sentence_context(mentions, scored, chosen, doc_countries, doc_admin1)
         pools = [list(c) for c in scored]  # the candidates still in the running, with their own scores
         via: dict[int, Place] = {}  # the container the text names, for the mentions it chose
 
@@ -208,7 +219,7 @@ class Resolver:
                     best = max(inside, key=lambda c: (c.score, c.place.id))
                     chosen[i] = Candidate(best.place, round(best.score + 0.6, 3),
                                           best.why + f"; within {outer.name} (named in the sentence)")
-                elif not re.fullmatch(r"\s*,\s*", text[m.end:mentions[j].start]):
+                elif _SMALL_WORD.search(m.text) or not re.fullmatch(r"\s*,\s*", text[m.end:mentions[j].start]):
                     # a namesake elsewhere is worse than the container the text gives; a near-miss
                     # spelling inside it is better ("Batkhak village near Kabul City": Butkhak)
                     near_miss = [c for c in self._fuzzy(m, doc_countries, doc_admin1)
@@ -216,7 +227,8 @@ class Resolver:
                     best = max(near_miss, key=lambda c: (c.score, c.place.id)) if near_miss else None
                     chosen[i] = None if best is None else Candidate(
                         best.place, round(best.score + 0.6, 3), best.why + f"; within {outer.name} (named in the sentence)")
-                # "Saravan, Khash, Iranshahr": after a bare comma the next name may be the next of a list
+                # "Saravan, Khash, Iranshahr": after a bare comma the next name may be the next of a list,
+                # unless the name's own level word says it is the smaller ("Jawarah village, Poonch district")
 
         # A fuzzy match stands only where the text supports it: inside the container it names
         # (checked above), in a province the article names, or when nothing else is named.
@@ -299,7 +311,7 @@ class Resolver:
                 chosen[i] = replace(same[0], why=same[0].why + "; the place the article names this way elsewhere")
                 pools[i] = same
 
-    def _sentence_context(self, mentions, scored, chosen, doc_countries) -> None:
+    def _sentence_context(self, mentions, scored, chosen, doc_countries, doc_admin1) -> None:
         """A name with namesakes takes the one in the country of, or near, the places it is listed
         with: "Saravan, Khash, Iranshahr" is the Iranian Khash."""
         by_sentence: dict[int, list[int]] = {}
@@ -334,7 +346,7 @@ class Resolver:
                 rescored.append(Candidate(c.place, round(c.score + bonus, 3), "; ".join([c.why, *why])) if bonus else c)
             rescored.sort(key=lambda c: (-c.score, c.place.id))
             scored[i] = rescored
-            chosen[i] = rescored[0] if self._plausible(m, rescored[0], doc_countries) else None
+            chosen[i] = rescored[0] if self._plausible(m, rescored[0], doc_countries, doc_admin1) else None
 
     def _namesakes(self, m: Mention, best: Candidate, pool: list[Candidate], others: list[Place],
                    container: Place | None = None, other_pools: list[list[Place]] = ()) -> tuple[Candidate, str | None] | None:

@@ -163,6 +163,30 @@ def test_a_valley_is_not_the_village_of_its_name_elsewhere(small, query, found):
     assert (got[0].place.name if got else None) == found
 
 
+@pytest.mark.parametrize("query, name, level", [
+    # the only Moshgai lies in Alpha (Northland): a text that puts its Moshgai elsewhere means another one
+    ("Moshgai village, Beta district", "Beta", "district"),  # its own level word: a nesting, not a list
+    ("Moshgai, southwestern Southland", "Southland", "province"),  # a direction before the container
+    ("Moshgai village, Alpha district", "Moshgai", "village"),  # inside: the village itself
+])
+def test_a_village_outside_the_container_the_text_names_is_a_namesake(small, query, name, level):
+    _, gaz = small
+    (best, *_) = LocalGeocoder(gazetteer=gaz).candidates(query)
+    assert (best.place.name, best.place.level) == (name, level)
+
+
+def test_a_village_outside_the_province_the_article_names_is_not_taken_for_the_place_meant(small):
+    _, gaz = small
+    text = "Security forces raided hideouts across Southland. Two soldiers died in Moshgai."
+    doc = Document(id="t", path="", text=text, meta=DocumentMeta(), sentences=split_sentences(text))
+    res = {r.mention.text: r.place.name for r in Resolver(gaz).resolve_document(doc, Recogniser(gaz).mentions(doc))}
+    assert res == {"Southland": "Southland"}  # the Moshgai of Northland is left off the map
+    text = "Security forces raided hideouts across Northland. Two soldiers died in Moshgai."
+    doc = Document(id="t", path="", text=text, meta=DocumentMeta(), sentences=split_sentences(text))
+    res = {r.mention.text: r.place.admin1 for r in Resolver(gaz).resolve_document(doc, Recogniser(gaz).mentions(doc))}
+    assert res["Moshgai"] == "Northland"
+
+
 def test_a_query_restricted_to_a_country_is_not_placed_at_that_country_by_far_apart_namesakes(small):
     _, gaz = small
     coder = LocalGeocoder(gazetteer=gaz)
