@@ -252,10 +252,11 @@ class Resolver:
         # the place they share (their district or province), never one of them by chance.
         shared_notes: dict[int, str] = {}
         # a name whose own namesakes are still apart points nowhere yet (its pairs are looked at below)
-        unsettled = {k for k, c in enumerate(chosen) if c is not None and k not in via and len(_far_ties(pools[k])) > 1}
+        far_ties = [_far_ties(pool) for pool in pools]  # the pools no longer change: grouped once
+        unsettled = {k for k, c in enumerate(chosen) if c is not None and k not in via and len(far_ties[k]) > 1}
         for i, m in enumerate(mentions):
             if chosen[i] is not None and not m.region and i not in fuzzy:
-                found = self._namesakes(m, chosen[i], pools[i], [c.place for k, c in enumerate(chosen)
+                found = self._namesakes(m, chosen[i], pools[i], far_ties[i], [c.place for k, c in enumerate(chosen)
                                                                  if k != i and c is not None and mentions[k].text != m.text
                                                                  and k not in unsettled],
                                         via.get(i), [[c.place for c in pools[k] if c.place.level in SETTLEMENTS]
@@ -348,7 +349,8 @@ class Resolver:
             scored[i] = rescored
             chosen[i] = rescored[0] if self._plausible(m, rescored[0], doc_countries, doc_admin1) else None
 
-    def _namesakes(self, m: Mention, best: Candidate, pool: list[Candidate], others: list[Place],
+    def _namesakes(self, m: Mention, best: Candidate, pool: list[Candidate], groups: list[list[Candidate]],
+                   others: list[Place],
                    container: Place | None = None, other_pools: list[list[Place]] = ()) -> tuple[Candidate, str | None] | None:
         """Among settlements of equal score (records within NAMESAKE_CLUSTER_KM of one another being
         one place), the one the container the text names holds, else the one near the document's
@@ -358,7 +360,6 @@ class Resolver:
         if best.place.level not in SETTLEMENTS:
             return None
         top = max(c.score for c in pool)
-        groups = _far_ties(pool)
         ties = [c for g in groups for c in g]
         if len(groups) < 2 or best.place.id not in {c.place.id for c in ties}:
             return None
