@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
@@ -70,14 +70,23 @@ class LocalGeocoder(Geocoder):
             text = f"{text}, {getattr(c, 'common_name', None) or c.name}" if c else text
         doc = Document(id="query", path="", text=text, meta=DocumentMeta(), sentences=split_sentences(text))
         mentions = self._recogniser.mentions(doc)
+        contained: set[int] = set()
         if not any(m.start < len(query.strip()) for m in mentions):
             mentions = [Mention("query", 0, len(query.strip()), query.strip(), 0, len(text))] + mentions
-        resolved = [r for r in self._resolver.resolve_document(doc, mentions) if r.mention.start < len(query.strip())]
-        if country:
-            # the appended country only decides between namesakes: a name it cannot place stays unresolved
-            # nor does the country stand for a name it cannot place (a fallback, far-apart namesakes)
-            resolved = [r for r in resolved if (r.place.country == country.upper() or r.place.level == "region")
-                        and not (r.place.level == "country" and all(c.place.id != r.place.id for c in r.candidates))]
+        resolved = self._resolved(doc, mentions, len(query.strip()), country)
+        if not resolved and mentions[0].doc == "query" and mentions[0].start == 0 and mentions[0].text == query.strip():
+            # a cell is a place description, not prose: a known name inside a longer one the
+            # gazetteer lacks ("Kulachi Police Station", "Para Chamkani") places it, which in an
+            # article would be an outlet's or a team's name
+            inner = _contained_names(self.gaz, query.strip(), len(text))
+            if inner:
+                contained = {m.start for m in inner}
+                mentions = inner + mentions[1:]
+                # only a sizeable place: a village named like one word of a longer name is most
+                # often a namesake ("Karam" of "Kani Karam"), and the part of a town is near the town
+                resolved = [r if r.place.level != "town" or r.precision != 1 else replace(r, precision=2)
+                            for r in self._resolved(doc, mentions, len(query.strip()), country)
+                            if r.mention.start not in contained or _sizeable(r)]
         # "Jandola, 60 km east of Wana": a place given as a reference point is a last resort
         located = [r for r in resolved if not _REFERENCE.search(text[max(0, r.mention.start - 60):r.mention.start])]
         # the smallest place wins; between equals, the one the text names first ("Swat and Shangla")
@@ -89,11 +98,24 @@ class LocalGeocoder(Geocoder):
                 return found
         if best is None:
             return []
-        out = [GeocodeResult(best.place, best.score, best.precision, best.rule, best.note)]
+        note = best.note
+        if best.mention.start in contained:
+            note = f"placed by the name {best.mention.text!r} inside {query.strip()!r}"
+        out = [GeocodeResult(best.place, best.score, best.precision, best.rule, note)]
         for c in best.candidates:
             if c.place.id != best.place.id and (not country or c.place.country == country.upper()):
                 out.append(GeocodeResult(c.place, c.score, _precision(c.place), c.why))
         return out[:limit]
+
+    def _resolved(self, doc: Document, mentions: list[Mention], query_end: int, country: str | None) -> list:
+        """The resolutions of the mentions within the query (not of the country appended to it)."""
+        resolved = [r for r in self._resolver.resolve_document(doc, mentions) if r.mention.start < query_end]
+        if country:
+            # the appended country only decides between namesakes: a name it cannot place stays unresolved
+            # nor does the country stand for a name it cannot place (a fallback, far-apart namesakes)
+            resolved = [r for r in resolved if (r.place.country == country.upper() or r.place.level == "region")
+                        and not (r.place.level == "country" and all(c.place.id != r.place.id for c in r.candidates))]
+        return resolved
 
     def _ask_online(self, name: str, local, country: str | None) -> list[GeocodeResult]:
         """The name the index lacks, and only that name, asked of the online service."""
@@ -196,6 +218,41 @@ def geocode_row(coder: LocalGeocoder, text: str, country: str | None) -> dict:
 _TRAILING = re.compile(r"(?:[\s,;:(\-]+(?:of|in|near|the|and|a|an|" + "|".join(
     sorted({"area", "areas", "village", "villages", "town", "city", "district", "tehsil", "agency", "valley", "bazaar",
             "sector", "locality", "region", "province"})) + r"))+[\s,;:(\-]*$|[\s,;:(\-]+$", re.I)
+
+
+def _sizeable(r) -> bool:
+    """A district, province or populated town known by exactly this name (not by another spelling,
+    nor the unit far-apart namesakes share)."""
+    return (r.rule.startswith("exact name") and "alt name" not in r.rule and "far apart" not in r.rule
+            and (r.place.level in ("district", "province", "region") or r.place.level == "town" and (r.place.population or 0) > 0))
+
+
+_WORD = re.compile(r"[^\W\d_][\w'’\-]*")
+
+
+def _contained_names(gaz: Gazetteer, query: str, sentence_end: int) -> list[Mention]:
+    """The longest names of the index, up to four words, among the capitalised words of ``query``,
+    left to right; words that name no place alone (level words, directions, stop words) are skipped."""
+    from .recognise import words
+
+    w = words()
+    toks = [m for m in _WORD.finditer(query) if m.group()[0].isupper()]
+    found, i = [], 0
+    while i < len(toks):
+        for j in range(min(len(toks), i + 4), i, -1):
+            s, e = toks[i].start(), toks[j - 1].end()
+            if re.search(r"[^\w\s'’\-]|\s{2,}", query[s:e]):
+                continue  # not one name: punctuation between the words
+            name = query[s:e]
+            if j - i == 1 and name.lower() in (w.place | w.directions | w.stop | w.not_places | w.person | w.organisation):
+                continue
+            if len(name) >= 3 and gaz.match(name):
+                found.append(Mention("query", s, e, name, 0, sentence_end))
+                i = j
+                break
+        else:
+            i += 1
+    return found
 
 
 def _unplaced_name(query: str, mentions, best) -> str | None:

@@ -187,6 +187,15 @@ def test_a_village_outside_the_province_the_article_names_is_not_taken_for_the_p
     assert res["Moshgai"] == "Northland"
 
 
+def test_a_cell_is_placed_by_a_district_inside_a_longer_name_but_not_by_a_village(small):
+    _, gaz = small
+    coder = LocalGeocoder(gazetteer=gaz)
+    (best, *_) = coder.candidates("Alpha Distric")  # a typo after the name: the name still places the cell
+    assert (best.place.name, best.place.level) == ("Alpha", "district")
+    assert best.note == "placed by the name 'Alpha' inside 'Alpha Distric'"
+    assert coder.candidates("Moshgai Khel") == []  # a village named like one word of a longer name is a namesake
+
+
 def test_a_query_restricted_to_a_country_is_not_placed_at_that_country_by_far_apart_namesakes(small):
     _, gaz = small
     coder = LocalGeocoder(gazetteer=gaz)
