@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
+import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -93,17 +94,40 @@ def analyse_all(docs: list[Document], gaz, *, jobs: int = 1, client=None, progre
 
     counted = bar(enabled=progress and bool(docs), desc="reading articles", unit="doc", total=len(docs))
     try:
+        shared = None
         if client is not None:
-            results = _on_dask(client, docs, _index_path(gaz))
+            results, shared = _on_dask(client, docs, _index_path(gaz)), _Shared()
         elif min(jobs, len(docs) // 2) > 1:  # a worker's start-up is worth two documents at least
-            results = _in_pool(docs, _index_path(gaz), min(jobs, len(docs) // 2))
+            results, shared = _in_pool(docs, _index_path(gaz), min(jobs, len(docs) // 2)), _Shared()
         else:
             results = _here(docs, gaz)
         for result in results:
             counted.update()
-            yield result
+            yield shared(result) if shared is not None and not isinstance(result, str) else result
     finally:
         counted.close()
+
+
+class _Shared:
+    """One object per place and per repeated string across the documents a worker sent back: each
+    document arrives with its own copies of the places of its candidates and of their evidence
+    strings, which an archive's thousands of documents would otherwise hold thousands of times."""
+
+    def __init__(self):
+        self.places: dict = {}
+
+    def place(self, p):
+        return self.places.setdefault(p.id, p)
+
+    def __call__(self, found: list) -> list:
+        from dataclasses import replace
+
+        out = []
+        for r, c, citation in found:
+            cands = tuple(replace(x, place=self.place(x.place), why=sys.intern(x.why)) for x in r.candidates)
+            r = replace(r, place=self.place(r.place), rule=sys.intern(r.rule), candidates=cands)
+            out.append((r, replace(c, rule=sys.intern(c.rule)), citation))
+        return out
 
 
 def _here(docs, gaz):
