@@ -10,6 +10,8 @@ import re
 from collections import Counter
 from dataclasses import replace
 
+from geopy.distance import EARTH_RADIUS
+
 from .gazetteer.build import distance_km
 from .gazetteer.geonames import REGION_COUNTRIES
 from .gazetteer.index import Gazetteer, NameMatch
@@ -520,8 +522,12 @@ def _names_ground(text: str, m: Mention) -> bool:
 def _clusters(cands: list[Candidate], km: float) -> list[list[Candidate]]:
     """Single-linkage groups of candidates within ``km`` of one another."""
     groups: list[list[Candidate]] = []
+    # two places are at least their difference in latitude apart: most pairs need no great circle
+    dlat = math.degrees(km / EARTH_RADIUS)
     for c in cands:
-        joined = [g for g in groups if any(distance_km(c.place.lat, c.place.lon, o.place.lat, o.place.lon) <= km for o in g)]
+        joined = [g for g in groups if any(abs(c.place.lat - o.place.lat) <= dlat
+                                           and distance_km(c.place.lat, c.place.lon, o.place.lat, o.place.lon) <= km
+                                           for o in g)]
         merged = [c] + [x for g in joined for x in g]
         groups = [g for g in groups if g not in joined] + [merged]
     return groups
