@@ -23,6 +23,7 @@ from .casualties import parse_casualties, read_casualties
 from .citations import _cite_anchor, _sentence_citations
 from .claims import _find_status_cues, _status_governs, claim_is_past
 from .cues import _cues
+from .prefilter import finditer
 from .dates import _date_precision, _first_date, _parse_iso
 from .incidents import (
     _find_incident_cues,
@@ -139,7 +140,7 @@ def _scoped_mentions_once(text: str, group_spans: tuple, cites: tuple) -> dict[i
         [c.start for c in _find_incident_cues(text) if not c.weak and not c.anaphoric]
         + [c.start for c in _find_status_cues(text)]
     )
-    for m in C.origin_re.finditer(text):
+    for m in finditer(C.origin_re, text):
         tail = text[m.end() : m.end() + 160]
         e = _SCOPE_END.search(tail)
         stop = m.end() + (e.start() if e else len(tail))
@@ -154,7 +155,7 @@ def _scoped_mentions_once(text: str, group_spans: tuple, cites: tuple) -> dict[i
     group_moves = {(c.start, c.end) for c in _find_status_cues(text)} if _has_militant(text) else set()
     for kind, rx, maxw in (("movement", C.movement_re, 3), ("title", C.title_re, 3), ("comparison", C.comparison_re, 3),
                            ("reference", C.reference_re, 1)):
-        for m in rx.finditer(text):
+        for m in finditer(rx, text):
             if kind == "movement" and m.span() in group_moves:
                 continue
             for i, g in enumerate(groups):
