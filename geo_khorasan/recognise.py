@@ -187,12 +187,22 @@ def _particle(t: _Tok) -> bool:
     return t.low in _EZAFE and not t.text.isupper()
 
 
-def _tokens(text: str) -> list[_Tok]:
-    out = []
+def _tokens(text: str) -> list[_Tok | None]:
+    """The words of ``text`` that may be part of a name (capitalised, or a particle such as "e"),
+    each as a ``_Tok``; ``None`` stands for the other words between them (each ends a run of
+    names), one None for several. Words with a digit are left out."""
+    out: list[_Tok | None] = []
     attributive = words().attributive_suffixes
     for m in _TOKEN.finditer(text):
-        s, e = m.span()
         t = m.group()
+        if not t[0].isupper() and len(t) > 4:
+            # not a name, nor a particle once a possessive is cut off ("ye's"): only ends a run
+            if out and out[-1] is None:
+                continue
+            if t.isalpha() or not any(ch.isdigit() for ch in t):
+                out.append(None)
+            continue
+        s, e = m.span()
         poss = False
         if t[-1] in "s'’":
             for suffix in ("’s", "'s", "’", "'"):
@@ -203,16 +213,27 @@ def _tokens(text: str) -> list[_Tok]:
             head, _, tail = t.rpartition("-")
             if head and tail in attributive and head[0].isupper():
                 t, e = head, s + len(head)  # "Afghanistan-based": the place, then what it qualifies
+        if not t.isalpha() and any(ch.isdigit() for ch in t):
+            continue
+        if not t[0].isupper() and t.lower() not in _EZAFE:
+            if not (out and out[-1] is None):
+                out.append(None)
+            continue
         out.append(_Tok(s, e, t, poss))
     return out
 
 
-def _runs(text: str, toks: list[_Tok]) -> list[list[_Tok]]:
+def _runs(text: str, toks: list[_Tok | None]) -> list[list[_Tok]]:
     """Runs of capitalised tokens joined only by spaces (ezafe particles may sit inside)."""
     runs, cur = [], []
     stop = words().stop
     n = len(toks)
     for i, t in enumerate(toks):
+        if t is None:  # a word that is no part of a name
+            if cur:
+                runs.append(cur)
+            cur = []
+            continue
         if cur:
             last = cur[-1]
             gap = text[last.end:t.start]
@@ -224,7 +245,7 @@ def _runs(text: str, toks: list[_Tok]) -> list[list[_Tok]]:
                 runs.append(cur)
                 cur = []
             cur.append(t)
-        elif joined and t.low in _EZAFE and i + 1 < n and toks[i + 1].capitalised:
+        elif joined and t.low in _EZAFE and i + 1 < n and toks[i + 1] is not None and toks[i + 1].capitalised:
             cur.append(t)  # a particle inside a name ("Sar-e Pul")
         else:
             if cur:
@@ -306,7 +327,8 @@ class Recogniser:
             key, _ = split_level(name)
             exact, loose = keys(key)
             ok = len(exact.replace(" ", "")) >= 3 or name.isupper()
-            self._known[name] = bool(ok and self.gaz.match_keys(exact, loose))
+            # the index's key hashes rule out most words without a query; the rest are looked up
+            self._known[name] = bool(ok and self.gaz.may_match_keys(exact, loose) and self.gaz.match_keys(exact, loose))
         return self._known[name]
 
     def mentions(self, doc: Document) -> list[Mention]:
@@ -341,7 +363,7 @@ class Recogniser:
         for m in _CITATION.finditer(text):
             taken.append(m.span())
         taken.extend(_outlet_spans(text))  # "Pakistan Today", "The Kabul Times": outlets, not places
-        toks = [t for t in _tokens(text) if t.text.isalpha() or not any(ch.isdigit() for ch in t.text)]
+        toks = _tokens(text)
         for s, e in datelines(text):
             if free(s, e) and self._is_known(text[s:e]):
                 add(s, e, level_hint="town", dateline=True)
