@@ -198,8 +198,14 @@ def may_match(rx: re.Pattern[str], low: str | None) -> bool:
     holds a character a case-blind pattern folds to ASCII, so nothing is ruled out)."""
     if low is None:
         return True
-    found = _PRESENT.needles_of(rx)
-    return found is None or not found.isdisjoint(_PRESENT.in_text(low))
+    entry = _PRESENT.of.get(id(rx))
+    found = entry[1] if entry is not None and entry[0] is rx else _PRESENT.needles_of(rx)
+    if found is None:
+        return True
+    present = _PRESENT.memo.get(low)
+    if present is None:
+        present = _PRESENT.in_text(low)
+    return not found.isdisjoint(present)
 
 
 @functools.lru_cache(maxsize=2048)
