@@ -1,6 +1,7 @@
 """Who did or claimed an event: the group named by a claim, a "by" phrase or as the subject."""
 from __future__ import annotations
 
+import functools
 import re
 
 from .cues import _cues
@@ -62,6 +63,7 @@ def claimant(text: str) -> str | None:
     return _find_actor(text, 0, 0, None)
 
 
+@functools.lru_cache(maxsize=2048)
 def _has_militant(text: str) -> bool:
     C = _cues()
     return bool(search(C.isk_re, text) or search(C.militant_re, text))

@@ -43,6 +43,12 @@ def _find_incident_cues(text: str) -> tuple[_Cue, ...]:
 
 
 def _is_hypothetical(text: str, cue: _Cue) -> bool:
+    return _hypothetical_at(text, cue.start, cue.end)  # asked of a cue by every place of its sentence
+
+
+@functools.lru_cache(maxsize=8192)
+def _hypothetical_at(text: str, start: int, end: int) -> bool:
+    cue = _Cue(start, end, text[start:end], "")
     C = _cues()
     before = _clause_before(text, cue.start)
     if any(m.group(0) != "May" for m in C.hypothetical_re.finditer(before)):  # "May" the month
@@ -61,6 +67,12 @@ def _is_hypothetical(text: str, cue: _Cue) -> bool:
 
 
 def _is_negated(text: str, cue: _Cue) -> bool:
+    return _negated_at(text, cue.start)
+
+
+@functools.lru_cache(maxsize=8192)
+def _negated_at(text: str, start: int) -> bool:
+    cue = _Cue(start, start, "", "")
     C = _cues()
     before = _clause_before(text, cue.start, 5)
     # "denied involvement in a suicide bombing": the denial is of a role in it, not of the event
