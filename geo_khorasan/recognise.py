@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+import ahocorasick
+
 
 from .gazetteer.index import Gazetteer
 from .gazetteer.names import keys, split_level
@@ -69,6 +71,31 @@ def outlets() -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
 
 
+@cache
+def _outlet_names() -> ahocorasick.Automaton:
+    """The outlet names as one automaton: where one of them starts, ``outlets()`` may match."""
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
+    for row in load_csv("outlets.csv"):
+        automaton.add_word(row["name"])
+    automaton.make_automaton()
+    return automaton
+
+
+def _outlet_spans(text: str) -> list[tuple[int, int]]:
+    """The spans of ``outlets().finditer(text)``, trying the pattern only where an outlet's name
+    starts (every match starts with one): the same matches, without a scan of every position."""
+    pattern = outlets()
+    starts = sorted({end - length + 1 for end, length in _outlet_names().iter(text)})
+    out, pos = [], 0
+    for s in starts:
+        if s >= pos:
+            m = pattern.match(text, s)
+            if m:
+                out.append(m.span())
+                pos = m.end()
+    return out
+
+
 def _stands_for_government(text: str, s: int, e: int, w: Words) -> bool:
     """"Washington said", "designated by Washington", "between Islamabad and the TTP"."""
     if text[s:e] not in w.government_seats or re.search(r"\b(?:in|at|from|near)\s+$", text[max(0, s - 8):s]):
@@ -94,6 +121,41 @@ def region_phrases() -> list[tuple[re.Pattern[str], str]]:
     return sorted(out, key=lambda x: -len(x[0].pattern))
 
 
+def _phrase_matches(pattern: re.Pattern[str], first: str | None, text: str, low: str | None):
+    """``pattern.finditer(text)`` for a pattern of ``region_phrases()`` whose phrase starts with the
+    ASCII word ``first``: the pattern is tried only where that word starts in the text, or at the
+    "the" before it (every match starts at one of them), so the matches are the same."""
+    if first is None or low is None or len(low) != len(text) or first in "the":
+        yield from pattern.finditer(text)
+        return
+    pos = 0
+    q = low.find(first)
+    while q >= 0:
+        k = q
+        while k > 0 and text[k - 1].isspace():
+            k -= 1
+        starts = (k - 3, q) if k < q and low.startswith("the", k - 3) and k >= 3 else (q,)
+        for s in starts:
+            if s >= pos:
+                m = pattern.match(text, s)
+                if m:
+                    yield m
+                    pos = m.end()
+                    break
+        q = low.find(first, max(q + 1, pos))
+
+
+@cache
+def _region_firsts() -> list[str | None]:
+    """The first word of each of ``region_phrases()``, in lower case (None when not plain ASCII)."""
+    out = []
+    for pattern, _ in region_phrases():
+        body = pattern.pattern.removeprefix(r"(?<![\w-])(?:the\s+)?").removesuffix(r"(?![\w-])")
+        first = re.sub(r"\\(.)", r"\1", body.split(r"\s+")[0])
+        out.append(first.lower() if first and first.isascii() and not re.search(r"\s|\\", first) else None)
+    return out
+
+
 @cache
 def _region_words() -> list[tuple[str, ...]]:
     """For each of ``region_phrases()``, the plain ASCII words every match of it holds, in lower
@@ -106,20 +168,18 @@ def _region_words() -> list[tuple[str, ...]]:
     return out
 
 
-@dataclass
 class _Tok:
-    start: int
-    end: int
-    text: str
-    possessive: bool
+    """A word of the text: ``low`` and ``capitalised`` are read once, when it is made."""
 
-    @property
-    def low(self) -> str:
-        return self.text.lower()
+    __slots__ = ("start", "end", "text", "possessive", "low", "capitalised")
 
-    @property
-    def capitalised(self) -> bool:
-        return self.text[0].isupper()
+    def __init__(self, start: int, end: int, text: str, possessive: bool):
+        self.start, self.end, self.text, self.possessive = start, end, text, possessive
+        self.low = text.lower()
+        self.capitalised = text[0].isupper()
+
+    def __repr__(self) -> str:
+        return f"_Tok({self.start}, {self.end}, {self.text!r}, {self.possessive})"
 
 
 def _particle(t: _Tok) -> bool:
@@ -127,35 +187,66 @@ def _particle(t: _Tok) -> bool:
     return t.low in _EZAFE and not t.text.isupper()
 
 
-def _tokens(text: str) -> list[_Tok]:
-    out = []
+def _tokens(text: str) -> list[_Tok | None]:
+    """The words of ``text`` that may be part of a name (capitalised, or a particle such as "e"),
+    each as a ``_Tok``; ``None`` stands for the other words between them (each ends a run of
+    names), one None for several. Words with a digit are left out."""
+    out: list[_Tok | None] = []
+    attributive = words().attributive_suffixes
     for m in _TOKEN.finditer(text):
-        s, e, t = m.start(), m.end(), m.group()
+        t = m.group()
+        if not t[0].isupper() and len(t) > 4:
+            # not a name, nor a particle once a possessive is cut off ("ye's"): only ends a run
+            if out and out[-1] is None:
+                continue
+            if t.isalpha() or not any(ch.isdigit() for ch in t):
+                out.append(None)
+            continue
+        s, e = m.span()
         poss = False
-        for suffix in ("’s", "'s", "’", "'"):
-            if t.endswith(suffix) and len(t) > len(suffix) + 1:
-                t, e, poss = t[: -len(suffix)], e - len(suffix), True
-                break
-        head, _, tail = t.rpartition("-")
-        if head and tail in words().attributive_suffixes and head[0].isupper():
-            t, e = head, s + len(head)  # "Afghanistan-based": the place, then what it qualifies
+        if t[-1] in "s'’":
+            for suffix in ("’s", "'s", "’", "'"):
+                if t.endswith(suffix) and len(t) > len(suffix) + 1:
+                    t, e, poss = t[: -len(suffix)], e - len(suffix), True
+                    break
+        if "-" in t:
+            head, _, tail = t.rpartition("-")
+            if head and tail in attributive and head[0].isupper():
+                t, e = head, s + len(head)  # "Afghanistan-based": the place, then what it qualifies
+        if not t.isalpha() and any(ch.isdigit() for ch in t):
+            continue
+        if not t[0].isupper() and t.lower() not in _EZAFE:
+            if not (out and out[-1] is None):
+                out.append(None)
+            continue
         out.append(_Tok(s, e, t, poss))
     return out
 
 
-def _runs(text: str, toks: list[_Tok]) -> list[list[_Tok]]:
+def _runs(text: str, toks: list[_Tok | None]) -> list[list[_Tok]]:
     """Runs of capitalised tokens joined only by spaces (ezafe particles may sit inside)."""
     runs, cur = [], []
+    stop = words().stop
+    n = len(toks)
     for i, t in enumerate(toks):
-        gap = text[cur[-1].end:t.start] if cur else ""
-        joined = cur and gap.strip() == "" and "\n" not in gap and not cur[-1].possessive
-        is_name = t.capitalised and (t.low not in words().stop or (t.text.isupper() and len(t.text) > 1))
-        is_particle = t.low in _EZAFE and i + 1 < len(toks) and toks[i + 1].capitalised
-        if is_name or (is_particle and cur and joined):
+        if t is None:  # a word that is no part of a name
+            if cur:
+                runs.append(cur)
+            cur = []
+            continue
+        if cur:
+            last = cur[-1]
+            gap = text[last.end:t.start]
+            joined = not last.possessive and gap.strip() == "" and "\n" not in gap
+        else:
+            joined = False
+        if t.capitalised and (t.low not in stop or (len(t.text) > 1 and t.text.isupper())):
             if cur and not joined:
                 runs.append(cur)
                 cur = []
             cur.append(t)
+        elif joined and t.low in _EZAFE and i + 1 < n and toks[i + 1] is not None and toks[i + 1].capitalised:
+            cur.append(t)  # a particle inside a name ("Sar-e Pul")
         else:
             if cur:
                 runs.append(cur)
@@ -167,18 +258,23 @@ def _runs(text: str, toks: list[_Tok]) -> list[list[_Tok]]:
 
 def _before_title(run: list[_Tok], w: Words) -> list[_Tok]:
     """The run up to an official's title after its first word: "Dadu" of "Dadu SSP Shabbir Ahmed"."""
-    lows = [t.text.lower() for t in run]
-    titles = _lower_titles(w.titles)
+    by_first = _titles_by_first(w.titles)
+    lows = [t.low for t in run]
     for k in range(1, len(run)):
-        for title in titles:
+        for title in by_first.get(lows[k], ()):
             if title == tuple(lows[k:k + len(title)]):
                 return run[:k]
     return run
 
 
 @cache
-def _lower_titles(titles: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(x.lower() for x in title) for title in titles)
+def _titles_by_first(titles: tuple[tuple[str, ...], ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The titles in lower case, by their first word."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for title in titles:
+        low = tuple(x.lower() for x in title)
+        out.setdefault(low[0], []).append(low)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _word_after(text: str, end: int) -> tuple[str, int] | None:
@@ -231,7 +327,8 @@ class Recogniser:
             key, _ = split_level(name)
             exact, loose = keys(key)
             ok = len(exact.replace(" ", "")) >= 3 or name.isupper()
-            self._known[name] = bool(ok and self.gaz.match_keys(exact, loose))
+            # the index's key hashes rule out most words without a query; the rest are looked up
+            self._known[name] = bool(ok and self.gaz.may_match_keys(exact, loose) and self.gaz.match_keys(exact, loose))
         return self._known[name]
 
     def mentions(self, doc: Document) -> list[Mention]:
@@ -253,10 +350,10 @@ class Recogniser:
             taken.append((s, e))
 
         low = lower_for_search(text)
-        for (pattern, region_id), needed in zip(region_phrases(), _region_words()):
+        for (pattern, region_id), needed, first in zip(region_phrases(), _region_words(), _region_firsts()):
             if low is not None and not all(w in low for w in needed):
                 continue  # a word of the phrase is not in the text
-            for m in pattern.finditer(text):
+            for m in _phrase_matches(pattern, first, text, low):
                 s = m.start() + (4 if m.group().lower().startswith("the ") else 0)
                 if _inside_longer_name(text, s, m.end()):
                     continue  # "Azad Kashmir", "Islamic State Khorasan Province"
@@ -265,9 +362,8 @@ class Recogniser:
 
         for m in _CITATION.finditer(text):
             taken.append(m.span())
-        for m in outlets().finditer(text):
-            taken.append(m.span())  # "Pakistan Today", "The Kabul Times": outlets, not places
-        toks = [t for t in _tokens(text) if not any(ch.isdigit() for ch in t.text)]
+        taken.extend(_outlet_spans(text))  # "Pakistan Today", "The Kabul Times": outlets, not places
+        toks = _tokens(text)
         for s, e in datelines(text):
             if free(s, e) and self._is_known(text[s:e]):
                 add(s, e, level_hint="town", dateline=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import shapely
 from rapidfuzz.distance import Levenshtein
 from shapely.geometry import Point
@@ -34,7 +35,8 @@ FUZZY_MIN_CONSONANTS = 4
 FUZZY_MAX_EDITS = 2
 #: Points farther than the 0.02° buffer plus this from a polygon are outside it, without buffering.
 BUFFER_MARGIN = 0.005
-#: Bump when the fuzzy rows kept beside the index change in content or layout.
+#: Bump when the file of name keys kept beside the index (``NameKeys``) changes in layout.
+KEYS_FORMAT = 1
 #: The curated data the index is built from (a change rebuilds it).
 INDEX_DATA_FILES = ("sources.toml", "name_rules.toml", "aliases.csv", "regions.yaml", "recognise.yaml")
 
@@ -124,6 +126,11 @@ def build_index(gazetteer_dir: Path | None, out: Path, recipes: dict | None = No
     finally:
         con.close()
     os.replace(tmp, out)
+    con = sqlite3.connect(f"file:{out}?mode=ro", uri=True)
+    try:  # the name keys beside it, made now rather than on the first read of an article
+        NameKeys.load(out, con, dict(con.execute("SELECT k, v FROM meta")))
+    finally:
+        con.close()
     return result.warnings
 
 
@@ -156,6 +163,100 @@ class NameMatch:
     exact: bool  # exact key (True) or loose key (False)
 
 
+def _key_hashes(keys) -> np.ndarray:
+    """64-bit hashes of ``keys``, sorted and unique."""
+    return np.unique(np.fromiter(map(_key_hash, keys), dtype=np.uint64))
+
+
+def _key_hash(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+
+
+class NameKeys:
+    """Every exact and loose name key of an index, as sorted arrays of their 64-bit hashes: a
+    key whose hash is absent names no place, so the recogniser asks the index only about the
+    few words that may name one (and the index answers those exactly, as before).
+
+    Kept beside the index (``<index>.keys``, 8 bytes a key, read in milliseconds), stamped with
+    the index's fingerprint, size and modification time and checked by a digest: a file that is
+    missing, from another index or damaged is ignored and written again from the index."""
+
+    MAGIC = b"geo_khorasan name keys\n"
+
+    def __init__(self, exact: np.ndarray, loose: np.ndarray):
+        self.exact, self.loose = exact, loose
+
+    @staticmethod
+    def path_for(index: Path) -> Path:
+        return index.with_name(index.name + ".keys")
+
+    @staticmethod
+    def stamp(index: Path, meta: dict) -> dict:
+        st = index.stat()
+        return {"format": KEYS_FORMAT, "fingerprint": meta.get("fingerprint"), "size": st.st_size,
+                "mtime_ns": st.st_mtime_ns}
+
+    @classmethod
+    def load(cls, index: Path, con: sqlite3.Connection, meta: dict) -> "NameKeys":
+        """The keys of the index at ``index``: from the file beside it, else from the index (and saved)."""
+        stamp = cls.stamp(index, meta)
+        found = cls.read(cls.path_for(index), stamp)
+        if found is None:
+            exact, loose = set(), set()
+            for key, lo in con.execute("SELECT key, loose FROM names"):
+                if key is not None:
+                    exact.add(key)
+                if lo is not None:
+                    loose.add(lo)
+            found = cls(_key_hashes(sorted(exact)), _key_hashes(sorted(loose)))
+            found.write(cls.path_for(index), stamp)
+        return found
+
+    @classmethod
+    def read(cls, path: Path, stamp: dict) -> "NameKeys | None":
+        """The keys saved at ``path`` for the index ``stamp`` describes, or None (missing, stale, damaged)."""
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        try:
+            if not data.startswith(cls.MAGIC):
+                return None
+            head_end = data.index(b"\n", len(cls.MAGIC))
+            head = json.loads(data[len(cls.MAGIC):head_end])
+            body = memoryview(data)[head_end + 1:]
+            if (not isinstance(head, dict) or head.get("stamp") != stamp
+                    or len(body) != 8 * (head["exact"] + head["loose"])
+                    or hashlib.blake2b(body, digest_size=16).hexdigest() != head["digest"]):
+                return None
+            arr = np.frombuffer(body, dtype="<u8").astype(np.uint64)  # aligned: searched without a copy
+            return cls(arr[:head["exact"]], arr[head["exact"]:])
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def write(self, path: Path, stamp: dict) -> None:
+        """Save beside the index (atomically); a folder that cannot be written keeps them in memory only."""
+        body = self.exact.astype("<u8").tobytes() + self.loose.astype("<u8").tobytes()
+        head = {"stamp": stamp, "exact": len(self.exact), "loose": len(self.loose),
+                "digest": hashlib.blake2b(body, digest_size=16).hexdigest()}
+        tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+        try:
+            tmp.write_bytes(self.MAGIC + json.dumps(head, sort_keys=True).encode() + b"\n" + body)
+            os.replace(tmp, path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+
+    @staticmethod
+    def _has(arr: np.ndarray, key: str) -> bool:
+        h = np.uint64(_key_hash(key))
+        i = int(arr.searchsorted(h))
+        return i < len(arr) and arr[i] == h
+
+    def may_match(self, exact: str, loose: str) -> bool:
+        """False when no name of the index has the exact key ``exact`` or the loose key ``loose``."""
+        return self._has(self.exact, exact) or self._has(self.loose, loose)
+
+
 class Gazetteer:
     """Read-only access to a built index."""
 
@@ -183,6 +284,7 @@ class Gazetteer:
         self._fuzzy_memo: dict = {}
         self._match_memo: dict[tuple[str, str], list[NameMatch]] = {}
         self._country_memo: dict[str, Place | None] = {}
+        self._name_keys: NameKeys | None = None
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -251,6 +353,19 @@ class Gazetteer:
         found = self.match_keys(exact, loose)
         bare = None if found else without_area_word(exact)
         return self.match_keys(*keys(bare)) if bare else found
+
+    def name_keys(self) -> NameKeys:
+        """The index's name keys (read once, when first asked for)."""
+        if self._name_keys is None:
+            self._name_keys = NameKeys.load(self.path, self._con, self.meta)
+        return self._name_keys
+
+    def may_match_keys(self, exact: str, loose: str) -> bool:
+        """False when ``match_keys(exact, loose)`` finds nothing, answered without a query; True when
+        it may find something (then ``match_keys`` says)."""
+        if (exact, loose) in self._match_memo:
+            return bool(self._match_memo[(exact, loose)])
+        return self.name_keys().may_match(exact, loose)
 
     def match_keys(self, exact: str, loose: str) -> list[NameMatch]:
         found = self._match_memo.get((exact, loose))

@@ -1,9 +1,11 @@
 """Who did or claimed an event: the group named by a claim, a "by" phrase or as the subject."""
 from __future__ import annotations
 
+import functools
 import re
 
 from .cues import _cues
+from .prefilter import finditer, search
 from .text import _HARD_AFTER
 
 
@@ -11,10 +13,10 @@ def _find_actor(text: str, lo: int, hi: int, cue_pos: int | None) -> str | None:
     """Who did or claimed the event described in text[lo:hi]."""
     C = _cues()
     matches: list[tuple[int, int, str]] = []
-    for m in C.isk_re.finditer(text):
+    for m in finditer(C.isk_re, text):
         matches.append((m.start(), m.end(), m.group(0)))
     for rx, name in C.actors:
-        for m in rx.finditer(text):
+        for m in finditer(rx, text):
             if any(m.start() < e and s < m.end() for s, e, _ in matches):
                 continue
             matches.append((m.start(), m.end(), name or m.group(0)))
@@ -24,7 +26,7 @@ def _find_actor(text: str, lo: int, hi: int, cue_pos: int | None) -> str | None:
         return bool(C.actor_target_re.search(text[max(0, s - 40) : s]))
 
     # 1. claims and attributions anywhere in the sentence
-    for m in C.claim_re.finditer(text):
+    for m in finditer(C.claim_re, text):
         prev = [x for x in matches if x[1] <= m.start() and not re.search(r"[;.]", text[x[1] : m.start()])]
         if prev:
             return prev[-1][2]
@@ -61,6 +63,7 @@ def claimant(text: str) -> str | None:
     return _find_actor(text, 0, 0, None)
 
 
+@functools.lru_cache(maxsize=2048)
 def _has_militant(text: str) -> bool:
     C = _cues()
-    return bool(C.isk_re.search(text) or C.militant_re.search(text))
+    return bool(search(C.isk_re, text) or search(C.militant_re, text))

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .cues import _cues
+from .prefilter import finditer, lowered, may_match
 
 
 def _word_number(s: str) -> int | None:
@@ -93,16 +94,19 @@ _KILLED_AND_INJURED = re.compile(r"\b(?:killed|dead|died)\s+(?:and|or)\s+(?:inju
 def _strip_appositions(text: str) -> str:
     """Blank out breakdowns and asides (same length) so counts are read from the main clause."""
     for rx in (*_APPOSITION_RES, _KILLED_AND_INJURED):
-        text = rx.sub(lambda m: " " * len(m.group(0)), text)
+        if may_match(rx, lowered(text)):
+            text = rx.sub(lambda m: " " * len(m.group(0)), text)
     return text
 
 
 def _subject_counts(text: str, kw_re: re.Pattern) -> list[tuple[int, int, list[tuple[int, int]]]]:
     """(position, count, its groups as (count, end)) for 'NUM people [and NUM others] were <kw>' patterns."""
     C = _cues()
-    nums = _numbers(text)
+    nums = None
     results = []
-    for k in kw_re.finditer(text):
+    for k in finditer(kw_re, text):
+        if nums is None:
+            nums = _numbers(text)
         window_start = max(0, k.start() - 180)
         window = text[window_start : k.start()]
         # only look inside the current clause
@@ -148,9 +152,11 @@ def _object_counts(text: str, verb_re: re.Pattern) -> list[tuple[int, int, list[
     one list add up ('killed three Spanish tourists and three Afghans': 6; 'killed a policeman and
     two construction workers': 3)."""
     C = _cues()
-    nums = {n.start: n for n in _numbers(text)}
+    nums = None
     results = []
-    for v in verb_re.finditer(text):
+    for v in finditer(verb_re, text):
+        if nums is None:
+            nums = {n.start: n for n in _numbers(text)}
         m = re.match(r"\s+", text[v.end() :])
         if not m:
             continue
@@ -224,7 +230,7 @@ def read_casualties(text: str) -> Casualties:
     attackers: int | None = None
     fat_range: tuple[int, int] | None = None
     toll = []
-    for m in C.toll_re.finditer(t):
+    for m in finditer(C.toll_re, t):
         v = _word_number(m.group("n"))
         if v is not None and not C.non_person_after_re.search(t[m.end() :]):
             toll.append((m.start(), m.start("n"), v))

@@ -36,7 +36,14 @@ def _is_citation(content: str) -> bool:
 def _paren_spans(text: str, lo: int, hi: int, tail: int = 0) -> list[tuple[int, int, str]]:
     """Citation parentheticals whose '(' lies in [lo, hi) or right after hi (within ``tail``)."""
     out = []
-    starts = [i for i in range(lo, min(hi, len(text))) if text[i] == "("]
+    if lo >= 0:
+        starts, end = [], min(hi, len(text))
+        i = text.find("(", lo, end)
+        while i >= 0:
+            starts.append(i)
+            i = text.find("(", i + 1, end)
+    else:
+        starts = [i for i in range(lo, min(hi, len(text))) if text[i] == "("]
     if tail:
         m = re.match(r"[\s.,;:]*\(", text[hi : hi + tail])
         if m:
@@ -74,6 +81,11 @@ def _sentence_citations(sentence: str) -> list[tuple[int, int, str]]:
     """Citation spans inside a sentence string. An unclosed '(' at the end counts if what follows
     it reads like the start of a citation; so does a leading "Outlet, date)" left over from the
     previous sentence's citation (its date is not this sentence's)."""
+    return list(_sentence_citations_once(sentence))  # every place of a sentence asks: read once
+
+
+@functools.lru_cache(maxsize=1024)
+def _sentence_citations_once(sentence: str) -> tuple[tuple[int, int, str], ...]:
     spans = _paren_spans(sentence, 0, len(sentence))
     # the tail of the previous sentence's citation: "Dawn, May 13, 2015). The cell ..."
     lead = re.match(r"^\s*([^()]{1,250})\)", sentence)
@@ -84,7 +96,7 @@ def _sentence_citations(sentence: str) -> list[tuple[int, int, str]]:
         inner = m.group(1).strip()
         if not inner or _is_citation(inner) or re.match(r"^[A-Z][\w’'&.\-]*(?:\s+\S+){0,6},", inner):
             spans.append((m.start(), len(sentence), re.sub(r"\s+", " ", inner)))
-    return spans
+    return tuple(spans)
 
 
 def _cite_anchor(cite_text: str | None) -> tuple | None:

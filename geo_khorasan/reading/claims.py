@@ -4,8 +4,8 @@ from __future__ import annotations
 import functools
 import re
 
-from ..vocabulary import lower_for_search
 from .cues import _cues
+from .prefilter import lowered, may_match
 from .spans import _coordinated, _intro
 from .text import _HARD_AFTER, _HARD_BEFORE, _clause_before, _Cue, _Group, _words
 
@@ -14,11 +14,13 @@ from .text import _HARD_AFTER, _HARD_BEFORE, _clause_before, _Cue, _Group, _word
 def _find_status_cues(text: str) -> tuple[_Cue, ...]:
     C = _cues()
     raw = []
-    low = lower_for_search(text)
+    low = lowered(text)
     for i, (status, rx) in enumerate(C.status_res):
         needles = C.status_needles[i]
         if low is not None and needles is not None and not any(n in low for n in needles):
             continue  # no phrase of this status can start in the text
+        if not may_match(rx, low):
+            continue  # nor can any match lie in it
         for m in rx.finditer(text):
             raw.append((m.start(), m.end(), i, status))
     raw.sort(key=lambda r: (r[0], -(r[1] - r[0]), r[2]))

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .cues import _cues
+from .prefilter import finditer
 from .text import _clause_before
 
 
@@ -75,7 +76,7 @@ def _find_dates(text: str) -> tuple[_DateHit, ...]:
         return C.months.get(m.group("mon").lower().rstrip("."))
 
     for kind, rx in R.items():
-        for m in rx.finditer(text):
+        for m in finditer(rx, text):
             gd = m.groupdict()
             if kind in ("full1", "full2", "iso"):
                 mo = int(gd["mon"]) if kind == "iso" else mon_of(m)

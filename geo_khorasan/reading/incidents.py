@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 import re
 
-from ..vocabulary import lower_for_search
 from .cues import _cues
+from .prefilter import finditer, lowered, may_match
 from .spans import _coordinated, _intro, _name_like, _range_to_groups
 from .text import _HARD_AFTER, _HARD_BEFORE, _clause_before, _Cue, _Group, _words
 
@@ -15,14 +15,16 @@ from .text import _HARD_AFTER, _HARD_BEFORE, _clause_before, _Cue, _Group, _word
 def _find_incident_cues(text: str) -> tuple[_Cue, ...]:
     C = _cues()
     raw: list[tuple[int, int, int, str, bool]] = []
-    low = lower_for_search(text)
+    low = lowered(text)
     for i, (t, rx) in enumerate(C.incident_res):
         needles = C.incident_needles[i]
         if low is not None and needles is not None and not any(n in low for n in needles):
             continue  # no phrase of this type can start in the text
+        if not may_match(rx, low):
+            continue  # nor can any match lie in it
         for m in rx.finditer(text):
             raw.append((m.start(), m.end(), i, t, False))
-    for m in C.weak_re.finditer(text):
+    for m in finditer(C.weak_re, text):
         raw.append((m.start(), m.end(), len(C.incident_res), "attack", True))
     raw.sort(key=lambda r: (r[0], -(r[1] - r[0]), r[2]))
     cues: list[_Cue] = []
@@ -31,7 +33,7 @@ def _find_incident_cues(text: str) -> tuple[_Cue, ...]:
             continue
         w = text[s:e]
         cues.append(_Cue(s, e, w, t, weak=weak, noun=bool(C.noun_event_re.search(w)), plural=bool(C.plural_event_re.search(w))))
-    for m in C.anaphoric_re.finditer(text):
+    for m in finditer(C.anaphoric_re, text) if cues else ():
         prev = [c for c in cues if c.end <= m.start() and not c.anaphoric]
         if prev and not any(m.start() < c.end and c.start < m.end() for c in cues):
             best = min(prev, key=lambda c: C.incident_types.index(c.label) if c.label in C.incident_types else 99)
@@ -41,6 +43,12 @@ def _find_incident_cues(text: str) -> tuple[_Cue, ...]:
 
 
 def _is_hypothetical(text: str, cue: _Cue) -> bool:
+    return _hypothetical_at(text, cue.start, cue.end)  # asked of a cue by every place of its sentence
+
+
+@functools.lru_cache(maxsize=8192)
+def _hypothetical_at(text: str, start: int, end: int) -> bool:
+    cue = _Cue(start, end, text[start:end], "")
     C = _cues()
     before = _clause_before(text, cue.start)
     if any(m.group(0) != "May" for m in C.hypothetical_re.finditer(before)):  # "May" the month
@@ -59,6 +67,12 @@ def _is_hypothetical(text: str, cue: _Cue) -> bool:
 
 
 def _is_negated(text: str, cue: _Cue) -> bool:
+    return _negated_at(text, cue.start)
+
+
+@functools.lru_cache(maxsize=8192)
+def _negated_at(text: str, start: int) -> bool:
+    cue = _Cue(start, start, "", "")
     C = _cues()
     before = _clause_before(text, cue.start, 5)
     # "denied involvement in a suicide bombing": the denial is of a role in it, not of the event

@@ -23,6 +23,7 @@ from .casualties import parse_casualties, read_casualties
 from .citations import _cite_anchor, _sentence_citations
 from .claims import _find_status_cues, _status_governs, claim_is_past
 from .cues import _cues
+from .prefilter import finditer
 from .dates import _date_precision, _first_date, _parse_iso
 from .incidents import (
     _find_incident_cues,
@@ -139,7 +140,7 @@ def _scoped_mentions_once(text: str, group_spans: tuple, cites: tuple) -> dict[i
         [c.start for c in _find_incident_cues(text) if not c.weak and not c.anaphoric]
         + [c.start for c in _find_status_cues(text)]
     )
-    for m in C.origin_re.finditer(text):
+    for m in finditer(C.origin_re, text):
         tail = text[m.end() : m.end() + 160]
         e = _SCOPE_END.search(tail)
         stop = m.end() + (e.start() if e else len(tail))
@@ -154,7 +155,7 @@ def _scoped_mentions_once(text: str, group_spans: tuple, cites: tuple) -> dict[i
     group_moves = {(c.start, c.end) for c in _find_status_cues(text)} if _has_militant(text) else set()
     for kind, rx, maxw in (("movement", C.movement_re, 3), ("title", C.title_re, 3), ("comparison", C.comparison_re, 3),
                            ("reference", C.reference_re, 1)):
-        for m in rx.finditer(text):
+        for m in finditer(rx, text):
             if kind == "movement" and m.span() in group_moves:
                 continue
             for i, g in enumerate(groups):
@@ -198,30 +199,47 @@ def _scoped_mentions_once(text: str, group_spans: tuple, cites: tuple) -> dict[i
 
 def _read_incidents(ctx: _Sentence) -> None:
     """The incident cues of the sentence, where each event happened, and which can make an incident."""
-    text, groups, blocked = ctx.text, ctx.groups, ctx.blocked
+    # the same for every place of the sentence (its groups and blocked places are the same): read once
+    cues, live, located, agg_words, usable, incident_groups, frame = _incident_phase(
+        ctx.text, tuple(tuple(g.spans) for g in ctx.groups), tuple(sorted(ctx.blocked)), ctx.cite_text,
+        ctx.ti if ctx.default_site and len(ctx.groups) == 1 else None)
+    ctx.cues, ctx.live, ctx.frame = cues, list(live), frame
+    ctx.located = {k: list(v) for k, v in located}
+    ctx.agg_words = dict(agg_words)
+    ctx.usable = set(usable)
+    ctx.incident_groups = {k: list(v) for k, v in incident_groups}
+
+
+@functools.lru_cache(maxsize=4096)
+def _incident_phase(text: str, group_spans: tuple, blocked_t: tuple, cite_text: str | None, default_ti: int | None):
+    groups = [_Group(list(spans)) for spans in group_spans]
+    blocked = set(blocked_t)
     precision = _date_precision(text)
     day_date = precision == "day"
     month_date = precision in ("day", "month")
-    any_date = precision is not None or ctx.cite_text is not None
-    ctx.cues = _find_incident_cues(text)
-    ctx.live = [c for c in ctx.cues if c.anaphoric or not (_is_hypothetical(text, c) or _is_negated(text, c))]
-    ctx.located = {k: _locate_incident(text, c, groups, blocked) for k, c in enumerate(ctx.live)}
-    ctx.agg_words = {
+    any_date = precision is not None or cite_text is not None
+    cues = _find_incident_cues(text)
+    live = [c for c in cues if c.anaphoric or not (_is_hypothetical(text, c) or _is_negated(text, c))]
+    located = {k: _locate_incident(text, c, groups, blocked) for k, c in enumerate(live)}
+    agg_words = {
         k: (None if c.anaphoric else _is_aggregate(text, c, day_date, month_date, any_date))
-        for k, c in enumerate(ctx.live)
+        for k, c in enumerate(live)
     }
     weak_ok = month_date or parse_casualties(text) != (None, None)
-    ctx.usable = {k for k, c in enumerate(ctx.live) if not ctx.agg_words[k] and (weak_ok or not c.weak)}
-    for k, gl in ctx.located.items():
-        if k in ctx.usable:
+    usable = {k for k, c in enumerate(live) if not agg_words[k] and (weak_ok or not c.weak)}
+    incident_groups: dict[int, list[int]] = {}
+    for k, gl in located.items():
+        if k in usable:
             for gi in gl:
-                ctx.incident_groups.setdefault(gi, []).append(k)
-    ctx.frame = _frame_index(text, groups, blocked)
-    if ctx.frame is None and ctx.default_site and len(groups) == 1:
-        ctx.frame = ctx.ti
-    unlocated = [k for k in ctx.located if not ctx.located[k] and k in ctx.usable]
-    if not ctx.incident_groups and ctx.frame is not None and unlocated:
-        ctx.incident_groups[ctx.frame] = list(unlocated)
+                incident_groups.setdefault(gi, []).append(k)
+    frame = _frame_index(text, groups, blocked)
+    if frame is None and default_ti is not None:
+        frame = default_ti
+    unlocated = [k for k in located if not located[k] and k in usable]
+    if not incident_groups and frame is not None and unlocated:
+        incident_groups[frame] = list(unlocated)
+    return (cues, tuple(live), tuple((k, tuple(v)) for k, v in located.items()), tuple(agg_words.items()),
+            frozenset(usable), tuple((k, tuple(v)) for k, v in incident_groups.items()), frame)
 
 
 def _event_segment(ctx: _Sentence) -> tuple[int, int]:

@@ -2,6 +2,7 @@
 group), masking of citations, and the grammar that relates groups to each other."""
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterable
 
@@ -16,6 +17,13 @@ _FRAME_RE = re.compile(
 
 
 def _mask(sentence: str, spans: list[tuple[int, int, str]]) -> str:
+    if not spans:
+        return sentence
+    return _mask_once(sentence, tuple(spans))  # every place of a sentence masks it alike: once
+
+
+@functools.lru_cache(maxsize=1024)
+def _mask_once(sentence: str, spans: tuple[tuple[int, int, str], ...]) -> str:
     chars = list(sentence)
     for s, e, _ in spans:
         for i in range(s, min(e, len(chars))):
@@ -44,6 +52,12 @@ def _normalise_spans(start: int, end: int, other: Iterable) -> list[tuple[int, i
 
 
 def _build_groups(text: str, spans: list[tuple[int, int]]) -> list[_Group]:
+    # the places of a sentence share their spans: the groups are made once, and each gets a copy
+    return [_Group(list(g)) for g in _build_groups_once(text, tuple(spans))]
+
+
+@functools.lru_cache(maxsize=4096)
+def _build_groups_once(text: str, spans: tuple[tuple[int, int], ...]) -> tuple[tuple[tuple[int, int], ...], ...]:
     C = _cues()
     groups: list[_Group] = []
     for sp in spans:
@@ -53,7 +67,7 @@ def _build_groups(text: str, spans: list[tuple[int, int]]) -> list[_Group]:
             groups[-1].spans.append(sp)
         else:
             groups.append(_Group([sp]))
-    return groups
+    return tuple(tuple(g.spans) for g in groups)
 
 
 def _intro(text: str, g: _Group, rx: re.Pattern) -> str | None:

@@ -1,0 +1,224 @@
+"""Words a regular expression cannot match without: a cheap test that skips a scan.
+
+``needles(rx)`` reads the compiled pattern's own syntax tree and returns lower-case ASCII
+strings such that every match of ``rx`` holds at least one of them (or None when it cannot say:
+a pattern that may match an empty string, or one built only of character classes). A text whose
+lower-case form (``vocabulary.lower_for_search``) holds none of them has no match, so
+``may_match`` lets the reader skip most of its cue scans on a sentence at the cost of a few
+substring tests. This is exact, not a heuristic: the scans it lets through are the same scans,
+so what they find is the same.
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from typing import Iterator
+
+import ahocorasick
+
+from ..vocabulary import lower_for_search
+
+try:  # Python 3.11+
+    from re import _constants as _c, _parser as _p
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants as _c  # type: ignore[no-redef]
+    import sre_parse as _p  # type: ignore[no-redef]
+
+#: The most strings a sub-expression's set of exact texts may hold (beyond it, only its needles count).
+_MAX_EXACT = 64
+_ZERO_WIDTH = (_c.AT, _c.ASSERT, _c.ASSERT_NOT)
+
+
+def _char(code: int) -> str | None:
+    """The character in lower case, when a text's lower-case form holds it wherever the text
+    matches it: ASCII, or a mark without case ("—", "’"); None for other letters."""
+    ch = chr(code)
+    if ch.isascii():
+        return ch.lower()
+    return ch if not ch.isalnum() and ch.lower() == ch == ch.upper() and ch.casefold() == ch else None
+
+
+def _exact(op, av) -> frozenset[str] | None:
+    """Every text one item can match, in lower case, when they are few and ASCII; else None."""
+    if op is _c.LITERAL:
+        ch = _char(av)
+        return frozenset({ch}) if ch is not None else None
+    if op in _ZERO_WIDTH:
+        return frozenset({""})  # consumes nothing: what is around it stays contiguous
+    if op is _c.IN:
+        out = set()
+        for iop, iav in av:
+            if iop is not _c.LITERAL or _char(iav) is None:
+                return None
+            out.add(_char(iav))
+        return frozenset(out) if out and len(out) <= _MAX_EXACT else None
+    if op is _c.SUBPATTERN:
+        return _exact_seq(av[-1])
+    if op is _c.BRANCH:
+        out = set()
+        for alt in av[1]:
+            e = _exact_seq(alt)
+            if e is None:
+                return None
+            out |= e
+            if len(out) > _MAX_EXACT:
+                return None
+        return frozenset(out)
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+        lo, hi, sub = av
+        if (lo, hi) == (0, 1):
+            e = _exact_seq(sub)
+            return None if e is None else e | {""}
+        if lo == hi == 1:
+            return _exact_seq(sub)
+    return None
+
+
+def _exact_seq(seq) -> frozenset[str] | None:
+    out = frozenset({""})
+    for op, av in seq:
+        e = _exact(op, av)
+        if e is None or len(out) * len(e) > _MAX_EXACT:
+            return None
+        out = frozenset(a + b for a, b in itertools.product(out, e))
+    return out
+
+
+def _better(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
+    """The more selective of two requirements (either is true of every match)."""
+    if not a or "" in a:
+        return b if b and "" not in b else None
+    if not b or "" in b:
+        return a
+    ka, kb = (min(map(len, a)), -len(a)), (min(map(len, b)), -len(b))
+    return a if ka >= kb else b
+
+
+def _required(op, av) -> frozenset[str] | None:
+    """Strings one of which every match of the item holds (None: no such set known)."""
+    e = _exact(op, av)
+    if e is not None:
+        return None if "" in e else e
+    if op is _c.SUBPATTERN:
+        return _required_seq(av[-1])
+    if op is _c.BRANCH:
+        out = set()
+        for alt in av[1]:
+            r = _required_seq(alt)
+            if not r:
+                return None
+            out |= r
+        return frozenset(out)
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
+        lo, _hi, sub = av
+        return _required_seq(sub) if lo >= 1 else None
+    if op is getattr(_c, "ATOMIC_GROUP", None):
+        return _required_seq(av)
+    return None
+
+
+def _required_seq(seq) -> frozenset[str] | None:
+    best = None
+    run = frozenset({""})  # the exact texts of the items since the last inexact one
+    for op, av in list(seq) + [(None, None)]:
+        e = _exact(op, av) if op is not None else None
+        if e is not None and len(run) * len(e) <= _MAX_EXACT:
+            run = frozenset(a + b for a, b in itertools.product(run, e))
+            continue
+        best = _better(best, run)
+        run = frozenset({""}) if e is None else e
+        if op is not None and e is None:
+            best = _better(best, _required(op, av))
+    return best
+
+
+@functools.lru_cache(maxsize=None)
+def _needles(pattern: str, flags: int) -> tuple[str, ...] | None:
+    found = _required_seq(_p.parse(pattern, flags & ~re.UNICODE))
+    if not found or "" in found:
+        return None
+    # a string holding a shorter needle is implied by it: test the shorter only
+    kept = sorted(found, key=lambda s: (len(s), s))
+    out: list[str] = []
+    for s in kept:
+        if not any(k in s for k in out):
+            out.append(s)
+    return tuple(out)
+
+
+def needles(rx: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Lower-case strings (ASCII, or marks without case such as "—") one of which every match of
+    ``rx`` holds, or None."""
+    return _needles(rx.pattern, rx.flags)
+
+
+class _Present:
+    """One Aho-Corasick automaton over the needles of every pattern asked about so far: one pass
+    over a sentence says which needles it holds, for all its scans at once."""
+
+    def __init__(self) -> None:
+        self.of: dict[int, tuple[re.Pattern[str], frozenset[str] | None]] = {}  # id -> (pattern, its needles)
+        self.known: set[str] = set()
+        self.automaton = None
+        self.memo: dict[str, frozenset[str]] = {}
+
+    def needles_of(self, rx: re.Pattern[str]) -> frozenset[str] | None:
+        entry = self.of.get(id(rx))  # by id: a pattern's own hash reads its whole program
+        if entry is not None and entry[0] is rx:
+            return entry[1]
+        n = needles(rx)
+        found = None if n is None else frozenset(n)
+        self.of[id(rx)] = (rx, found)  # the pattern is kept, so its id is not reused
+        if found and not found <= self.known:
+            self.known |= found
+            self.automaton, self.memo = None, {}  # built again, with these needles too
+        return found
+
+    def in_text(self, low: str) -> frozenset[str]:
+        found = self.memo.get(low)
+        if found is None:
+            if self.automaton is None:
+                self.automaton = ahocorasick.Automaton()
+                for n in sorted(self.known):
+                    self.automaton.add_word(n, n)
+                self.automaton.make_automaton()
+            found = frozenset(n for _end, n in self.automaton.iter(low)) if self.known else frozenset()
+            if len(self.memo) > 4096:
+                self.memo.clear()
+            self.memo[low] = found
+        return found
+
+
+_PRESENT = _Present()
+
+
+def may_match(rx: re.Pattern[str], low: str | None) -> bool:
+    """False only when ``rx`` cannot match a text whose lower-case form is ``low`` (None: the text
+    holds a character a case-blind pattern folds to ASCII, so nothing is ruled out)."""
+    if low is None:
+        return True
+    entry = _PRESENT.of.get(id(rx))
+    found = entry[1] if entry is not None and entry[0] is rx else _PRESENT.needles_of(rx)
+    if found is None:
+        return True
+    present = _PRESENT.memo.get(low)
+    if present is None:
+        present = _PRESENT.in_text(low)
+    return not found.isdisjoint(present)
+
+
+@functools.lru_cache(maxsize=2048)
+def lowered(text: str) -> str | None:
+    """``vocabulary.lower_for_search(text)``, once per text (every scan of a sentence asks for it)."""
+    return lower_for_search(text)
+
+
+def finditer(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``rx.finditer(text)``, skipped when the text holds none of the pattern's needles."""
+    return rx.finditer(text) if may_match(rx, lowered(text)) else iter(())
+
+
+def search(rx: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """``rx.search(text)``, skipped when the text holds none of the pattern's needles."""
+    return rx.search(text) if may_match(rx, lowered(text)) else None

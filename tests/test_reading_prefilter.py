@@ -1,0 +1,81 @@
+"""The reader's scan prefilter (reading/prefilter.py): a cue pattern is skipped on a sentence only
+when no match of it can lie there, so skipping changes nothing the reader finds."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from geo_khorasan.corpus import read_corpus
+from geo_khorasan.reading import prefilter
+from geo_khorasan.reading.cues import _cues
+from geo_khorasan.reading.dates import _date_res
+from geo_khorasan.reading.prefilter import lowered, may_match, needles
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def _cue_patterns() -> dict[str, re.Pattern[str]]:
+    C = _cues()
+    found = {k: v for k, v in vars(C).items() if isinstance(v, re.Pattern)}
+    found.update({f"status {s}": rx for s, rx in C.status_res})
+    found.update({f"incident {t}": rx for t, rx in C.incident_res})
+    found.update({f"actor {i}": rx for i, (rx, _name) in enumerate(C.actors)})
+    found.update({f"date {k}": rx for k, rx in _date_res().items()})
+    return found
+
+
+@pytest.mark.parametrize("pattern, flags, expected", [
+    (r"(?<![\w\-])(?:safe\s+haven|sanctuar\w*)", re.I, {"haven", "nctuar"}),  # re factors out "sa"
+    (r"ab(?:c|d)?e", 0, {"abe", "abce", "abde"}),
+    (r"Wilayat[- ]e", 0, {"wilayat-e", "wilayat e"}),
+    (r"\bunder (?:the )?(?:\w+ ){0,2}control\b", re.I, {"control"}),
+    (r"—[^—]{1,10}—", 0, {"—"}),  # a mark without case counts as a letter would
+])
+def test_needles_of_a_pattern(pattern, flags, expected):
+    assert set(needles(re.compile(pattern, flags))) == expected
+
+
+@pytest.mark.parametrize("pattern", [r"\d+", r"(?:foo)?", r"[A-Z]\w+", r"x*"])
+def test_no_needles_when_a_match_need_hold_no_word(pattern):
+    assert needles(re.compile(pattern)) is None
+    assert may_match(re.compile(pattern), lowered("nothing here"))  # always scanned
+
+
+def test_a_letter_beyond_ascii_ends_a_needle():
+    assert needles(re.compile(r"Khur[aā]san", re.I)) == ("khur",)
+
+
+def test_a_text_without_the_needles_is_skipped_and_a_folding_character_skips_nothing():
+    rx = re.compile(r"\bstrongholds?\b", re.I)
+    assert not may_match(rx, lowered("A town in the north."))
+    assert may_match(rx, lowered("A STRONGHOLD in the north."))
+    # "ſtronghold" (a long s) matches case-blind: the text's lower case cannot rule it out
+    assert rx.search("a \u017ftronghold") and may_match(rx, lowered("a \u017ftronghold"))
+    assert list(prefilter.finditer(rx, "nothing")) == [] and prefilter.search(rx, "nothing") is None
+
+
+def test_every_match_of_every_cue_pattern_holds_one_of_its_needles():
+    texts = []
+    for doc in read_corpus(SEEDS):
+        texts.append(doc.text)
+        texts += [doc.text[s:e] for s, e in doc.sentences]
+    for name, rx in _cue_patterns().items():
+        for text in texts:
+            low = lowered(text)
+            if not may_match(rx, low):
+                assert rx.search(text) is None, (name, text[:80])
+                continue
+            for m in rx.finditer(text):
+                if m.group():
+                    assert may_match(rx, lowered(m.group())), (name, m.group())
+
+
+def test_the_marks_without_case_in_needles_match_only_themselves_case_blind():
+    marks = {ch for rx in _cue_patterns().values() for n in (needles(rx) or ()) for ch in n if not ch.isascii()}
+    marks |= {"—", "–", "’"}
+    everything = "".join(chr(c) for c in range(0x80, 0x110000) if not 0xD800 <= c <= 0xDFFF)
+    for ch in marks:
+        assert prefilter._char(ord(ch)) == ch
+        assert set(re.findall(re.escape(ch), everything, re.I)) == {ch}, ch
