@@ -33,10 +33,11 @@ def _round(obj, digits=PRECISION_DIGITS):
 
 
 #: Regions are areas a sentence claims ("controlled Achin district"): their outline is simplified at
-#: a tolerance of about 100 m for a district, 200 m for a province or region, 500 m for a country
-#: (degrees), far finer than the claim, and its vertices rounded to 4 decimals (~11 m).
-REGION_TOLERANCE = {"country": 0.005, "province": 0.002, "region": 0.002}
-REGION_TOLERANCE_DEFAULT = 0.001
+#: a tolerance of about 200 m for a district (or anything smaller), 500 m for a province or region,
+#: 1 km for a country (the basemap's), in degrees: finer than a claim about a whole district can be,
+#: and than a pixel at the zoom that shows the district whole; vertices rounded to 4 decimals (~11 m).
+REGION_TOLERANCE = {"country": 0.01, "province": 0.005, "region": 0.005}
+REGION_TOLERANCE_DEFAULT = 0.002
 REGION_DIGITS = 4
 
 
@@ -224,21 +225,26 @@ def write_geopackage(path: Path, layers: dict[str, dict]) -> None:
 #: (every candidate with its id, score and reason; how the role was decided): three quarters of a
 #: mention's bytes, and one more list per row for QGIS to show as text.
 REVIEW_ONLY = ("candidates", "classification_rule")
+#: Left out of ``mentions.geojson`` as what the others give: ``sentence_end`` is ``sentence_start``
+#: plus the sentence's length, ``precision_words`` the words for ``precision`` and ``place_name``
+#: (the tables, ``mentions.csv``, keep them for a reader without code).
+DERIVED = ("sentence_end", "precision_words")
 
 
-def exported_mentions(mentions: dict) -> dict:
-    """The mention layer as written: each feature without :data:`REVIEW_ONLY`."""
-    return {**mentions, "features": [{**f, "properties": {k: v for k, v in f["properties"].items() if k not in REVIEW_ONLY}}
+def exported_mentions(mentions: dict, leave_out=REVIEW_ONLY) -> dict:
+    """The mention layer as written: each feature without the properties ``leave_out`` names."""
+    return {**mentions, "features": [{**f, "properties": {k: v for k, v in f["properties"].items() if k not in leave_out}}
                                      for f in mentions["features"]]}
 
 
 def write_exports(out: Path, mentions: dict, incidents: dict, regions: dict, formats=DEFAULT_FORMATS) -> None:
-    mentions = exported_mentions(mentions)
+    table = exported_mentions(mentions)
+    mentions = exported_mentions(table, DERIVED)
     layers = dict(zip(LAYERS, (mentions, incidents, regions)))
     for name, fc in layers.items():
         atomic.write_text(out / f"{name}.geojson", geojson_text(fc))
     if "csv" in formats:
-        atomic.write_text(out / "mentions.csv", csv_text(mentions, MENTION_COLUMNS))
+        atomic.write_text(out / "mentions.csv", csv_text(table, MENTION_COLUMNS))
         atomic.write_text(out / "incidents.csv", csv_text(incidents, INCIDENT_COLUMNS))
     if "gpkg" in formats:
         write_geopackage(out / GEOPACKAGE_NAME, layers)

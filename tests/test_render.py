@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import html
+import itertools
 import json
 import re
 
@@ -37,6 +38,18 @@ def unpack(data: dict) -> dict:
                 "source_href": d["source_href"] + ("" if anchor is None else f"#s{anchor}"),
                 "mention_id": f"{d['id']}:{anchor + a}" if mention == -1 else s(mention)}
 
+    def geometry(g):
+        if not g or "delta" not in g:
+            return g
+
+        def walk(v, depth):
+            if depth:
+                return [walk(c, depth - 1) for c in v]
+            xs, ys = itertools.accumulate(v[0::2]), itertools.accumulate(v[1::2])
+            return [[x / 1e5, y / 1e5] for x, y in zip(xs, ys)]
+        return {"type": g["type"], "coordinates": walk(g["delta"], {"LineString": 0, "Polygon": 1, "MultiLineString": 1,
+                                                                    "MultiPolygon": 2}[g["type"]])}
+
     def table(t):
         rows = []
         for values in t["rows"]:
@@ -47,6 +60,8 @@ def unpack(data: dict) -> dict:
                     row[name] = listed[0] if name in t["one"] else listed
                     row["docs"] = sorted({q["doc"] for q in listed if q["doc"]})
                     row["mention_ids"] = sorted({q["mention_id"] for q in listed if q["mention_id"]})
+                elif name == "geometry":
+                    row[name] = geometry(v)
                 else:
                     row[name] = s(v) if name in t["strings_in"] else v
             rows.append(row)
@@ -66,7 +81,10 @@ def unpack(data: dict) -> dict:
         row["candidates"] = [{**{k: v for k, v in place(c[j]).items() if k not in ("lat", "lon")}, "score": c[j + 1],
                               "why": s(c[j + 2])} for j in range(0, len(c), 3)]
         mentions.append(row)
-    return {**data, "incidents": table(data["incidents"]), "regions": table(data["regions"]), "mentions": mentions}
+    basemap = {kind: rows if kind == "towns" else [{"type": "Feature", "geometry": geometry(g), "properties": {}} for g in rows]
+               for kind, rows in data["basemap"].items()}
+    return {**data, "incidents": table(data["incidents"]), "regions": table(data["regions"]), "mentions": mentions,
+            "areas": {k: geometry(g) for k, g in data["areas"].items()}, "basemap": basemap}
 
 
 def all_quotes(data: dict) -> list[dict]:
@@ -431,6 +449,8 @@ def test_packed_rows_read_back_as_the_objects_map_py_made(render_fixture):
     incidents = made("incidents", m._incident)
     assert [{k: v for k, v in i.items() if k not in ("place_id", "area", "color")} for i in incidents] == \
         [{k: v for k, v in i.items() if k not in ("area", "color")} for i in data["incidents"]]
+    assert data["areas"] and all(g == m._area_geometry({"geometry": render_fixture["areas"][k]}) for k, g in data["areas"].items())
+    assert data["basemap"] == {k: m._basemap_layer(render_fixture["basemap"].get(k), k) for k in ("countries", "provinces", "towns")}
     packed = json.loads(DATA_BLOCK.search(map_html(**render_fixture)).group(1))
     assert len(packed["strings"]) == len(set(packed["strings"]))
     assert all(len(json.dumps(row)) < 80 for row in packed["mentions"]["rows"])  # no text in a mention's row

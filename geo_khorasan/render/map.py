@@ -318,8 +318,9 @@ def _payload(
         **packed,
         **packer.block(),
         "draw": {"dots": len(incident_rows) >= DOTS_FROM, "cells_above": CELLS_ABOVE},
-        "areas": outlines,
-        "basemap": base,
+        "areas": {place_id: _packed_geometry(g) for place_id, g in outlines.items()},
+        "basemap": {kind: rows if kind == "towns" else [_packed_geometry(f["geometry"]) for f in rows]
+                    for kind, rows in base.items()},
         "legend": legend,
         "styles": styles,
         "time": time,
@@ -445,7 +446,9 @@ class _Packer:
             values = []
             for name in fields:
                 value = row[name]
-                if name in quotes_in:
+                if name == "geometry":
+                    value = _packed_geometry(value)
+                elif name in quotes_in:
                     value = self.quote(value) if name in one else self.quote_list(value)
                 elif name in strings_in:
                     value = self.ref(value)
@@ -487,6 +490,30 @@ def _fixed(value):
     """A coordinate (5 decimals) as an integer of 1e-5 degrees; map.js divides by 1e5, which gives
     the same number as the decimal."""
     return None if value is None else int(round(value * 100000))
+
+
+#: How deep the lists of positions lie in each kind of geometry's coordinates.
+_LINE_DEPTH = {"LineString": 0, "Polygon": 1, "MultiLineString": 1, "MultiPolygon": 2}
+
+
+def _packed_geometry(geometry: dict | None) -> dict | None:
+    """A line or area with each list of positions as one flat list of integers (1e-5 degrees): the
+    first longitude and latitude, then the step to each next one (``delta``): a third of the
+    digits. map.js adds the steps up and divides by 1e5, which gives the same numbers."""
+    if not geometry or geometry.get("type") not in _LINE_DEPTH:
+        return geometry
+
+    def pack(coords, depth):
+        if depth:
+            return [pack(c, depth - 1) for c in coords]
+        out, x0, y0 = [], 0, 0
+        for lon, lat in coords:
+            x, y = _fixed(lon), _fixed(lat)
+            out += [x - x0, y - y0]
+            x0, y0 = x, y
+        return out
+
+    return {"type": geometry["type"], "delta": pack(geometry["coordinates"], _LINE_DEPTH[geometry["type"]])}
 
 
 def _anchor(source_href: str) -> int | None:

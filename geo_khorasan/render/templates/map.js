@@ -46,11 +46,37 @@
   }
   function quoteDoc(k) { return docEntries[quoteRows[k][0]].id; }
 
+  // Lines and areas come with each list of positions as steps in 1e-5 degrees (map.py's
+  // _packed_geometry): added up, they are the GeoJSON coordinates.
+  var LINE_DEPTH = { LineString: 0, Polygon: 1, MultiLineString: 1, MultiPolygon: 2 };
+  function geometryOf(g) {
+    if (!g || !g.delta) return g;
+    function walk(v, depth) {
+      if (depth) return v.map(function (c) { return walk(c, depth - 1); });
+      var out = [], x = 0, y = 0;
+      for (var j = 0; j < v.length; j += 2) {
+        x += v[j];
+        y += v[j + 1];
+        out.push([x / 1e5, y / 1e5]);
+      }
+      return out;
+    }
+    return { type: g.type, coordinates: walk(g.delta, LINE_DEPTH[g.type]) };
+  }
+  Object.keys(data.areas).forEach(function (id) { data.areas[id] = geometryOf(data.areas[id]); });
+  ["countries", "provinces"].forEach(function (kind) {
+    data.basemap[kind] = data.basemap[kind].map(function (g) {
+      return { type: "Feature", geometry: geometryOf(g), properties: {} };
+    });
+  });
+
   function unpack(table) {
     function Row(values) { this.gkValues = values; }
     function define(name, get) { Object.defineProperty(Row.prototype, name, { get: get }); }
     table.fields.forEach(function (name, i) {
-      if (table.quotes_in.indexOf(name) >= 0) {
+      if (name === "geometry") {
+        define(name, function () { return this.gkGeometry || (this.gkGeometry = geometryOf(this.gkValues[i])); });
+      } else if (table.quotes_in.indexOf(name) >= 0) {
         var one = table.one.indexOf(name) >= 0;
         define(name, function () {
           var v = this.gkValues[i], list = v.gkQuotes || (v.gkQuotes = quoteList(v));
