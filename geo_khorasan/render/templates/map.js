@@ -37,6 +37,7 @@
   }
   // The documents and mentions a list of quotes cites, sorted, each once.
   function citedBy(v, read) {
+    if (v.length === 2) { var one = read(v[0]); return one ? [one] : []; }
     var seen = {}, out = [];
     for (var j = 0; j < v.length; j += 2) {
       var x = read(v[j]);
@@ -336,7 +337,7 @@
       layer: layer,
       docs: f.docs,
       place: (f.place || "").toLowerCase(),
-      mentionIds: f.mention_ids || [],
+      mentionIds: null,  // f.mention_ids when a link first asks (bySource)
       type: kind === "incidents" ? f.type : null,
       t0: kind === "incidents" ? f.t0 : null,
       t1: kind === "incidents" ? f.t1 : null,
@@ -1610,7 +1611,9 @@
   }
 
   function bySource(kind, mentionId) {
-    return records[kind].filter(function (r) { return r.mentionIds.indexOf(mentionId) >= 0; })[0];
+    return records[kind].filter(function (r) {
+      return (r.mentionIds || (r.mentionIds = r.f.mention_ids || [])).indexOf(mentionId) >= 0;
+    })[0];
   }
 
   function findTarget(target) {
