@@ -22,14 +22,33 @@ from .resolve import precision_words
 PRECISION_DIGITS = 5  # ~1 m: more would only be noise, and keeps files small
 
 
-def _round(obj):
+def _round(obj, digits=PRECISION_DIGITS):
     if isinstance(obj, float):
-        return round(obj, PRECISION_DIGITS)
+        return round(obj, digits) + 0.0  # + 0.0: no -0.0
     if isinstance(obj, (list, tuple)):
-        return [_round(x) for x in obj]
+        return [_round(x, digits) for x in obj]
     if isinstance(obj, dict):
-        return {k: _round(v) for k, v in obj.items()}
+        return {k: _round(v, digits) for k, v in obj.items()}
     return obj
+
+
+#: Regions are areas a sentence claims ("controlled Achin district"): their outline is simplified at
+#: a tolerance of about 200 m for a district (or anything smaller), 500 m for a province or region,
+#: 1 km for a country (the basemap's), in degrees: finer than a claim about a whole district can be,
+#: and than a pixel at the zoom that shows the district whole; vertices rounded to 4 decimals (~11 m).
+REGION_TOLERANCE = {"country": 0.01, "province": 0.005, "region": 0.005}
+REGION_TOLERANCE_DEFAULT = 0.002
+REGION_DIGITS = 4
+
+
+def region_geometry(poly, level: str | None) -> dict | None:
+    """A region's polygon, simplified for its level and rounded (valid: snapped to the grid); None when
+    nothing is left of it."""
+    tolerance = REGION_TOLERANCE.get(level or "", REGION_TOLERANCE_DEFAULT)
+    g = shapely.set_precision(poly.simplify(tolerance, preserve_topology=True), 10 ** -REGION_DIGITS)
+    if g.is_empty or g.geom_type not in ("Polygon", "MultiPolygon"):
+        return None
+    return _round(mapping(g), REGION_DIGITS)
 
 
 def _point(place) -> dict:
@@ -101,7 +120,7 @@ def region_features(regions: list[Region], gaz: Gazetteer, doc_dates: dict[str, 
     feats = []
     for reg in regions:
         poly = gaz.polygon(reg.place.id) if reg.place.has_polygon else None
-        geom = _round(mapping(shapely.set_precision(poly, 10 ** -PRECISION_DIGITS))) if poly is not None else _point(reg.place)
+        geom = (region_geometry(poly, reg.place.level) if poly is not None else None) or _point(reg.place)
         claims = sorted(reg.claims, key=lambda c: (doc_dates.get(c.source.doc) or "", c.source.doc, c.source.start), reverse=True)
         feats.append({"type": "Feature", "geometry": geom, "properties": {
             "id": f"region:{reg.place.id}", "place_name": reg.place.name, "place_id": reg.place.id,
@@ -124,7 +143,12 @@ def to_geodataframe(fc: dict) -> gpd.GeoDataFrame:
 
 
 def geojson_text(fc: dict) -> str:
-    return json.dumps(fc, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    """A feature collection as RFC 7946 GeoJSON, one feature a line (compact JSON, sorted keys): a
+    third of the size of indented JSON, and a rebuild's diff is one line per feature changed."""
+    compact = dict(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    head = {k: v for k, v in fc.items() if k != "features"}
+    lines = ",\n".join(json.dumps(f, **compact) for f in fc.get("features") or [])
+    return json.dumps(head, **compact)[:-1] + (',' if head else '') + '"features":[\n' + lines + ("\n" if lines else "") + "]}\n"
 
 
 def csv_text(fc: dict, columns: list[str]) -> str:
@@ -197,12 +221,30 @@ def write_geopackage(path: Path, layers: dict[str, dict]) -> None:
     tmp.replace(path)
 
 
+#: What the map's popup shows of a place mention but the exports leave to ``geo-khorasan review``
+#: (every candidate with its id, score and reason; how the role was decided): three quarters of a
+#: mention's bytes, and one more list per row for QGIS to show as text.
+REVIEW_ONLY = ("candidates", "classification_rule")
+#: Left out of ``mentions.geojson`` as what the others give: ``sentence_end`` is ``sentence_start``
+#: plus the sentence's length, ``precision_words`` the words for ``precision`` and ``place_name``
+#: (the tables, ``mentions.csv``, keep them for a reader without code).
+DERIVED = ("sentence_end", "precision_words")
+
+
+def exported_mentions(mentions: dict, leave_out=REVIEW_ONLY) -> dict:
+    """The mention layer as written: each feature without the properties ``leave_out`` names."""
+    return {**mentions, "features": [{**f, "properties": {k: v for k, v in f["properties"].items() if k not in leave_out}}
+                                     for f in mentions["features"]]}
+
+
 def write_exports(out: Path, mentions: dict, incidents: dict, regions: dict, formats=DEFAULT_FORMATS) -> None:
+    table = exported_mentions(mentions)
+    mentions = exported_mentions(table, DERIVED)
     layers = dict(zip(LAYERS, (mentions, incidents, regions)))
     for name, fc in layers.items():
         atomic.write_text(out / f"{name}.geojson", geojson_text(fc))
     if "csv" in formats:
-        atomic.write_text(out / "mentions.csv", csv_text(mentions, MENTION_COLUMNS))
+        atomic.write_text(out / "mentions.csv", csv_text(table, MENTION_COLUMNS))
         atomic.write_text(out / "incidents.csv", csv_text(incidents, INCIDENT_COLUMNS))
     if "gpkg" in formats:
         write_geopackage(out / GEOPACKAGE_NAME, layers)

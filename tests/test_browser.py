@@ -141,6 +141,36 @@ def test_hash_opens_a_plain_mention_with_its_layer(tab, render_site, render_fixt
     assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
 
 
+def test_mention_popup_shows_its_sentence_document_citation_and_candidates(tab, render_site, render_fixture):
+    """The data block holds each sentence, document and candidate list once: a mention's popup, and
+    an incident's quoting a mention, still show the whole citation."""
+    page, watch = tab
+    props = {f["properties"]["text"]: f["properties"] for f in render_fixture["mentions"]["features"]
+             if f["properties"]["doc"] == "000_aaaa"}
+    kabul, mastung = props["Kabul"], props["Mastung"]
+    open_map(page, render_site, "#m=" + kabul["id"])  # cited by no incident or area: its own popup
+    popup = page.locator(".leaflet-popup-content .gk-popup-mention")
+    popup.wait_for()
+    assert popup.locator("h3").inner_text() == "Kabul"
+    assert popup.locator("blockquote").inner_text() == kabul["sentence"]
+    assert popup.locator("blockquote mark").inner_text() == "Kabul"
+    assert popup.locator(".gk-cite").inner_text() == "Blast at a rally in Mastung \u2014 Dawn, 2018-07-14"
+    assert popup.locator(".gk-citation").inner_text() == kabul["citation"]
+    assert popup.get_by_text("article", exact=True).get_attribute("href") == "https://example.com/mastung"
+    source = popup.get_by_text("sentence in the source text")
+    assert source.get_attribute("href") == f"sources/000_aaaa.html#s{kabul['sentence_start']}"
+    cells = popup.locator("details table tr").nth(1).locator("td").all_text_contents()  # in the closed details
+    assert cells == ["Kabul", "AF", "town", "0.93", "exact name <b>match</b>"]  # as text, not markup
+    page.evaluate(f"location.hash = '#m={mastung['id']}'")  # quoted by an incident: its popup, the quote marked
+    focus = page.locator(".leaflet-popup-content .gk-popup-incident .gk-focus")
+    focus.wait_for()
+    assert focus.locator("blockquote").inner_text() == mastung["sentence"]
+    assert focus.locator("mark").inner_text() == "Mastung"
+    assert focus.locator(".gk-cite").inner_text() == "Blast at a rally in Mastung \u2014 Dawn, 2018-07-14"
+    assert focus.locator(".gk-citation").inner_text() == mastung["citation"]
+    assert watch.blocked == [] and watch.dialogs == [] and watch.errors == []
+
+
 def test_document_filter_and_place_search(tab, render_site):
     page, watch = tab
     open_map(page, render_site)

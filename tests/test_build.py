@@ -107,6 +107,41 @@ def test_every_incident_and_region_carries_its_evidence(built):
     assert hub and hub[0]["geometry"]["type"] in ("Polygon", "MultiPolygon")
 
 
+def test_exports_carry_each_citation_in_one_compact_feature_a_line(built, seeds_dir):
+    """The size diet keeps what an analyst reads: every mention, incident and area still names its
+    document and quotes its exact sentence (with the sentence's own citation and the article's URL);
+    the outlet and date are the document's (its source page); each file is RFC 7946 GeoJSON, one
+    feature a line, longitude first, and no long string twice in a feature."""
+    out, _ = built
+    texts = {p.stem: p.read_text("utf-8") for p in seeds_dir.glob("*.txt")}
+    for name, key in (("mentions.geojson", None), ("incidents.geojson", "sources"), ("regions.geojson", "claims")):
+        lines = (out / name).read_text("utf-8").splitlines()
+        fc = _fc(out, name)
+        assert fc["type"] == "FeatureCollection" and len(lines) == len(fc["features"]) + 2
+        for line, f in zip(lines[1:-1], fc["features"]):
+            assert json.loads(line.rstrip(",")) == f
+            p = f["properties"]
+            quotes = [p] if key is None else p[key]
+            assert quotes
+            for q in quotes:
+                assert {"doc", "sentence", "citation", "url", "start", "sentence_start"} <= set(q)
+                assert texts[q["doc"]][q["sentence_start"]:q["sentence_start"] + len(q["sentence"])] == q["sentence"]
+            for part in quotes + [{k: v for k, v in p.items() if k != key}]:  # (two claims may quote one sentence)
+                strings = [v for v in _strings(part) if len(v) > 40]
+                assert len(strings) == len(set(strings)), name
+            for lon, lat in _positions(f["geometry"]["coordinates"]):
+                assert -180 <= lon <= 180 and -90 <= lat <= 90
+                assert round(lon, 5) == lon and round(lat, 5) == lat
+    (quetta,) = {tuple(f["geometry"]["coordinates"]) for f in _fc(out, "mentions.geojson")["features"]
+                 if f["properties"]["place_name"] == "Quetta" and f["properties"]["level"] == "town"}
+    assert 66.9 < quetta[0] < 67.1 and 30.1 < quetta[1] < 30.3  # longitude first
+    mention = _fc(out, "mentions.geojson")["features"][0]["properties"]
+    assert "candidates" not in mention and "classification_rule" not in mention  # in `geo-khorasan review`
+    assert {"rule", "note", "place_id", "precision", "role", "correction"} <= set(mention)
+    header = (out / "mentions.csv").read_text("utf-8").splitlines()[0].split(",")
+    assert {"sentence", "citation", "url", "doc", "precision_words"} <= set(header)
+
+
 def test_build_is_byte_identical_and_check_says_so(built, gazetteer, seeds_dir, tmp_path):
     out, _ = built
     assert check(seeds_dir, out, gazetteer) == []
@@ -137,3 +172,22 @@ def test_documents_named_like_the_maps_own_pages_are_refused(gazetteer, tmp_path
     assert all("rename the file" in e for e in report.errors)
     assert "IS-K reporting: all documents" in (tmp_path / "maps" / "index.html").read_text("utf-8")
     assert "<table>" in (tmp_path / "maps" / "documents.html").read_text("utf-8")
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def _positions(coords):
+    if coords and not isinstance(coords[0], list):
+        yield coords
+        return
+    for part in coords:
+        yield from _positions(part)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import html
+import itertools
 import json
 import re
 
@@ -15,34 +16,75 @@ DATA_BLOCK = re.compile(r'<script type="application/json" id="gk-data">(.*?)</sc
 
 
 def data_of(page: str) -> dict:
-    """The data block, its incidents and mentions unpacked to one object each as the page does."""
-    data = json.loads(DATA_BLOCK.search(page).group(1))
-    data["incidents"] = unpack(data["incidents"])
-    data["mentions"] = unpack(data["mentions"])
-    return data
+    """The data block, its incidents, regions and mentions unpacked to one object each as the page does."""
+    return unpack(json.loads(DATA_BLOCK.search(page).group(1)))
 
 
-def unpack(table: dict) -> list[dict]:
-    strings = table["strings"]
+def unpack(data: dict) -> dict:
+    """map.js's reading of the packed block (map.py's _Packer), in Python: rows as the objects
+    ``_incident``, ``_region`` and ``_mention`` make."""
+    strings, quotes, places = data["strings"], data["quotes"]["rows"], data["places"]
+    entries = data["documents"] + data["cited"]
 
-    def reader(fields, strings_in, nested):
-        inner = {f: reader(n["fields"], n["strings_in"], {}) for f, n in nested.items()}
-        one = {f for f, n in nested.items() if n.get("one")}
+    def s(k):
+        return [s(x) for x in k] if isinstance(k, list) else (strings[k] if k else None)
 
-        def read(row):
-            out = {}
-            for name, value in zip(fields, row):
-                if name in one:
-                    value = inner[name](value)
-                elif name in inner:
-                    value = [inner[name](v) for v in value]
-                elif name in strings_in and value is not None:
-                    value = strings[value] if isinstance(value, int) else [strings[k] for k in value]
-                out[name] = value
-            return out
-        return read
+    def quote(k, cue):
+        doc, sentence, a, b, anchor, citation, link, mention = quotes[k]
+        d = entries[doc]
+        return {"doc": d["id"], "title": d["title"], "outlet": d["outlet"], "date": d["date"], "sentence": s(sentence),
+                "mark": None if a is None else [a, b], "citation": s(citation), "cue": s(cue),
+                "href": s(link[0]) if link else d["href"], "url_text": s(link[1]) if link else d["url_text"],
+                "source_href": d["source_href"] + ("" if anchor is None else f"#s{anchor}"),
+                "mention_id": f"{d['id']}:{anchor + a}" if mention == -1 else s(mention)}
 
-    return [reader(table["fields"], table["strings_in"], table["nested"])(row) for row in table["rows"]]
+    def geometry(g):
+        if not g or "delta" not in g:
+            return g
+
+        def walk(v, depth):
+            if depth:
+                return [walk(c, depth - 1) for c in v]
+            xs, ys = itertools.accumulate(v[0::2]), itertools.accumulate(v[1::2])
+            return [[x / 1e5, y / 1e5] for x, y in zip(xs, ys)]
+        return {"type": g["type"], "coordinates": walk(g["delta"], {"LineString": 0, "Polygon": 1, "MultiLineString": 1,
+                                                                    "MultiPolygon": 2}[g["type"]])}
+
+    def table(t):
+        rows = []
+        for values in t["rows"]:
+            row = {}
+            for name, v in zip(t["fields"], values):
+                if name in t["quotes_in"]:
+                    listed = [quote(v[j], v[j + 1]) for j in range(0, len(v), 2)]
+                    row[name] = listed[0] if name in t["one"] else listed
+                    row["docs"] = sorted({q["doc"] for q in listed if q["doc"]})
+                    row["mention_ids"] = sorted({q["mention_id"] for q in listed if q["mention_id"]})
+                elif name == "geometry":
+                    row[name] = geometry(v)
+                else:
+                    row[name] = s(v) if name in t["strings_in"] else v
+            rows.append(row)
+        return rows
+
+    def place(k):
+        pid, name, level, country, lat, lon = places[k]
+        return {"place_id": s(pid), "place": s(name), "level": s(level), "country": s(country),
+                "lat": None if lat is None else lat / 1e5, "lon": None if lon is None else lon / 1e5}
+
+    mentions = []
+    for q, cue, at, precision, words, role, rule, note, correction, cands in data["mentions"]["rows"]:
+        row = {**place(at), "quote": quote(q, cue), "precision": precision, "precision_words": s(words),
+               "role": s(role), "rule": s(rule), "note": s(note), "correction": s(correction)}
+        row["id"], row["docs"] = row["quote"]["mention_id"], [row["quote"]["doc"]] if row["quote"]["doc"] else []
+        c = data["candidates"][cands]
+        row["candidates"] = [{**{k: v for k, v in place(c[j]).items() if k not in ("lat", "lon")}, "score": c[j + 1],
+                              "why": s(c[j + 2])} for j in range(0, len(c), 3)]
+        mentions.append(row)
+    basemap = {kind: rows if kind == "towns" else [{"type": "Feature", "geometry": geometry(g), "properties": {}} for g in rows]
+               for kind, rows in data["basemap"].items()}
+    return {**data, "incidents": table(data["incidents"]), "regions": table(data["regions"]), "mentions": mentions,
+            "areas": {k: geometry(g) for k, g in data["areas"].items()}, "basemap": basemap}
 
 
 def all_quotes(data: dict) -> list[dict]:
@@ -376,8 +418,39 @@ def test_many_incidents_travel_packed_and_are_drawn_as_dots(render_fixture):
     assert [i["id"] for i in data["incidents"]] == sorted(i["id"] for i in data["incidents"])  # the table's tie order
     small = next(i for i in data_of(map_html(**render_fixture))["incidents"] if i["id"] == feature["properties"]["id"])
     assert data["incidents"][7]["sources"] == small["sources"]  # unpacked, the same quotes
-    # A document's title, a type, a place: each once in the incidents, however many of them quote it.
-    packed = json.loads(DATA_BLOCK.search(page).group(1))["incidents"]
-    for text in (render_fixture["documents"][0]["title"], feature["properties"]["type"], feature["properties"]["place_name"]):
-        assert packed["strings"].count(text) == 1
-        assert json.dumps(packed, ensure_ascii=False).count(json.dumps(text, ensure_ascii=False)) == 1
+    # A document's title, a type, a place, a quoted sentence: each once in the data block, however
+    # many incidents quote it (the title in the document's entry, the others in the strings; the
+    # legend names the type again).
+    packed = json.loads(DATA_BLOCK.search(page).group(1))
+    block = json.dumps({k: v for k, v in packed.items() if k != "legend"}, ensure_ascii=False)
+    sentence = small["sources"][0]["sentence"]
+    for text in (render_fixture["documents"][0]["title"], feature["properties"]["type"],
+                 feature["properties"]["place_name"], sentence):
+        assert block.count(json.dumps(text, ensure_ascii=False)) == 1, text
+    assert packed["strings"].count(sentence) == 1
+    quoted = {(q["doc"], q["source_href"], str(q["mark"]), q["mention_id"]) for q in all_quotes(data_of(map_html(**render_fixture)))}
+    assert len(packed["quotes"]["rows"]) == len(quoted)  # a quote cited by an incident, an area and a mention: one row
+
+
+def test_packed_rows_read_back_as_the_objects_map_py_made(render_fixture):
+    """Each string, quote, place and list of candidates is in the block once, and read back (as
+    map.js does) every incident, area and mention is the object it was before packing."""
+    from geo_khorasan.render import map as m
+
+    data = data_of(map_html(**render_fixture))
+    docs = {d["id"]: d for d in render_fixture["documents"]}
+
+    def made(kind, make):
+        rows = [make(f, docs, "sources/") for f in render_fixture[kind]["features"]]
+        return sorted((r for r in rows if r), key=lambda r: r["id"])
+
+    assert data["mentions"] == made("mentions", m._mention)
+    assert data["regions"] == made("regions", m._region)
+    incidents = made("incidents", m._incident)
+    assert [{k: v for k, v in i.items() if k not in ("place_id", "area", "color")} for i in incidents] == \
+        [{k: v for k, v in i.items() if k not in ("area", "color")} for i in data["incidents"]]
+    assert data["areas"] and all(g == m._area_geometry({"geometry": render_fixture["areas"][k]}) for k, g in data["areas"].items())
+    assert data["basemap"] == {k: m._basemap_layer(render_fixture["basemap"].get(k), k) for k in ("countries", "provinces", "towns")}
+    packed = json.loads(DATA_BLOCK.search(map_html(**render_fixture)).group(1))
+    assert len(packed["strings"]) == len(set(packed["strings"]))
+    assert all(len(json.dumps(row)) < 80 for row in packed["mentions"]["rows"])  # no text in a mention's row

@@ -202,7 +202,7 @@ def _assemble(data: dict) -> Figure:
     CustomPane("gkLand", z_index=150, pointer_events=False).add_to(fmap)
     CustomPane("gkRegions", z_index=350, pointer_events=True).add_to(fmap)
 
-    counts = {"incidents": len(data["incidents"]["rows"]), "regions": len(data["regions"]),
+    counts = {"incidents": len(data["incidents"]["rows"]), "regions": len(data["regions"]["rows"]),
               "mentions": len(data["mentions"]["rows"])}
     layers = (
         ("countries", "Countries", True),
@@ -304,17 +304,23 @@ def _payload(
             "max": max(months),
             "undated": sum(row["t0"] is None for row in incident_rows),
         }
+    packer = _Packer([_document_entry(d, sources_prefix, document_maps) for d in documents], docs, sources_prefix)
+    packed = {
+        "incidents": packer.table(incident_rows, INCIDENT_FIELDS, INCIDENT_STRINGS, ("sources",)),
+        "regions": packer.table(region_rows, REGION_FIELDS, REGION_STRINGS, ("claims",)),
+        "mentions": packer.mentions(mention_rows),
+    }
     return {
         "title": _text(title),
         "attribution": assets.escape(attribution),
-        "documents": [_document_entry(d, sources_prefix, document_maps) for d in documents],
-        "incidents": _table(incident_rows, INCIDENT_STRINGS, {"sources": QUOTE_STRINGS}),
-        "mentions": _table(mention_rows, MENTION_STRINGS,
-                           {"quote": QUOTE_STRINGS + ("sentence",), "candidates": CANDIDATE_STRINGS}),
+        "documents": packer.documents,
+        "cited": packer.cited,
+        **packed,
+        **packer.block(),
         "draw": {"dots": len(incident_rows) >= DOTS_FROM, "cells_above": CELLS_ABOVE},
-        "regions": region_rows,
-        "areas": outlines,
-        "basemap": base,
+        "areas": {place_id: _packed_geometry(g) for place_id, g in outlines.items()},
+        "basemap": {kind: rows if kind == "towns" else [_packed_geometry(f["geometry"]) for f in rows]
+                    for kind, rows in base.items()},
         "legend": legend,
         "styles": styles,
         "time": time,
@@ -333,64 +339,186 @@ DOTS_FROM = 2000
 #: without a GPU) longer than a filter step may (about 30 ms for 2,000, 100 ms for 4,000).
 CELLS_ABOVE = 2000
 
-#: Fields of incidents, place mentions and their quotes and candidates that repeat (a type,
-#: a place, a document's title, the sentence of several mentions): the data block holds each
-#: such string once, in the table's ``strings``.
-INCIDENT_STRINGS = ("type", "date", "actor", "place", "precision_words", "color", "area", "docs")
-QUOTE_STRINGS = ("doc", "title", "outlet", "date", "citation", "cue", "href", "url_text")
-MENTION_STRINGS = ("place", "place_id", "level", "country", "role", "precision_words", "rule", "note", "docs")
-CANDIDATE_STRINGS = ("place", "place_id", "country", "level", "why")
+class _Packer:
+    """The data block's incidents, regions and place mentions, each thing in it once.
 
+    Every string (a type, a place name, a sentence, a rule) is in ``strings`` once, rows hold its
+    index (0: null). A quoted sentence with its document, mark, citation and links is one row of
+    ``quotes``, referred to by every incident, area and mention citing it, with the cue that
+    made it a claim beside the reference (``[quote, cue]``); its title, outlet, date and links
+    come from the document's entry (``documents``, then ``cited``: documents quoted but not
+    listed). A place (id, name, level, country, position) is one row of ``places``, a list of
+    candidates one row of ``candidates``. map.js reads the rows back as the objects
+    ``_incident``, ``_region``, ``_mention`` and ``_quote`` make; tests/test_render.py too."""
 
-def _table(rows: list[dict], interned, nested: dict) -> dict:
-    """Rows as lists under one list of field names, repeated strings as indexes into
-    ``strings`` (a list of strings: a list of indexes); ``nested`` names the fields that
-    hold rows of their own, a list of them or one (field -> interned fields). Less than
-    half the size of one JSON object per row (100,000 incidents: 76 -> 30 MB)."""
-    strings: list[str] = []
-    index: dict[str, int] = {}
+    #: Fields of the quote rows; ``link``: 0 when the quote's href and url_text are its
+    #: document's, else ``[href, url_text]``; ``mention``: -1 when it is ``<doc>:<start>``.
+    QUOTE_FIELDS = ("doc", "sentence", "a", "b", "anchor", "citation", "link", "mention")
 
-    def ref(value):
+    def __init__(self, documents: list[dict], docs: dict, sources_prefix: str):
+        self.strings: list[str | None] = [None]
+        self._strings: dict[str, int] = {}
+        self.documents = documents
+        self.cited: list[dict] = []
+        self._docs = {entry["id"]: i for i, entry in enumerate(documents)}
+        self._lookup, self._prefix = docs, sources_prefix
+        self.quotes: list[list] = []
+        self._quotes: dict[str, int] = {}
+        self.places: list[list] = []
+        self._places: dict[tuple, int] = {}
+        self._named: dict[tuple, int] = {}
+        self.candidates: list[list] = []
+        self._candidates: dict[str, int] = {}
+
+    def ref(self, value):
+        """The index of a string (0 for None); a list of them for a list."""
         if value is None:
-            return None
-        if isinstance(value, list):
-            return [ref(v) for v in value]
-        if value not in index:
-            index[value] = len(strings)
-            strings.append(value)
-        return index[value]
+            return 0
+        if isinstance(value, (list, tuple)):
+            return [self.ref(v) for v in value]
+        k = self._strings.get(value)
+        if k is None:
+            k = self._strings[value] = len(self.strings)
+            self.strings.append(value)
+        return k
 
-    def items(value) -> list[dict]:
-        return [value] if isinstance(value, dict) else value
+    def _doc(self, doc_id: str) -> int:
+        k = self._docs.get(doc_id)
+        if k is None:
+            entry = _document_entry(self._lookup.get(doc_id) or {"id": doc_id}, self._prefix, False)
+            entry["id"] = doc_id
+            k = self._docs[doc_id] = len(self.documents) + len(self.cited)
+            self.cited.append(entry)
+        return k
 
-    def pack(row: dict, fields: list[str], refs: set, inner: dict) -> list:
-        out = []
-        for name in fields:
-            value = row[name]
-            if name in inner:
-                packed = [pack(item, inner[name][0], inner[name][1], {}) for item in items(value)]
-                value = packed[0] if isinstance(value, dict) else packed
-            elif name in refs:
-                value = ref(value)
-            out.append(value)
+    def entry(self, k: int) -> dict:
+        return self.documents[k] if k < len(self.documents) else self.cited[k - len(self.documents)]
+
+    def quote(self, q: dict) -> list:
+        """``[quote, cue]`` for a quote made by :func:`_quote`."""
+        k = self._doc(q["doc"])
+        entry = self.entry(k)
+        a, b = q["mark"] if q["mark"] else (None, None)
+        anchor = _anchor(q["source_href"])
+        link = 0 if (q["href"], q["url_text"]) == (entry["href"], entry["url_text"]) else self.ref([q["href"], q["url_text"]])
+        mention = q["mention_id"]
+        if mention is not None and anchor is not None and a is not None and mention == f"{q['doc']}:{anchor + a}":
+            mention = -1
+        else:
+            mention = self.ref(mention)
+        row = [k, self.ref(q["sentence"]), a, b, anchor, self.ref(q["citation"]), link, mention]
+        key = repr(row)
+        index = self._quotes.get(key)
+        if index is None:
+            index = self._quotes[key] = len(self.quotes)
+            self.quotes.append(row)
+        return [index, self.ref(q["cue"])]
+
+    def quote_list(self, quotes: list[dict]) -> list:
+        return [x for q in quotes for x in self.quote(q)]
+
+    def place(self, place_id, name, level, country, lat=None, lon=None) -> int:
+        named = (place_id, name, level, country)
+        key = named + (lat, lon)
+        k = self._places.get(key) if lat is not None else self._named.get(named)
+        if k is None:
+            k = self._places[key] = len(self.places)
+            self._named.setdefault(named, k)
+            self.places.append([*self.ref(list(named)), _fixed(lat), _fixed(lon)])
+        return k
+
+    def candidate_list(self, candidates: list[dict]) -> int:
+        row = []
+        for c in candidates:
+            row += [self.place(c["place_id"], c["place"], c["level"], c["country"]), c["score"], self.ref(c["why"])]
+        key = repr(row)
+        k = self._candidates.get(key)
+        if k is None:
+            k = self._candidates[key] = len(self.candidates)
+            self.candidates.append(row)
+        return k
+
+    def table(self, rows: list[dict], fields: tuple, strings_in: tuple, quotes_in: tuple = (), one: tuple = ()) -> dict:
+        """Rows as lists under one list of field names: ``strings_in`` fields as string indexes,
+        ``quotes_in`` as ``[quote, cue, ...]`` (``one``: a single quote)."""
+        packed = []
+        for row in rows:
+            values = []
+            for name in fields:
+                value = row[name]
+                if name == "geometry":
+                    value = _packed_geometry(value)
+                elif name in quotes_in:
+                    value = self.quote(value) if name in one else self.quote_list(value)
+                elif name in strings_in:
+                    value = self.ref(value)
+                values.append(value)
+            packed.append(values)
+        return {"fields": list(fields), "strings_in": sorted(strings_in), "quotes_in": sorted(quotes_in),
+                "one": sorted(one), "rows": packed}
+
+    def mentions(self, rows: list[dict]) -> dict:
+        """Place mentions: ``[quote, cue, place, precision, precision_words, role, rule, note,
+        correction, candidates]`` each (id, document and position from the quote and place)."""
+        packed = []
+        for m in rows:
+            quote, cue = self.quote(m["quote"])
+            place = self.place(m["place_id"], m["place"], m["level"], m["country"], m["lat"], m["lon"])
+            packed.append([quote, cue, place, m["precision"], *self.ref([m["precision_words"], m["role"], m["rule"],
+                           m["note"], m["correction"]]), self.candidate_list(m["candidates"])])
+        return {"fields": list(MENTION_FIELDS), "rows": packed}
+
+    def block(self) -> dict:
+        return {"strings": self.strings, "quotes": {"fields": list(self.QUOTE_FIELDS), "rows": self.quotes},
+                "places": self.places, "candidates": self.candidates}
+
+
+MENTION_FIELDS = ("quote", "cue", "place", "precision", "precision_words", "role", "rule", "note", "correction",
+                  "candidates")
+#: Fields of the incident and region rows; those map.js derives (docs, mention_ids) are left out.
+INCIDENT_FIELDS = ("id", "lat", "lon", "type", "date", "t0", "t1", "fatalities", "injured", "fatalities_range",
+                   "attackers_killed", "actor", "place", "precision", "precision_words", "approx", "area", "radius",
+                   "color", "correction", "rules", "sources")
+INCIDENT_STRINGS = ("id", "type", "date", "fatalities_range", "actor", "place", "precision_words", "area", "color",
+                    "correction", "rules")
+REGION_FIELDS = ("id", "geometry", "lat", "lon", "place", "level", "status", "color", "claim_count", "latest",
+                 "opacity", "past", "correction", "claims", "spans", "undated")
+REGION_STRINGS = ("id", "place", "level", "status", "color", "latest", "correction")
+
+
+def _fixed(value):
+    """A coordinate (5 decimals) as an integer of 1e-5 degrees; map.js divides by 1e5, which gives
+    the same number as the decimal."""
+    return None if value is None else int(round(value * 100000))
+
+
+#: How deep the lists of positions lie in each kind of geometry's coordinates.
+_LINE_DEPTH = {"LineString": 0, "Polygon": 1, "MultiLineString": 1, "MultiPolygon": 2}
+
+
+def _packed_geometry(geometry: dict | None) -> dict | None:
+    """A line or area with each list of positions as one flat list of integers (1e-5 degrees): the
+    first longitude and latitude, then the step to each next one (``delta``): a third of the
+    digits. map.js adds the steps up and divides by 1e5, which gives the same numbers."""
+    if not geometry or geometry.get("type") not in _LINE_DEPTH:
+        return geometry
+
+    def pack(coords, depth):
+        if depth:
+            return [pack(c, depth - 1) for c in coords]
+        out, x0, y0 = [], 0, 0
+        for lon, lat in coords:
+            x, y = _fixed(lon), _fixed(lat)
+            out += [x - x0, y - y0]
+            x0, y0 = x, y
         return out
 
-    fields = sorted(rows[0]) if rows else []
-    inner, one = {}, set()
-    for name, names in nested.items():
-        found = [item for row in rows for item in items(row[name])]
-        inner[name] = (sorted(found[0]) if found else [], set(names))
-        if rows and isinstance(rows[0][name], dict):
-            one.add(name)
-    packed = [pack(row, fields, set(interned), inner) for row in rows]
-    return {
-        "fields": fields,
-        "strings_in": sorted(set(interned) & set(fields)),
-        "nested": {name: {"fields": f, "strings_in": sorted(refs & set(f)), "one": name in one}
-                   for name, (f, refs) in sorted(inner.items())},
-        "strings": strings,
-        "rows": packed,
-    }
+    return {"type": geometry["type"], "delta": pack(geometry["coordinates"], _LINE_DEPTH[geometry["type"]])}
+
+
+def _anchor(source_href: str) -> int | None:
+    _, sep, anchor = source_href.rpartition("#s")
+    return int(anchor) if sep else None
 
 
 def _relative_href(href) -> str | None:
@@ -496,6 +624,7 @@ def _document_entry(doc: dict, sources_prefix: str, document_maps: bool) -> dict
         "outlet": _text(doc.get("outlet")),
         "date": _doc_date(doc),
         "href": assets.http_url(doc.get("url")),
+        "url_text": None if assets.http_url(doc.get("url")) or doc.get("url") is None else str(doc.get("url")),
         "source_href": f"{sources_prefix}{quote(doc_id, safe='')}.html",
         "map_href": f"#doc={quote(doc_id, safe='')}" if document_maps else None,
         "incidents": _int(counts.get("incidents")),

@@ -106,14 +106,12 @@ def _mention_links(text: str, doc_id: str, mentions: list[dict], map_link: str) 
         if start is None or end is None or not 0 <= start < end <= len(text):
             continue
         role = re.sub(r"[^a-z-]", "", str(props.get("role") or "mention").lower())
-        described = " \u2014 ".join(
-            str(v) for v in (props.get("place_name"), props.get("precision_words"), props.get("role")) if v
-        )
+        name, words = props.get("place_name"), props.get("precision_words")
+        if name and words and str(name) in str(words):
+            name = None  # "exact place: Khuiratta" names it already
+        described = " \u2014 ".join(str(v) for v in (name, words, props.get("role")) if v)
         href = f"{map_link}{'&' if '#' in map_link else '#'}m={quote(str(mention_id), safe=':')}"
-        tag = (
-            f'<a class="place role-{role}" id="m-{assets.escape(quote(str(mention_id), safe=":"))}" '
-            f'href="{assets.escape(href)}" title="{assets.escape(described)}">'
-        )
+        tag = f'<a class="place role-{role}" href="{assets.escape(href)}" title="{assets.escape(described)}">'
         found.append((start, -end, str(mention_id), tag))
     links: list[tuple[int, int, str]] = []
     for start, neg_end, _, tag in sorted(found):

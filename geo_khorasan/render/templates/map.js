@@ -5,42 +5,130 @@
   "use strict";
 
   var data = JSON.parse(document.getElementById("gk-data").textContent);
-  data.incidents = unpack(data.incidents);
-  data.mentions = unpack(data.mentions);
 
-  // Incidents and mentions come as tables (map.py's _table): one list of values per row under
-  // one list of field names, repeated strings as indexes into its strings. Each row is read
-  // through getters named by the fields (f.type, f.sources), so that 100,000 rows cost no copy;
-  // lists and nested rows (an incident's sources, a mention's quote) are unpacked when first read.
-  function unpack(table) {
-    var strings = table.strings;
-    function string(k) { return strings[k]; }
-    function reader(fields, stringsIn, nested) {
-      function Row(values) { this.gkValues = values; }
-      fields.forEach(function (name, i) {
-        var get;
-        if (nested && nested[name]) {
-          var read = reader(nested[name].fields, nested[name].strings_in, null), one = nested[name].one;
-          get = function () {
-            var v = this.gkValues[i];
-            if (one) return v.gkRow || (v.gkRow = read(v));
-            return v.gkRows || (v.gkRows = v.map(read));
-          };
-        } else if (stringsIn.indexOf(name) >= 0) {
-          get = function () {
-            var v = this.gkValues[i];
-            if (v === null || typeof v === "number") return v === null ? null : strings[v];
-            return v.gkStrings || (v.gkStrings = v.map(string));
-          };
-        } else {
-          get = function () { return this.gkValues[i]; };
-        }
-        Object.defineProperty(Row.prototype, name, { get: get });
-      });
-      return function (values) { return new Row(values); };
-    }
-    return table.rows.map(reader(table.fields, table.strings_in, table.nested));
+  // The data block holds each thing once (map.py's _Packer): every string in data.strings (rows
+  // hold its index, 0 for none), every quoted sentence in data.quotes (referred to as
+  // [quote, cue]), its title, outlet, date and links in its document's entry, every place in
+  // data.places and every list of candidates in data.candidates. Rows are read through getters
+  // named by the fields (f.type, f.sources), so that 100,000 rows cost no copy; quotes, lists
+  // and candidates are made when first read.
+  var strings = data.strings, quoteRows = data.quotes.rows;
+  var docEntries = data.documents.concat(data.cited || []);
+  function str(k) { return k ? strings[k] : null; }
+  function strs(v) { return typeof v === "number" ? str(v) : v.gkStrings || (v.gkStrings = v.map(str)); }
+  function coordinate(v) { return v === null ? null : v / 1e5; }
+  function mentionId(k) {
+    var v = quoteRows[k];
+    return v[7] === -1 ? docEntries[v[0]].id + ":" + (v[4] + v[2]) : str(v[7]);
   }
+  function quoteOf(k, cue) {
+    var v = quoteRows[k], d = docEntries[v[0]], link = v[6];
+    return {
+      doc: d.id, title: d.title, outlet: d.outlet, date: d.date, sentence: str(v[1]),
+      mark: v[2] === null ? null : [v[2], v[3]], citation: str(v[5]), cue: str(cue),
+      href: link ? str(link[0]) : d.href, url_text: link ? str(link[1]) : d.url_text,
+      source_href: d.source_href + (v[4] === null ? "" : "#s" + v[4]), mention_id: mentionId(k)
+    };
+  }
+  function quoteList(v) {
+    var out = [];
+    for (var j = 0; j < v.length; j += 2) out.push(quoteOf(v[j], v[j + 1]));
+    return out;
+  }
+  // The documents and mentions a list of quotes cites, sorted, each once.
+  function citedBy(v, read) {
+    if (v.length === 2) { var one = read(v[0]); return one ? [one] : []; }
+    var seen = {}, out = [];
+    for (var j = 0; j < v.length; j += 2) {
+      var x = read(v[j]);
+      if (x && !seen[x]) { seen[x] = true; out.push(x); }
+    }
+    return out.sort();
+  }
+  function quoteDoc(k) { return docEntries[quoteRows[k][0]].id; }
+
+  // Lines and areas come with each list of positions as steps in 1e-5 degrees (map.py's
+  // _packed_geometry): added up, they are the GeoJSON coordinates.
+  var LINE_DEPTH = { LineString: 0, Polygon: 1, MultiLineString: 1, MultiPolygon: 2 };
+  function geometryOf(g) {
+    if (!g || !g.delta) return g;
+    function walk(v, depth) {
+      if (depth) return v.map(function (c) { return walk(c, depth - 1); });
+      var out = [], x = 0, y = 0;
+      for (var j = 0; j < v.length; j += 2) {
+        x += v[j];
+        y += v[j + 1];
+        out.push([x / 1e5, y / 1e5]);
+      }
+      return out;
+    }
+    return { type: g.type, coordinates: walk(g.delta, LINE_DEPTH[g.type]) };
+  }
+  Object.keys(data.areas).forEach(function (id) { data.areas[id] = geometryOf(data.areas[id]); });
+  ["countries", "provinces"].forEach(function (kind) {
+    data.basemap[kind] = data.basemap[kind].map(function (g) {
+      return { type: "Feature", geometry: geometryOf(g), properties: {} };
+    });
+  });
+
+  function unpack(table) {
+    function Row(values) { this.gkValues = values; }
+    function define(name, get) { Object.defineProperty(Row.prototype, name, { get: get }); }
+    table.fields.forEach(function (name, i) {
+      if (name === "geometry") {
+        define(name, function () { return this.gkGeometry || (this.gkGeometry = geometryOf(this.gkValues[i])); });
+      } else if (table.quotes_in.indexOf(name) >= 0) {
+        var one = table.one.indexOf(name) >= 0;
+        define(name, function () {
+          var v = this.gkValues[i], list = v.gkQuotes || (v.gkQuotes = quoteList(v));
+          return one ? list[0] : list;
+        });
+        define("docs", function () { var v = this.gkValues[i]; return v.gkDocs || (v.gkDocs = citedBy(v, quoteDoc)); });
+        define("mention_ids", function () {
+          var v = this.gkValues[i];
+          return v.gkMentions || (v.gkMentions = citedBy(v, mentionId));
+        });
+      } else if (table.strings_in.indexOf(name) >= 0) {
+        define(name, function () { return strs(this.gkValues[i]); });
+      } else {
+        define(name, function () { return this.gkValues[i]; });
+      }
+    });
+    return table.rows.map(function (values) { return new Row(values); });
+  }
+
+  // Place mentions: [quote, cue, place, precision, precision_words, role, rule, note, correction,
+  // candidates] (MENTION_FIELDS in map.py); the id, document and position from the quote and place.
+  function unpackMentions(table) {
+    function Mention(values) { this.gkValues = values; }
+    function define(name, get) { Object.defineProperty(Mention.prototype, name, { get: get }); }
+    function place(f) { return data.places[f.gkValues[2]]; }
+    define("id", function () { return mentionId(this.gkValues[0]); });
+    define("docs", function () { var d = quoteDoc(this.gkValues[0]); return d ? [d] : []; });
+    define("quote", function () { return this.gkQuote || (this.gkQuote = quoteOf(this.gkValues[0], this.gkValues[1])); });
+    define("place_id", function () { return str(place(this)[0]); });
+    define("place", function () { return str(place(this)[1]); });
+    define("level", function () { return str(place(this)[2]); });
+    define("country", function () { return str(place(this)[3]); });
+    define("lat", function () { return coordinate(place(this)[4]); });
+    define("lon", function () { return coordinate(place(this)[5]); });
+    define("precision", function () { return this.gkValues[3]; });
+    ["precision_words", "role", "rule", "note", "correction"].forEach(function (name, i) {
+      define(name, function () { return str(this.gkValues[4 + i]); });
+    });
+    define("candidates", function () {
+      var v = data.candidates[this.gkValues[9]], out = [];
+      for (var j = 0; j < v.length; j += 3) {
+        var p = data.places[v[j]];
+        out.push({ place: str(p[1]), place_id: str(p[0]), country: str(p[3]), level: str(p[2]), score: v[j + 1], why: str(v[j + 2]) });
+      }
+      return out;
+    });
+    return table.rows.map(function (values) { return new Mention(values); });
+  }
+  data.incidents = unpack(data.incidents);
+  data.regions = unpack(data.regions);
+  data.mentions = unpackMentions(data.mentions);
   var KINDS = ["incidents", "regions", "mentions"];
   var POPUP = { maxWidth: 380, minWidth: 200, maxHeight: 420, autoPanPadding: [12, 12] };
   var records = { incidents: [], regions: [], mentions: [] };
@@ -249,7 +337,7 @@
       layer: layer,
       docs: f.docs,
       place: (f.place || "").toLowerCase(),
-      mentionIds: f.mention_ids || [],
+      mentionIds: null,  // f.mention_ids when a link first asks (bySource)
       type: kind === "incidents" ? f.type : null,
       t0: kind === "incidents" ? f.t0 : null,
       t1: kind === "incidents" ? f.t1 : null,
@@ -1523,7 +1611,9 @@
   }
 
   function bySource(kind, mentionId) {
-    return records[kind].filter(function (r) { return r.mentionIds.indexOf(mentionId) >= 0; })[0];
+    return records[kind].filter(function (r) {
+      return (r.mentionIds || (r.mentionIds = r.f.mention_ids || [])).indexOf(mentionId) >= 0;
+    })[0];
   }
 
   function findTarget(target) {
