@@ -8,6 +8,7 @@ import pytest
 
 from geo_khorasan.cli import main
 from geo_khorasan.pipeline import build, check
+from geo_khorasan.render.map import _positions
 
 
 @pytest.fixture(scope="module")
@@ -183,11 +184,3 @@ def _strings(value):
     elif isinstance(value, list):
         for v in value:
             yield from _strings(v)
-
-
-def _positions(coords):
-    if coords and not isinstance(coords[0], list):
-        yield coords
-        return
-    for part in coords:
-        yield from _positions(part)
