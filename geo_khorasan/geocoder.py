@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, replace
+from functools import cache
 
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
@@ -71,10 +72,11 @@ class LocalGeocoder(Geocoder):
         doc = Document(id="query", path="", text=text, meta=DocumentMeta(), sentences=split_sentences(text))
         mentions = self._recogniser.mentions(doc)
         contained: set[int] = set()
-        if not any(m.start < len(query.strip()) for m in mentions):
+        whole_cell = not any(m.start < len(query.strip()) for m in mentions)  # nothing recognised in the cell
+        if whole_cell:
             mentions = [Mention("query", 0, len(query.strip()), query.strip(), 0, len(text))] + mentions
         resolved = self._resolved(doc, mentions, len(query.strip()), country)
-        if not resolved and mentions[0].doc == "query" and mentions[0].start == 0 and mentions[0].text == query.strip():
+        if not resolved and whole_cell:
             # a cell is a place description, not prose: a known name inside a longer one the
             # gazetteer lacks ("Kulachi Police Station", "Para Chamkani") places it, which in an
             # article would be an outlet's or a team's name
@@ -230,12 +232,19 @@ def _sizeable(r) -> bool:
 _WORD = re.compile(r"[^\W\d_][\w'’\-]*")
 
 
-def _contained_names(gaz: Gazetteer, query: str, sentence_end: int) -> list[Mention]:
-    """The longest names of the index, up to four words, among the capitalised words of ``query``,
-    left to right; words that name no place alone (level words, directions, stop words) are skipped."""
+@cache
+def _not_alone() -> frozenset[str]:
+    """Words that name no place on their own (data/recognise.yaml), in lower case."""
     from .recognise import words
 
     w = words()
+    return w.place | w.directions | w.stop | w.not_places | w.person | w.organisation
+
+
+def _contained_names(gaz: Gazetteer, query: str, sentence_end: int) -> list[Mention]:
+    """The longest names of the index, up to four words, among the capitalised words of ``query``,
+    left to right; words that name no place alone (level words, directions, stop words) are skipped."""
+    alone = _not_alone()
     toks = [m for m in _WORD.finditer(query) if m.group()[0].isupper()]
     found, i = [], 0
     while i < len(toks):
@@ -244,7 +253,7 @@ def _contained_names(gaz: Gazetteer, query: str, sentence_end: int) -> list[Ment
             if re.search(r"[^\w\s'’\-]|\s{2,}", query[s:e]):
                 continue  # not one name: punctuation between the words
             name = query[s:e]
-            if j - i == 1 and name.lower() in (w.place | w.directions | w.stop | w.not_places | w.person | w.organisation):
+            if j - i == 1 and name.lower() in alone:
                 continue
             if len(name) >= 3 and gaz.match(name):
                 found.append(Mention("query", s, e, name, 0, sentence_end))

@@ -17,6 +17,7 @@ import sqlite3
 import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -120,8 +121,6 @@ class _Shared:
         return self.places.setdefault(p.id, p)
 
     def __call__(self, found: list) -> list:
-        from dataclasses import replace
-
         out = []
         for r, c, citation in found:
             cands = tuple(replace(x, place=self.place(x.place), why=sys.intern(x.why)) for x in r.candidates)
