@@ -137,7 +137,7 @@ def cmd_build(args) -> int:
 
     from .corpus import CorpusError
     from .corrections import CorrectionsError
-    from .export import check_formats
+    from .export import DEFAULT_FORMATS, check_formats
     from .parallel import ParallelError, default_jobs
     from .pipeline import CheckError, build, check
     from .render.assets import libraries
@@ -149,7 +149,7 @@ def cmd_build(args) -> int:
     if args.corrections and not Path(args.corrections).is_file():
         _say(f"{args.corrections}: corrections file not found")
         return 2
-    asked = args.format or cfg.get("formats", "geojson,csv")
+    asked = args.format or cfg.get("formats", ",".join(DEFAULT_FORMATS))
     formats = check_formats([f.strip() for value in ([asked] if isinstance(asked, str) else asked)
                              for f in str(value).split(",") if f.strip()])
     libraries()  # before any work: a missing library is one line now, not after the analysis
@@ -433,8 +433,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out", help="output folder (default: maps)")
     b.add_argument("--check", action="store_true", help="exit 1 and name the files if a fresh build would change them")
     b.add_argument("--format", action="append", metavar="FORMAT",
-                   help="exports beside the maps, comma-separated or repeated: geojson (always written), csv, gpkg "
-                        "(maps.gpkg, one layer each), parquet (GeoParquet, needs pyarrow); default geojson,csv")
+                   help="exports beside the maps, comma-separated or repeated: geojson (always written, with incidents.csv), "
+                        "csv (adds mentions.csv, a row per place mention), gpkg (maps.gpkg, one layer each), "
+                        "parquet (GeoParquet, needs pyarrow); default geojson")
     _corpus_options(b)
     b.add_argument("--strict", action="store_true", help="exit 1 when a file was skipped or a correction not applied")
     b.add_argument("--no-cache", action="store_true", help="analyse every document afresh (the cache is not read or written)")

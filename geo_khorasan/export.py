@@ -172,9 +172,12 @@ INCIDENT_COLUMNS = ["id", "date", "date_start", "date_end", "date_precision", "f
                     "place_name", "place_id", "level", "country", "precision", "precision_words", "sources",
                     "correction"]
 LAYERS = ("mentions", "incidents", "regions")
-#: ``build --format``: the exports written beside the maps (GeoJSON always: the next build compares with it).
+#: ``build --format``: the exports written beside the maps. GeoJSON and ``incidents.csv`` always (the next
+#: build compares with the GeoJSON; the incident table is what a spreadsheet opens); ``csv`` adds
+#: ``mentions.csv``, every place mention as a row: a third of a build's bytes for a table that
+#: ``mentions.geojson`` and ``geo-khorasan review`` give already, so only when asked for.
 FORMATS = ("geojson", "csv", "gpkg", "parquet")
-DEFAULT_FORMATS = ("geojson", "csv")
+DEFAULT_FORMATS = ("geojson",)
 GEOPACKAGE_NAME = "maps.gpkg"
 
 
@@ -231,10 +234,35 @@ REVIEW_ONLY = ("candidates", "classification_rule")
 DERIVED = ("sentence_end", "precision_words")
 
 
+#: Properties most features leave empty: the GeoJSON files leave them out where they are null (a
+#: reader takes a missing property as null; QGIS shows NULL), the tables keep every column.
+#: ``sentence_end`` of a source or claim is its ``sentence_start`` plus the sentence's length.
+OPTIONAL = frozenset({"citation", "url", "correction", "note"})
+#: The optional properties each layer has (``read_maps`` gives them as columns even when all null).
+ALWAYS_COLUMNS = {"mentions": OPTIONAL, "incidents": frozenset({"correction"}), "regions": frozenset({"correction"})}
+
+
 def exported_mentions(mentions: dict, leave_out=REVIEW_ONLY) -> dict:
     """The mention layer as written: each feature without the properties ``leave_out`` names."""
     return {**mentions, "features": [{**f, "properties": {k: v for k, v in f["properties"].items() if k not in leave_out}}
                                      for f in mentions["features"]]}
+
+
+def _lean(props: dict, leave_out=frozenset()) -> dict:
+    return {k: v for k, v in props.items() if k not in leave_out and not (v is None and k in OPTIONAL)}
+
+
+def lean_geojson(fc: dict) -> dict:
+    """A layer as its GeoJSON file holds it: null optional properties left out, and in each feature's
+    ``sources`` or ``claims`` also the derived ``sentence_end``."""
+    features = []
+    for f in fc["features"]:
+        props = _lean(f["properties"])
+        for key in ("sources", "claims"):
+            if isinstance(props.get(key), list):
+                props[key] = [_lean(s, {"sentence_end"}) if isinstance(s, dict) else s for s in props[key]]
+        features.append({**f, "properties": props})
+    return {**fc, "features": features}
 
 
 def write_exports(out: Path, mentions: dict, incidents: dict, regions: dict, formats=DEFAULT_FORMATS) -> None:
@@ -242,10 +270,10 @@ def write_exports(out: Path, mentions: dict, incidents: dict, regions: dict, for
     mentions = exported_mentions(table, DERIVED)
     layers = dict(zip(LAYERS, (mentions, incidents, regions)))
     for name, fc in layers.items():
-        atomic.write_text(out / f"{name}.geojson", geojson_text(fc))
+        atomic.write_text(out / f"{name}.geojson", geojson_text(lean_geojson(fc)))
+    atomic.write_text(out / "incidents.csv", csv_text(incidents, INCIDENT_COLUMNS))
     if "csv" in formats:
         atomic.write_text(out / "mentions.csv", csv_text(table, MENTION_COLUMNS))
-        atomic.write_text(out / "incidents.csv", csv_text(incidents, INCIDENT_COLUMNS))
     if "gpkg" in formats:
         write_geopackage(out / GEOPACKAGE_NAME, layers)
     if "parquet" in formats:
@@ -277,6 +305,8 @@ def read_maps(folder: str | Path = "maps") -> Maps:
         except FileNotFoundError:
             raise FileNotFoundError(f"{path}: not found: is {folder} the output folder of a build?") from None
         gdf = to_geodataframe(fc)
+        for col in sorted(ALWAYS_COLUMNS[name] - set(gdf.columns)):
+            gdf[col] = None  # left out of the file where null: the columns stay those of every build
         for col in ("date_start", "date_end"):
             if col in gdf:
                 gdf[col] = pd.to_datetime(gdf[col], format="%Y-%m-%d")

@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 
+from geo_khorasan import export, read_maps
 from geo_khorasan.cli import main
 from geo_khorasan.pipeline import build, check
 from geo_khorasan.render.map import _positions
@@ -30,8 +31,9 @@ def test_build_writes_maps_sources_and_exports(built, seeds_dir):
     for d in doc_ids:
         assert (out / f"{d}.html").exists()
         assert (out / "sources" / f"{d}.html").exists()
-    for name in ("mentions.geojson", "incidents.geojson", "regions.geojson", "mentions.csv", "incidents.csv"):
+    for name in ("mentions.geojson", "incidents.geojson", "regions.geojson", "incidents.csv"):
         assert (out / name).stat().st_size > 0
+    assert not (out / "mentions.csv").exists()  # only with --format csv
 
 
 def test_every_mention_points_at_its_words_and_sentence(built, seeds_dir):
@@ -125,7 +127,8 @@ def test_exports_carry_each_citation_in_one_compact_feature_a_line(built, seeds_
             quotes = [p] if key is None else p[key]
             assert quotes
             for q in quotes:
-                assert {"doc", "sentence", "citation", "url", "start", "sentence_start"} <= set(q)
+                assert {"doc", "sentence", "start", "sentence_start"} <= set(q)
+                assert all(q[k] for k in ("citation", "url") if k in q)  # left out where null
                 assert texts[q["doc"]][q["sentence_start"]:q["sentence_start"] + len(q["sentence"])] == q["sentence"]
             for part in quotes + [{k: v for k, v in p.items() if k != key}]:  # (two claims may quote one sentence)
                 strings = [v for v in _strings(part) if len(v) > 40]
@@ -138,9 +141,11 @@ def test_exports_carry_each_citation_in_one_compact_feature_a_line(built, seeds_
     assert 66.9 < quetta[0] < 67.1 and 30.1 < quetta[1] < 30.3  # longitude first
     mention = _fc(out, "mentions.geojson")["features"][0]["properties"]
     assert "candidates" not in mention and "classification_rule" not in mention  # in `geo-khorasan review`
-    assert {"rule", "note", "place_id", "precision", "role", "correction"} <= set(mention)
-    header = (out / "mentions.csv").read_text("utf-8").splitlines()[0].split(",")
-    assert {"sentence", "citation", "url", "doc", "precision_words"} <= set(header)
+    assert {"rule", "place_id", "precision", "role"} <= set(mention)
+    assert not {k for k, v in mention.items() if v is None} & export.OPTIONAL  # null ones left out
+    mentions, incidents, regions = read_maps(out)  # the columns are every build's, null ones included
+    assert {"citation", "url", "correction", "note", "rule"} <= set(mentions.columns)
+    assert "correction" in incidents.columns and "correction" in regions.columns
 
 
 def test_build_is_byte_identical_and_check_says_so(built, gazetteer, seeds_dir, tmp_path):

@@ -186,6 +186,8 @@ def test_build_formats_and_read_maps(gazetteer, tmp_path):
     for name in ("mentions.csv", "incidents.csv"):
         header = next(csv.reader(io.StringIO((out / name).read_text("utf-8"))))
         assert {"country", "precision_words"} <= set(header)
+    header = next(csv.reader(io.StringIO((out / "mentions.csv").read_text("utf-8"))))
+    assert {"sentence", "citation", "url", "doc", "correction"} <= set(header)  # every column, null or not
     first = json.loads((out / "incidents.geojson").read_text("utf-8"))["features"][0]["properties"]
     assert {"date_start", "date_end", "date_precision"} <= set(first)
     again = tmp_path / "again"

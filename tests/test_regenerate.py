@@ -156,9 +156,9 @@ def test_check_names_the_files_that_would_change_and_touches_nothing(capsys, gaz
     code, _, err = _build(capsys, gazetteer, seeds, out, "--check")
     assert code == 1
     # b.html only forwards to the map filtered to b: the text changed, not its id or title.
-    assert lines(err) == [f"{out}: out of date; a fresh build changes 7 file(s):",
+    assert lines(err) == [f"{out}: out of date; a fresh build changes 6 file(s):",
                           "  documents.json", "  incidents.csv", "  incidents.geojson", "  index.html",
-                          "  mentions.csv", "  mentions.geojson", "  sources/b.html"]
+                          "  mentions.geojson", "  sources/b.html"]
     assert snapshot(out) == before
 
 
@@ -172,7 +172,7 @@ def test_files_of_the_user_in_the_output_folder_are_left_alone(capsys, gazetteer
     assert _build(capsys, gazetteer, seeds, out)[0] == 0
     assert not (out / "b.html").exists() and not (out / "sources" / "b.html").exists()
     assert sorted(p.name for p in out.iterdir() if p.is_file()) == [
-        "README.txt", "a.html", "documents.html", "documents.json", "incidents.csv", "incidents.geojson", "index.html", "mentions.csv",
+        "README.txt", "a.html", "documents.html", "documents.json", "incidents.csv", "incidents.geojson", "index.html",
         "mentions.geojson", "notes.csv", "notes.html", "regions.geojson"]
     assert not list(out.parent.glob(".maps.staging-*"))
 

@@ -75,7 +75,7 @@ def test_any_change_builds_again(capsys, gazetteer, seeds, tmp_path, monkeypatch
     elif change == "corrections":
         (seeds / "corrections.yaml").unlink()
     elif change == "format":
-        extra = ["--format", "geojson"]
+        extra = ["--format", "geojson,csv"]
     elif change == "same size and time":
         st = (seeds / "b.txt").stat()
         (seeds / "b.txt").write_text((seeds / "b.txt").read_text("utf-8").replace("killing 20", "killing 21"), "utf-8")
@@ -83,7 +83,7 @@ def test_any_change_builds_again(capsys, gazetteer, seeds, tmp_path, monkeypatch
     elif change == "output file":
         (out / "index.html").write_text("<p>edited</p>\n", "utf-8")
     else:
-        (out / "mentions.csv").unlink()
+        (out / "incidents.csv").unlink()
     code, stdout, err = build_into(capsys, gazetteer, seeds, out, *extra)
     assert code == 0, err
     if change.startswith("output"):
@@ -93,7 +93,7 @@ def test_any_change_builds_again(capsys, gazetteer, seeds, tmp_path, monkeypatch
     elif change == "corrections":
         assert not any("Atlantis" in line for line in lines(err))
     else:
-        assert not (out / "mentions.csv").exists()
+        assert (out / "mentions.csv").exists()
     before = _stats(out)
     _no_analysis(monkeypatch)  # and now nothing changed again
     assert build_into(capsys, gazetteer, seeds, out, *extra)[0] == 0

@@ -85,7 +85,7 @@ def test_build_in_an_empty_folder(installed, tmp_path, with_pack, tab):
     assert result.returncode == 0, result.stderr
     maps = work / "maps"
     assert {"index.html", "documents.html", "kabul.html", "takhar.html", "peshawar.html", "incidents.geojson",
-            "mentions.csv"} <= {p.name for p in maps.iterdir()}
+            "incidents.csv", "mentions.geojson"} <= {p.name for p in maps.iterdir()}
     assert [line for line in result.stderr.splitlines() if "scan.pdf" in line] == [
         f"geo-khorasan: warning: {Path('articles', 'scan.pdf')}: skipped: not text "
         "(articles are .htm, .html, .markdown, .md, .text, .txt files)"]
