@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -25,8 +24,9 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from geo_khorasan.render.map import DATA_BLOCK, map_data  # noqa: E402
+
 MB = 2**20
-DATA_BLOCK = re.compile(r'<script type="application/json" id="gk-data">(.*?)</script>', re.S)
 OWN_PAGES = ("index.html", "documents.html")
 
 
@@ -55,9 +55,11 @@ def breakdown(out: Path, articles: int) -> list[str]:
     page = (out / "index.html").read_text("utf-8")
     block = DATA_BLOCK.search(page)
     if block:
-        data = json.loads(block.group(1))
-        lines.append(f"  index.html: data block {len(block.group(1).encode()) / MB:.2f} MB, "
+        data = map_data(page)
+        lines.append(f"  index.html: data block {len(block.group(1).encode()) / MB:.2f} MB (gzip, base64; "
+                     f"{_size(data) / MB:.2f} MB as JSON), "
                      f"the rest (Leaflet, map.js, CSS) {(len(page.encode()) - len(block.group(1).encode())) / MB:.2f} MB")
+        lines.append("    parts, as JSON:")
         for key, value in sorted(data.items(), key=lambda kv: -_size(kv[1])):
             if _size(value) >= 1000:
                 lines.append(f"    {key:<18} {_size(value) / MB:8.3f} MB")

@@ -9,15 +9,12 @@ import re
 
 import pytest
 from geo_khorasan.render import assets
-from geo_khorasan.render.map import map_html
+from geo_khorasan.render.map import map_data, map_html
 from geo_khorasan.render.pages import source_page_html
-
-DATA_BLOCK = re.compile(r'<script type="application/json" id="gk-data">(.*?)</script>', re.S)
-
 
 def data_of(page: str) -> dict:
     """The data block, its incidents, regions and mentions unpacked to one object each as the page does."""
-    return unpack(json.loads(DATA_BLOCK.search(page).group(1)))
+    return unpack(map_data(page))
 
 
 def unpack(data: dict) -> dict:
@@ -263,10 +260,15 @@ def test_missing_library_is_one_clear_line(monkeypatch):
     assert "pip install XStatic-Leaflet-MarkerCluster" in message and "\n" not in message
 
 
-def test_script_json_cannot_close_its_block():
-    text = assets.script_json({"a": "</script><!-- & >"})
-    assert "<" not in text and ">" not in text and "&" not in text
-    assert json.loads(text) == {"a": "</script><!-- & >"}
+def test_data_block_cannot_close_its_element_and_reads_back():
+    from geo_khorasan.render.map import data_block
+
+    data = {"a": "</script><!-- & > \u2028 Kandahār"}
+    text = data_block(data)
+    assert re.fullmatch(r"[A-Za-z0-9+/=]+", text)  # base64: nothing a page could read as markup
+    assert text == data_block(dict(data))  # no time stamp in the gzip header
+    page = f'<script type="application/gzip" id="gk-data" data-encoding="base64">{text}</script>'
+    assert map_data(page) == data
 
 
 @pytest.mark.parametrize(
@@ -421,7 +423,7 @@ def test_many_incidents_travel_packed_and_are_drawn_as_dots(render_fixture):
     # A document's title, a type, a place, a quoted sentence: each once in the data block, however
     # many incidents quote it (the title in the document's entry, the others in the strings; the
     # legend names the type again).
-    packed = json.loads(DATA_BLOCK.search(page).group(1))
+    packed = map_data(page)
     block = json.dumps({k: v for k, v in packed.items() if k != "legend"}, ensure_ascii=False)
     sentence = small["sources"][0]["sentence"]
     for text in (render_fixture["documents"][0]["title"], feature["properties"]["type"],
@@ -451,6 +453,6 @@ def test_packed_rows_read_back_as_the_objects_map_py_made(render_fixture):
         [{k: v for k, v in i.items() if k not in ("area", "color")} for i in data["incidents"]]
     assert data["areas"] and all(g == m._area_geometry({"geometry": render_fixture["areas"][k]}) for k, g in data["areas"].items())
     assert data["basemap"] == {k: m._basemap_layer(render_fixture["basemap"].get(k), k) for k in ("countries", "provinces", "towns")}
-    packed = json.loads(DATA_BLOCK.search(map_html(**render_fixture)).group(1))
+    packed = map_data(map_html(**render_fixture))
     assert len(packed["strings"]) == len(set(packed["strings"]))
     assert all(len(json.dumps(row)) < 80 for row in packed["mentions"]["rows"])  # no text in a mention's row

@@ -12,7 +12,6 @@ import functools
 import hashlib
 import html
 import importlib
-import json
 import math
 import re
 from dataclasses import dataclass
@@ -135,22 +134,6 @@ def safe_style_text(css: str) -> str:
     if re.search(r"</style", css, flags=re.IGNORECASE):
         raise ValueError("stylesheet contains </style")
     return css
-
-
-def script_json(value) -> str:
-    """JSON for a ``<script type="application/json">`` block.
-
-    Sorted keys for byte-identical output; ``<``, ``>`` and ``&`` escaped so
-    article text like ``</script>`` cannot leave the block.
-    """
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (
-        text.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
 
 
 def escape(text) -> str:

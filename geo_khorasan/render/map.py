@@ -8,7 +8,10 @@ inlined from the XStatic packages, and folium's CDN links are never emitted.
 """
 from __future__ import annotations
 
+import base64
+import gzip
 import itertools
+import json
 import math
 import re
 from collections import OrderedDict
@@ -103,6 +106,26 @@ class _Call(MacroElement):
         self.function = function
 
 
+#: The map's data block, as :func:`data_block` writes it.
+DATA_BLOCK = re.compile(r'<script type="application/gzip" id="gk-data" data-encoding="base64">(.*?)</script>', re.S)
+
+
+def data_block(data: dict) -> str:
+    """The data as the page carries it: sorted compact JSON, gzipped (no time stamp: same data, same
+    bytes) and base64-encoded. The JSON repeats field names and numbers' digits: gzip takes it to a
+    quarter, base64 adds a third back; map.js inflates it in the browser."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return base64.b64encode(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)).decode("ascii")
+
+
+def map_data(page: str) -> dict:
+    """The data block of a map page read back (for tests, benchmarks and scripts of one's own)."""
+    block = DATA_BLOCK.search(page)
+    if block is None:
+        raise ValueError("not a geo_khorasan map page: no data block")
+    return json.loads(gzip.decompress(base64.b64decode(block.group(1))))
+
+
 def render_map(path, **options) -> None:
     """Write the map as one HTML file; ``options`` are those of :func:`map_html`."""
     write_text(path, map_html(**options))
@@ -167,7 +190,8 @@ def map_html(
     if "<script" in (header + body).lower():
         raise RuntimeError("a folium element emitted a <script> outside the hashed blocks")
     app_js = assets.safe_script_text(assets.template_text("map.js"))
-    script = assets.safe_script_text(script)
+    # The page's own script runs once map.js has read the data block (GKpage).
+    script = assets.safe_script_text("GKpage(function () {\n" + script + "\n});")
     scripts = [library.js, app_js, script]
     return _PAGE.render(
         csp=assets.content_security_policy(scripts=scripts, tiles=True),
@@ -176,7 +200,7 @@ def map_html(
         app_css=Markup(assets.safe_style_text(assets.template_text("map.css"))),
         header=Markup(header),
         body=Markup(body),
-        data=Markup(assets.script_json(data)),
+        data=Markup(data_block(data)),
         library_js=Markup(library.js),
         app_js=Markup(app_js),
         script=Markup(script),

@@ -4,7 +4,34 @@
 (function () {
   "use strict";
 
-  var data = JSON.parse(document.getElementById("gk-data").textContent);
+  // The data block is the JSON gzipped and base64-encoded (map.py's data_block: a quarter of the
+  // bytes): the browser inflates it itself (DecompressionStream: no network, no library), then
+  // draws. The page's own script (the map and its layers) waits for it through GKpage.
+  var waiting = [];
+  window.GKpage = function (run) {
+    if (window.GK) run(); else waiting.push(run);
+  };
+  function inflate(node) {
+    var bytes = Uint8Array.from(atob(node.textContent.trim()), function (c) { return c.charCodeAt(0); });
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text().then(JSON.parse);
+  }
+  function unreadable(error) {
+    var note = document.createElement("p");
+    note.className = "gk-noscript";
+    note.textContent = "This map could not read its data (" + (error && error.message || error) +
+      "): it needs a browser from 2023 or later (DecompressionStream). The article texts are in the sources folder.";
+    document.body.insertBefore(note, document.body.firstChild);
+  }
+  var block = document.getElementById("gk-data");
+  (typeof DecompressionStream === "function" ? inflate(block) : Promise.reject("no DecompressionStream"))
+    .then(function (data) {
+      app(data);
+      waiting.splice(0).forEach(function (run) { run(); });
+    })
+    .catch(unreadable);
+
+  function app(data) {
 
   // The data block holds each thing once (map.py's _Packer): every string in data.strings (rows
   // hold its index, 0 for none), every quoted sentence in data.quotes (referred to as
@@ -1832,4 +1859,5 @@
       }) : null;
     }
   };
+  }
 })();
