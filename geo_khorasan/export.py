@@ -242,8 +242,9 @@ OPTIONAL = frozenset({"citation", "url", "correction", "note"})
 ALWAYS_COLUMNS = {"mentions": OPTIONAL, "incidents": frozenset({"correction"}), "regions": frozenset({"correction"})}
 
 
-def exported_mentions(mentions: dict, leave_out=REVIEW_ONLY) -> dict:
-    """The mention layer as written: each feature without the properties ``leave_out`` names."""
+def exported_mentions(mentions: dict, leave_out=REVIEW_ONLY + DERIVED) -> dict:
+    """The mention layer as the GeoPackage and GeoParquet files hold it: each feature without the
+    properties ``leave_out`` names."""
     return {**mentions, "features": [{**f, "properties": {k: v for k, v in f["properties"].items() if k not in leave_out}}
                                      for f in mentions["features"]]}
 
@@ -252,28 +253,31 @@ def _lean(props: dict, leave_out=frozenset()) -> dict:
     return {k: v for k, v in props.items() if k not in leave_out and not (v is None and k in OPTIONAL)}
 
 
-def lean_geojson(fc: dict) -> dict:
-    """A layer as its GeoJSON file holds it: null optional properties left out, and in each feature's
-    ``sources`` or ``claims`` also the derived ``sentence_end``."""
-    features = []
-    for f in fc["features"]:
-        props = _lean(f["properties"])
-        for key in ("sources", "claims"):
-            if isinstance(props.get(key), list):
-                props[key] = [_lean(s, {"sentence_end"}) if isinstance(s, dict) else s for s in props[key]]
-        features.append({**f, "properties": props})
-    return {**fc, "features": features}
+def lean_geojson(fc: dict, leave_out=frozenset()) -> dict:
+    """A layer as its GeoJSON file holds it: without the properties ``leave_out`` names and the null
+    optional ones, and in each feature's ``sources`` or ``claims`` without the derived
+    ``sentence_end``. Its features are made one at a time as the file is written (a build's
+    mentions are many)."""
+    def features():
+        for f in fc["features"]:
+            props = _lean(f["properties"], leave_out)
+            for key in ("sources", "claims"):
+                if isinstance(props.get(key), list):
+                    props[key] = [_lean(s, {"sentence_end"}) if isinstance(s, dict) else s for s in props[key]]
+            yield {**f, "properties": props}
+    return {**fc, "features": features()}
 
 
 def write_exports(out: Path, mentions: dict, incidents: dict, regions: dict, formats=DEFAULT_FORMATS) -> None:
-    table = exported_mentions(mentions)
-    mentions = exported_mentions(table, DERIVED)
     layers = dict(zip(LAYERS, (mentions, incidents, regions)))
     for name, fc in layers.items():
-        atomic.write_text(out / f"{name}.geojson", geojson_text(lean_geojson(fc)))
+        leave_out = frozenset(REVIEW_ONLY + DERIVED) if name == "mentions" else frozenset()
+        atomic.write_text(out / f"{name}.geojson", geojson_text(lean_geojson(fc, leave_out)))
     atomic.write_text(out / "incidents.csv", csv_text(incidents, INCIDENT_COLUMNS))
     if "csv" in formats:
-        atomic.write_text(out / "mentions.csv", csv_text(table, MENTION_COLUMNS))
+        atomic.write_text(out / "mentions.csv", csv_text(mentions, MENTION_COLUMNS))
+    if "gpkg" in formats or "parquet" in formats:
+        layers["mentions"] = exported_mentions(mentions)
     if "gpkg" in formats:
         write_geopackage(out / GEOPACKAGE_NAME, layers)
     if "parquet" in formats:

@@ -307,8 +307,17 @@ def _payload(
 
     region_rows = [_region(f, docs, sources_prefix) for f in _features(regions)]
     region_rows = sorted((row for row in region_rows if row), key=lambda row: row["id"])
-    mention_rows = [_mention(f, docs, sources_prefix) for f in _features(mentions)]
-    mention_rows = sorted((row for row in mention_rows if row), key=lambda row: row["id"])
+    # Mentions are many (30 an article, each with its candidates): made and packed one at a time, in
+    # id order, so that only their positions (for the extent) stay in memory.
+    mention_order = sorted(_features(mentions), key=lambda f: _text(_props(f).get("id")) or "")
+    mention_points: list[dict] = []
+
+    def mention_rows():
+        for feature in mention_order:
+            row = _mention(feature, docs, sources_prefix)
+            if row:
+                mention_points.append({"lat": row["lat"], "lon": row["lon"]})
+                yield row
 
     base = {kind: _basemap_layer(basemap.get(kind), kind) for kind in ("countries", "provinces", "towns")}
     statuses = {row["status"] for row in region_rows}
@@ -332,7 +341,7 @@ def _payload(
     packed = {
         "incidents": packer.table(incident_rows, INCIDENT_FIELDS, INCIDENT_STRINGS, ("sources",)),
         "regions": packer.table(region_rows, REGION_FIELDS, REGION_STRINGS, ("claims",)),
-        "mentions": packer.mentions(mention_rows),
+        "mentions": packer.mentions(mention_rows()),
     }
     return {
         "title": _text(title),
@@ -349,8 +358,8 @@ def _payload(
         "styles": styles,
         "time": time,
         "latest": max((d for d in (_text(doc.get("date")) for doc in docs.values()) if d), default=None),
-        "bounds": _bounds(incident_rows, region_rows, mention_rows, base, THEATRE),
-        "all_bounds": _bounds(incident_rows, region_rows, mention_rows, base),
+        "bounds": _bounds(incident_rows, region_rows, mention_points, base, THEATRE),
+        "all_bounds": _bounds(incident_rows, region_rows, mention_points, base),
     }
 
 
@@ -481,7 +490,7 @@ class _Packer:
         return {"fields": list(fields), "strings_in": sorted(strings_in), "quotes_in": sorted(quotes_in),
                 "one": sorted(one), "rows": packed}
 
-    def mentions(self, rows: list[dict]) -> dict:
+    def mentions(self, rows) -> dict:
         """Place mentions: ``[quote, cue, place, precision, precision_words, role, rule, note,
         correction, candidates]`` each (id, document and position from the quote and place)."""
         packed = []
