@@ -8,9 +8,8 @@ import io
 import json
 import re
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import geopandas as gpd
 import shapely
 from shapely.geometry import mapping, shape
 
@@ -18,6 +17,9 @@ from . import atomic, csvcells
 from .gazetteer.index import Gazetteer
 from .records import ClassifiedMention, Incident, Region, Source
 from .resolve import precision_words
+
+if TYPE_CHECKING:  # geopandas (and pandas) take most of a start-up: imported where used
+    import geopandas as gpd
 
 PRECISION_DIGITS = 5  # ~1 m: more would only be noise, and keeps files small
 
@@ -134,6 +136,7 @@ def region_features(regions: list[Region], gaz: Gazetteer, doc_dates: dict[str, 
 
 def to_geodataframe(fc: dict) -> gpd.GeoDataFrame:
     """A feature collection as a GeoDataFrame; list-valued properties become JSON text (as in a GeoPackage)."""
+    import geopandas as gpd
     rows = []
     for f in fc["features"]:
         props = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for k, v in f["properties"].items()}

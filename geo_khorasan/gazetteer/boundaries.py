@@ -9,12 +9,15 @@ import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from .geonames import PointRecord, usable_alt_name
+
+if TYPE_CHECKING:  # geopandas (and pandas) take most of a start-up: imported where used
+    import geopandas as gpd
 
 
 @dataclass
@@ -73,6 +76,7 @@ def _id(row, recipe: dict, name: str) -> str:
 
 
 def read_layer(path: Path, recipe: dict) -> gpd.GeoDataFrame:
+    import geopandas as gpd
     try:
         with warnings.catch_warnings():
             # list-valued fields come back as text; _field() parses them
@@ -140,5 +144,6 @@ def read_points(path: Path, recipe: dict) -> list[PointRecord]:
 
 
 def read_lines(path: Path) -> gpd.GeoDataFrame:
+    import geopandas as gpd
     gdf = gpd.read_file(path)
     return gdf.to_crs(4326) if gdf.crs is not None and gdf.crs.to_epsg() != 4326 else gdf

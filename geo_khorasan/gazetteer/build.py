@@ -12,8 +12,8 @@ import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import pycountry
 import shapely
 from geopy.distance import EARTH_RADIUS, great_circle
@@ -24,6 +24,9 @@ from ..knowledge import data_path, load_toml, load_yaml
 from ..vocabulary import THEATRE
 from . import boundaries, geonames, places, wof
 from .names import keys, split_level
+
+if TYPE_CHECKING:  # geopandas (and pandas) take most of a start-up: imported where used
+    import geopandas as gpd
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +139,7 @@ PACKAGED_COUNTRIES = ("pyogrio", "tests/fixtures/naturalearth_lowres/naturaleart
 def packaged_country_areas() -> tuple[list[boundaries.AreaRecord], SourceInfo | None]:
     """Country polygons from :data:`PACKAGED_COUNTRIES`, keyed by ISO 3166-1 alpha-2
     (empty when the installed pyogrio does not ship them)."""
+    import geopandas as gpd
     from importlib import resources
 
     package, rel = PACKAGED_COUNTRIES
@@ -496,6 +500,7 @@ def _regions(reg: _Registry, lines: gpd.GeoDataFrame | None, warnings: list[str]
 
 def _spatial_parents(reg: _Registry) -> None:
     """Fill admin1/admin2 of points and districts from the polygons that contain them."""
+    import geopandas as gpd
     polys = {lvl: [p for p in reg.by_id.values() if p.level == lvl and p.geometry is not None] for lvl in ("province", "district")}
     for lvl, attr in (("province", "admin1"), ("district", "admin2")):
         if not polys[lvl]:

@@ -9,8 +9,8 @@ import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import shapely
 from rapidfuzz.distance import Levenshtein
@@ -23,6 +23,9 @@ from ..records import Place
 from ..vocabulary import LEVELS
 from .build import SourceInfo, build_places, load_recipes
 from .names import keys, loose_name, named_in, split_level, without_area_word
+
+if TYPE_CHECKING:  # geopandas (and pandas) take most of a start-up: imported where used
+    import geopandas as gpd
 
 log = logging.getLogger(__name__)
 
@@ -280,7 +283,7 @@ class Gazetteer:
         self._valid: dict[str, bool] = {}
         self._buffered: dict[str, object] = {}  # place id -> its polygon buffered and prepared, made once
         self._contains_memo: dict[tuple, bool] = {}
-        self._areas: gpd.GeoDataFrame | None = None
+        self._areas = None  # a GeoDataFrame of the polygons, made when first asked
         self._fuzzy_memo: dict = {}
         self._match_memo: dict[tuple[str, str], list[NameMatch]] = {}
         self._country_memo: dict[str, Place | None] = {}
@@ -512,6 +515,7 @@ class Gazetteer:
 
     def places(self, level: str | None = None, country: str | None = None, polygons: bool = False) -> gpd.GeoDataFrame:
         """Places as a GeoDataFrame (points, or polygons where known when ``polygons``)."""
+        import geopandas as gpd
         sql, args = "SELECT * FROM places WHERE 1=1", []
         if level:
             sql += " AND level = ?"
@@ -528,6 +532,7 @@ class Gazetteer:
             geometry=geoms, crs=4326)
 
     def boundary_lines(self) -> gpd.GeoDataFrame:
+        import geopandas as gpd
         rows = self._con.execute("SELECT a3_left, a3_right, wkb FROM lines ORDER BY rowid").fetchall()
         return gpd.GeoDataFrame({"left": [r[0] for r in rows], "right": [r[1] for r in rows]},
                                 geometry=[shapely.from_wkb(r[2]) for r in rows], crs=4326)
