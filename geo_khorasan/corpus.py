@@ -153,8 +153,10 @@ def _markdown_to_text(md: str) -> str:
 MAX_SENTENCE_CHARS = 1000
 
 
-#: A line that ends without closing a sentence ("... killed six workers on February 8 in Qush").
-_OPEN_LINE = re.compile(r"[^\n]{40,110}(?<![.!?:;\"”’)\]])\n(?=[^\n\s])")
+#: What ends a line that closes its sentence; a line of 40 characters or more ending otherwise, with
+#: text on the next line, breaks off mid-sentence ("... killed six workers on February 8 in Qush").
+_CLOSERS = frozenset(".!?:;\"”’)]")
+OPEN_LINE_CHARS = 40
 _INNER_BREAK = re.compile(r"(?<=[^.!?:;\"”’)\]\s])\n(?=[^\n\s])")
 #: A text is hard-wrapped when this share of its lines break off mid-sentence.
 WRAPPED_SHARE = 0.4
@@ -164,9 +166,13 @@ def unwrap_lines(text: str) -> str:
     """A hard-wrapped text (copied from a PDF or a fixed-width page) with its line breaks inside
     sentences made spaces, so that "Qush\nTepah District" is one name and one sentence; offsets
     stay those of the file. Texts written a paragraph per line are returned as they are."""
-    lines = sum(1 for line in text.split("\n") if line.strip())
-    open_lines = _OPEN_LINE.findall(text)
-    if lines < 8 or len(open_lines) < WRAPPED_SHARE * lines:
+    split = text.split("\n")
+    lines = sum(1 for line in split if line.strip())
+    # line by line, not a regular expression over the text: that tried 110 characters at every
+    # position of a long paragraph (a tenth of a cached rebuild)
+    open_lines = sum(1 for line, following in zip(split, split[1:])
+                     if len(line) >= OPEN_LINE_CHARS and line[-1] not in _CLOSERS and following[:1].strip())
+    if lines < 8 or open_lines < WRAPPED_SHARE * lines:
         return text
     return _INNER_BREAK.sub(" ", text)
 
