@@ -113,9 +113,10 @@ DATA_BLOCK = re.compile(r'<script type="application/gzip" id="gk-data" data-enco
 def data_block(data: dict) -> str:
     """The data as the page carries it: sorted compact JSON, gzipped (no time stamp: same data, same
     bytes) and base64-encoded. The JSON repeats field names and numbers' digits: gzip takes it to a
-    quarter, base64 adds a third back; map.js inflates it in the browser."""
+    quarter, base64 adds a third back; map.js inflates it in the browser. Level 6: level 9 is three
+    times the time for 2% fewer bytes."""
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return base64.b64encode(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)).decode("ascii")
+    return base64.b64encode(gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)).decode("ascii")
 
 
 def map_data(page: str) -> dict:
