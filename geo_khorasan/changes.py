@@ -8,6 +8,7 @@ incident, and one whose place changed has *moved*.
 from __future__ import annotations
 
 import json
+from collections import Counter, defaultdict
 from pathlib import Path
 
 DOCUMENTS_FILE = "documents.json"
@@ -47,15 +48,21 @@ def _evidence(feature: dict, key: str) -> set[tuple[str, str]]:
 
 def _pair(old: list[dict], new: list[dict], key: str) -> tuple[list[tuple[dict, dict]], list[dict], list[dict]]:
     """Match old and new features by shared evidence (most shared first, then same id)."""
-    ev_old = [_evidence(f, key) for f in old]
-    ev_new = [_evidence(f, key) for f in new]
+    # Only pairs that share evidence or an id are candidates: found through an index of each, so
+    # the work grows with the features, not with their pairs.
+    holding: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, f in enumerate(old):
+        for e in _evidence(f, key):
+            holding[e].append(i)
+    by_id: dict[object, list[int]] = defaultdict(list)
+    for i, f in enumerate(old):
+        by_id[f["properties"].get("id")].append(i)
     scores = []
-    for i, a in enumerate(ev_old):
-        for j, b in enumerate(ev_new):
-            shared = len(a & b)
-            same_id = old[i]["properties"].get("id") == new[j]["properties"].get("id")
-            if shared or same_id:
-                scores.append((-shared, not same_id, i, j))
+    for j, f in enumerate(new):
+        shared = Counter(i for e in _evidence(f, key) for i in holding.get(e, ()))
+        same = by_id.get(f["properties"].get("id"), ())
+        for i in shared.keys() | set(same):
+            scores.append((-shared[i], i not in same, i, j))
     scores.sort()
     used_old, used_new, pairs = set(), set(), []
     for _, _, i, j in scores:
