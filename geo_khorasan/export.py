@@ -148,10 +148,20 @@ def to_geodataframe(fc: dict) -> gpd.GeoDataFrame:
 def geojson_text(fc: dict) -> str:
     """A feature collection as RFC 7946 GeoJSON, one feature a line (compact JSON, sorted keys): a
     third of the size of indented JSON, and a rebuild's diff is one line per feature changed."""
+    return "".join(geojson_lines(fc))
+
+
+def geojson_lines(fc: dict):
+    """:func:`geojson_text` piece by piece (its features may be a generator), for a file written as
+    it is made."""
     compact = dict(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
     head = {k: v for k, v in fc.items() if k != "features"}
-    lines = ",\n".join(json.dumps(f, **compact) for f in fc.get("features") or [])
-    return json.dumps(head, **compact)[:-1] + (',' if head else '') + '"features":[\n' + lines + ("\n" if lines else "") + "]}\n"
+    yield json.dumps(head, **compact)[:-1] + (',' if head else '') + '"features":[\n'
+    ending = "]}\n"
+    for n, f in enumerate(fc.get("features") or []):
+        yield ("" if n == 0 else ",\n") + json.dumps(f, **compact)
+        ending = "\n]}\n"
+    yield ending
 
 
 def csv_text(fc: dict, columns: list[str]) -> str:
@@ -275,7 +285,7 @@ def write_exports(out: Path, mentions: dict, incidents: dict, regions: dict, for
     layers = dict(zip(LAYERS, (mentions, incidents, regions)))
     for name, fc in layers.items():
         leave_out = frozenset(REVIEW_ONLY + DERIVED) if name == "mentions" else frozenset()
-        atomic.write_text(out / f"{name}.geojson", geojson_text(lean_geojson(fc, leave_out)))
+        atomic.write_lines(out / f"{name}.geojson", geojson_lines(lean_geojson(fc, leave_out)))
     atomic.write_text(out / "incidents.csv", csv_text(incidents, INCIDENT_COLUMNS))
     if "csv" in formats:
         atomic.write_text(out / "mentions.csv", csv_text(mentions, MENTION_COLUMNS))
