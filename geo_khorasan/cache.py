@@ -31,7 +31,7 @@ from pathlib import Path
 
 from . import __version__
 from .paths import DATA_DIR, PACKAGE_DIR, cache_dir
-from .records import Classification, ClassifiedMention, Document, Resolution
+from .records import Classification, ClassifiedMention, Document, Interner, Resolution
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +166,7 @@ def _reader(tp):
     return read
 
 
-def _mention_from_data(value, doc: Document) -> ClassifiedMention:
+def _mention_from_data(value, doc: Document, shared: Interner) -> ClassifiedMention:
     if not isinstance(value, dict) or set(value) != {"resolution", "classification", "citation"}:
         raise _Invalid("not a mention")
     r = _from_data(Resolution, value["resolution"], "resolution")
@@ -176,6 +176,7 @@ def _mention_from_data(value, doc: Document) -> ClassifiedMention:
     if m.doc != doc.id or not (0 <= m.sentence_start <= m.start < m.end <= m.sentence_end <= len(doc.text)) \
             or doc.text[m.start:m.end] != m.text:
         raise _Invalid(f"mention {m.text!r} at {m.start} is not in this document")
+    r, c = shared.found(r, c)
     return ClassifiedMention(doc=doc, resolution=r, classification=c, citation=citation)
 
 
@@ -185,6 +186,7 @@ class AnalysisCache:
         self.version = code_version()[:16]
         self.folder = root / self.version
         self.gaz_key = gazetteer_key(gaz)
+        self.shared = Interner()  # entries read share their places and strings, as a worker's results do
         self.hits = 0
         self.misses = 0
         self.warning: str | None = None  # the cache cannot be written
@@ -217,7 +219,7 @@ class AnalysisCache:
                 raise _Invalid("not an analysis cache entry")
             if entry.get("key") != key or entry.get("doc") != doc.id:
                 raise _Invalid(f"written for another document ({str(entry.get('doc'))[:80]!r})")
-            found = [_mention_from_data(m, doc) for m in entry["mentions"]]
+            found = [_mention_from_data(m, doc, self.shared) for m in entry["mentions"]]
         except FileNotFoundError:
             self.misses += 1
             return None

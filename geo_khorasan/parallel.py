@@ -14,14 +14,12 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
-import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from .records import Classification, Document, Resolution
+from .records import Classification, Document, Interner, Resolution
 
 #: What a worker gives back for one document: its mentions' records, or the line saying why not.
 Found = list[tuple[Resolution, Classification, str | None]] | str
@@ -97,9 +95,9 @@ def analyse_all(docs: list[Document], gaz, *, jobs: int = 1, client=None, progre
     try:
         shared = None
         if client is not None:
-            results, shared = _on_dask(client, docs, _index_path(gaz)), _Shared()
+            results, shared = _on_dask(client, docs, _index_path(gaz)), Interner()
         elif min(jobs, len(docs) // 2) > 1:  # a worker's start-up is worth two documents at least
-            results, shared = _in_pool(docs, _index_path(gaz), min(jobs, len(docs) // 2)), _Shared()
+            results, shared = _in_pool(docs, _index_path(gaz), min(jobs, len(docs) // 2)), Interner()
         else:
             results = _here(docs, gaz)
         for result in results:
@@ -107,26 +105,6 @@ def analyse_all(docs: list[Document], gaz, *, jobs: int = 1, client=None, progre
             yield shared(result) if shared is not None and not isinstance(result, str) else result
     finally:
         counted.close()
-
-
-class _Shared:
-    """One object per place and per repeated string across the documents a worker sent back: each
-    document arrives with its own copies of the places of its candidates and of their evidence
-    strings, which an archive's thousands of documents would otherwise hold thousands of times."""
-
-    def __init__(self):
-        self.places: dict = {}
-
-    def place(self, p):
-        return self.places.setdefault(p.id, p)
-
-    def __call__(self, found: list) -> list:
-        out = []
-        for r, c, citation in found:
-            cands = tuple(replace(x, place=self.place(x.place), why=sys.intern(x.why)) for x in r.candidates)
-            r = replace(r, place=self.place(r.place), rule=sys.intern(r.rule), candidates=cands)
-            out.append((r, replace(c, rule=sys.intern(c.rule)), citation))
-        return out
 
 
 def _here(docs, gaz):

@@ -5,7 +5,9 @@ about HTML or about how a record was produced.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import sys
+from dataclasses import dataclass, field, replace
+
 
 @dataclass(frozen=True)
 class DocumentMeta:
@@ -159,3 +161,25 @@ class Region:
     place: Place
     status: str
     claims: list[RegionClaim] = field(default_factory=list)
+
+
+class Interner:
+    """One object per place and per repeated string across the documents of a build: each document
+    read in a worker or from the analysis cache arrives with its own copies of the places of its
+    candidates and of their evidence strings, which an archive's thousands of documents would
+    otherwise hold thousands of times."""
+
+    def __init__(self):
+        self.places: dict[str, Place] = {}
+
+    def place(self, p: Place) -> Place:
+        return self.places.setdefault(p.id, p)
+
+    def found(self, r: Resolution, c: Classification) -> tuple[Resolution, Classification]:
+        cands = tuple(replace(x, place=self.place(x.place), why=sys.intern(x.why)) for x in r.candidates)
+        r = replace(r, place=self.place(r.place), rule=sys.intern(r.rule), candidates=cands)
+        return r, replace(c, rule=sys.intern(c.rule))
+
+    def __call__(self, found: list) -> list:
+        """``(resolution, classification, citation)`` triples with their places and strings shared."""
+        return [(*self.found(r, c), citation) for r, c, citation in found]
