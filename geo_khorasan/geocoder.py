@@ -57,7 +57,7 @@ class LocalGeocoder(Geocoder):
         self.country = country
         self.online = online
         self._recogniser = Recogniser(self.gaz)
-        self._resolver = Resolver(self.gaz)
+        self._resolver = Resolver(self.gaz, cell=True)  # a query describes a place: "X, Y" nests
 
     def candidates(self, query: str, country: str | None = None, limit: int = 5) -> list[GeocodeResult]:
         """The best place first, then the runners-up."""

@@ -37,6 +37,8 @@ DISTRICT_RADIUS_KM = 40
 #: within NAMESAKE_CLUSTER_KM of one another are taken as one place recorded several times, and a
 #: namesake within NAMESAKE_DOC_KM of another place of the document is the one meant.
 NAMESAKE_MARGIN, NAMESAKE_CLUSTER_KM, NAMESAKE_DOC_KM = 0.05, 30, 100
+#: In a cell, "X, Y" with Y a town or village: X lies within this distance of Y.
+CELL_TOWN_KM = 20
 #: Two names of one text whose namesakes meet only once, within this distance, are that pair.
 NAMESAKE_PAIR_KM = 30
 SETTLEMENTS = frozenset({"town", "village", "neighbourhood"})
@@ -72,8 +74,11 @@ def precision_words(precision: int, place: Place) -> str:
 
 
 class Resolver:
-    def __init__(self, gazetteer: Gazetteer):
+    def __init__(self, gazetteer: Gazetteer, cell: bool = False):
+        """``cell``: the texts are place descriptions (a batch cell, a geocoder query), not prose: in
+        "X, Y" Y says where X lies, never the next name of a list (see :meth:`resolve_document`)."""
         self.gaz = gazetteer
+        self.cell = cell
 
     # -- candidates ----------------------------------------------------------------------------
     def _matches(self, m: Mention) -> list[NameMatch]:
@@ -207,6 +212,10 @@ class Resolver:
         for _ in range(2):
             for i, (m, cands) in enumerate(zip(mentions, scored)):
                 j = containers[i]
+                hops = 0
+                while self.cell and j is not None and chosen[j] is None and hops < 3:
+                    # "Tarkai, Kirala, Bajaur agency": the first container that resolved holds X
+                    j, hops = containers[j], hops + 1
                 if j is None or chosen[j] is None or not cands or m.region:
                     continue
                 outer = chosen[j].place
@@ -214,14 +223,15 @@ class Resolver:
                 outer_rank = max(LEVEL_RANK[outer.level], LEVEL_RANK.get(mentions[j].level_hint or "", 0))
                 if all(LEVEL_RANK[c.place.level] >= outer_rank for c in cands):
                     continue  # "Iran, Central Asia, Afghanistan and Pakistan" is a list, not a nesting
-                inside = [c for c in cands if self._inside(outer, outer_rank, c.place)]
+                inside = [c for c in cands if self._inside(outer, outer_rank, c.place)
+                          or self.cell and self._near_town(outer, c.place)]
                 if inside:
                     pools[i] = inside
                     via[i] = outer
                     best = max(inside, key=lambda c: (c.score, c.place.id))
                     chosen[i] = Candidate(best.place, round(best.score + 0.6, 3),
                                           best.why + f"; within {outer.name} (named in the sentence)")
-                elif _SMALL_WORD.search(m.text) or not re.fullmatch(r"\s*,\s*", text[m.end:mentions[j].start]):
+                elif self.cell and outer.level != "country" or _SMALL_WORD.search(m.text) or not re.fullmatch(r"\s*,\s*", text[m.end:mentions[j].start]):
                     # a namesake elsewhere is worse than the container the text gives; a near-miss
                     # spelling inside it is better ("Batkhak village near Kabul City": Butkhak)
                     near_miss = [c for c in self._fuzzy(m, doc_countries, doc_admin1)
@@ -230,7 +240,8 @@ class Resolver:
                     chosen[i] = None if best is None else Candidate(
                         best.place, round(best.score + 0.6, 3), best.why + f"; within {outer.name} (named in the sentence)")
                 # "Saravan, Khash, Iranshahr": after a bare comma the next name may be the next of a list,
-                # unless the name's own level word says it is the smaller ("Jawarah village, Poonch district")
+                # unless the name's own level word says it is the smaller ("Jawarah village, Poonch district");
+                # in a cell ("Civil Colony, Miranshah") it is always the container
 
         # A fuzzy match stands only where the text supports it: inside the container it names
         # (checked above), in a province the article names, or when nothing else is named.
@@ -429,6 +440,13 @@ class Resolver:
             if found:
                 return min(found, key=lambda p: (not p.has_polygon, p.id))
         return None
+
+    @staticmethod
+    def _near_town(outer: Place, place: Place) -> bool:
+        """A settlement named as the container of a cell ("Civil Colony, Miranshah") holds the places
+        within CELL_TOWN_KM of it."""
+        return (outer.level in SETTLEMENTS and outer.lat is not None and place.lat is not None
+                and distance_km(outer.lat, outer.lon, place.lat, place.lon) <= CELL_TOWN_KM)
 
     def _inside(self, outer: Place, outer_rank: int, place: Place) -> bool:
         if self.gaz.contains(outer, place):

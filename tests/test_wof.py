@@ -232,3 +232,27 @@ def test_batch_geocoding_sniffs_the_delimiter_and_says_why_rows_failed(small, tm
     assert rows[1]["note"] == "unresolved: no place of this name in the gazetteer"
     assert rows[2]["note"] == "unresolved: empty cell"
     assert "1 of 3 rows geocoded, 2 not (1 no place of this name in the gazetteer; 1 empty cell)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("query, name, level, precision", [
+    # a cell describes one place: after a bare comma comes where it lies, not the next name of a list
+    ("Moshgai, Beta", "Beta", "district", 3),  # the only Moshgai is in Alpha: another one, in Beta, is meant
+    ("Moshgai, Kirala area, Beta", "Beta", "district", 3),  # the first container that resolved holds it
+    ("Moshgai area of Kirala valley in Alpha district", "Moshgai", "village", 2),
+    ("Pashkalay, Gulbarai", "Pashkalay", "village", 1),  # a town holds the namesake by it...
+    ("Moshgai, Gulbarai", "Gulbarai", "town", 1),  # ...and not one far away: the town itself
+])
+def test_in_a_cell_the_name_after_a_comma_is_where_the_place_lies(small, query, name, level, precision):
+    _, gaz = small
+    (best, *_) = LocalGeocoder(gazetteer=gaz).candidates(query)
+    assert (best.place.name, best.place.level, best.precision) == (name, level, precision)
+    if name == "Pashkalay":
+        assert best.place.admin2 == "Beta" and "within Gulbarai" in best.rule
+
+
+def test_in_prose_names_after_a_comma_may_be_a_list(small):
+    _, gaz = small
+    text = "Fighting was reported in Moshgai, Beta and Gulbarai."
+    doc = Document(id="t", path="", text=text, meta=DocumentMeta(), sentences=split_sentences(text))
+    res = {r.mention.text: r.place for r in Resolver(gaz).resolve_document(doc, Recogniser(gaz).mentions(doc))}
+    assert res["Moshgai"].admin2 == "Alpha"  # an article's list, not a nesting
