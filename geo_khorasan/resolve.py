@@ -63,6 +63,7 @@ _WITHIN = re.compile(rf"^(?:\s*(?i:{_LEVEL_WORDS}))?"
 # A name that ends in its own small level word ("Jawarah village", "Mattak area"): in "X village, Y" Y holds X
 _SMALL_WORD = re.compile(r"\s(?:" + "|".join(w for w, level in words().level_after.items() if level in ("village", "town", "area"))
                          + r")$", re.I)
+_AFTER_COMMA = re.compile(r",\s*(?:the\s+)?$")
 _NEAR = re.compile(r"\bnear\s*(?:the\s+)?$", re.I)
 # "the shrine of Lal Shahbaz Qalandar": a building named for a person; a village of that name is not meant
 _DEDICATED = re.compile(r"\b(?:shrine|tomb|mausoleum|dargah|mosque|madrassa|seminary)\s+of\s+(?:the\s+)?$", re.I)
@@ -209,39 +210,24 @@ class Resolver:
 
         # Sentence structure: "X village of the Y district", "X, Y", "Y's X" -- X must lie within Y.
         containers = [self._container(text, mentions, i) for i in range(len(mentions))]
+        final: int | None = None  # in a cell, the district or province the description ends with
         for _ in range(2):
+            final = self._final_container(text, mentions, chosen, containers) if self.cell else None
             for i, (m, cands) in enumerate(zip(mentions, scored)):
+                if not cands or m.region:
+                    continue
                 j = containers[i]
                 hops = 0
                 while self.cell and j is not None and chosen[j] is None and hops < 3:
                     # "Tarkai, Kirala, Bajaur agency": the first container that resolved holds X
                     j, hops = containers[j], hops + 1
-                if j is None or chosen[j] is None or not cands or m.region:
+                if self._hold(text, mentions, i, j, scored, chosen, pools, via, doc_countries, doc_admin1):
                     continue
-                outer = chosen[j].place
-                # "Qambar area of Mingora Tehsil": the text's own level word says how big the container is
-                outer_rank = max(LEVEL_RANK[outer.level], LEVEL_RANK.get(mentions[j].level_hint or "", 0))
-                if all(LEVEL_RANK[c.place.level] >= outer_rank for c in cands):
-                    continue  # "Iran, Central Asia, Afghanistan and Pakistan" is a list, not a nesting
-                inside = [c for c in cands if self._inside(outer, outer_rank, c.place)
-                          or self.cell and self._near_town(outer, c.place)]
-                if inside:
-                    pools[i] = inside
-                    via[i] = outer
-                    best = max(inside, key=lambda c: (c.score, c.place.id))
-                    chosen[i] = Candidate(best.place, round(best.score + 0.6, 3),
-                                          best.why + f"; within {outer.name} (named in the sentence)")
-                elif self.cell and outer.level != "country" or _SMALL_WORD.search(m.text) or not re.fullmatch(r"\s*,\s*", text[m.end:mentions[j].start]):
-                    # a namesake elsewhere is worse than the container the text gives; a near-miss
-                    # spelling inside it is better ("Batkhak village near Kabul City": Butkhak)
-                    near_miss = [c for c in self._fuzzy(m, doc_countries, doc_admin1)
-                                 if self._inside(outer, outer_rank, c.place)]
-                    best = max(near_miss, key=lambda c: (c.score, c.place.id)) if near_miss else None
-                    chosen[i] = None if best is None else Candidate(
-                        best.place, round(best.score + 0.6, 3), best.why + f"; within {outer.name} (named in the sentence)")
-                # "Saravan, Khash, Iranshahr": after a bare comma the next name may be the next of a list,
-                # unless the name's own level word says it is the smaller ("Jawarah village, Poonch district");
-                # in a cell ("Civil Colony, Miranshah") it is always the container
+                if final is not None and i < final and j != final:
+                    # "Mamozai and Khadizai areas of Orakzai", "Dabori, Mamozai and Ghaljo, Orakzai agency":
+                    # a cell's names before the district it ends with lie in that district
+                    if self._hold(text, mentions, i, final, scored, chosen, pools, via, doc_countries, doc_admin1):
+                        containers[i] = final  # and places it when it is not in the data
 
         # A fuzzy match stands only where the text supports it: inside the container it names
         # (checked above), in a province the article names, or when nothing else is named.
@@ -441,6 +427,56 @@ class Resolver:
                 return min(found, key=lambda p: (not p.has_polygon, p.id))
         return None
 
+    def _hold(self, text, mentions, i, j, scored, chosen, pools, via, doc_countries, doc_admin1) -> bool:
+        """Mention ``i`` lies within the place mention ``j`` resolved to ("X village of the Y district",
+        "X, Y", "Y's X"): its candidates inside Y, else a near-miss spelling inside Y, else none (a
+        namesake elsewhere is not meant). False when Y says nothing of X (unresolved, or a list:
+        "Iran, Central Asia, Afghanistan and Pakistan", "Saravan, Khash, Iranshahr")."""
+        if j is None or chosen[j] is None:
+            return False
+        m, cands = mentions[i], scored[i]
+        outer = chosen[j].place
+        # "Qambar area of Mingora Tehsil": the text's own level word says how big the container is
+        outer_rank = max(LEVEL_RANK[outer.level], LEVEL_RANK.get(mentions[j].level_hint or "", 0))
+        if all(LEVEL_RANK[c.place.level] >= outer_rank for c in cands):
+            return False  # "Iran, Central Asia, Afghanistan and Pakistan" is a list, not a nesting
+        inside = [c for c in cands if self._inside(outer, outer_rank, c.place)
+                  or self.cell and self._near_town(outer, c.place)]
+        if inside:
+            pools[i] = inside
+            via[i] = outer
+            best = max(inside, key=lambda c: (c.score, c.place.id))
+            chosen[i] = Candidate(best.place, round(best.score + 0.6, 3),
+                                  best.why + f"; within {outer.name} (named in the sentence)")
+            return True
+        # "Saravan, Khash, Iranshahr": after a bare comma the next name may be the next of a list,
+        # unless the name's own level word says it is the smaller ("Jawarah village, Poonch district");
+        # in a cell ("Civil Colony, Miranshah") it is always the container
+        if (self.cell and outer.level != "country" or _SMALL_WORD.search(m.text)
+                or not re.fullmatch(r"\s*,\s*", text[m.end:mentions[j].start])):
+            # a namesake elsewhere is worse than the container the text gives; a near-miss
+            # spelling inside it is better ("Batkhak village near Kabul City": Butkhak)
+            near_miss = [c for c in self._fuzzy(m, doc_countries, doc_admin1)
+                         if self._inside(outer, outer_rank, c.place)]
+            best = max(near_miss, key=lambda c: (c.score, c.place.id)) if near_miss else None
+            chosen[i] = None if best is None else Candidate(
+                best.place, round(best.score + 0.6, 3), best.why + f"; within {outer.name} (named in the sentence)")
+            return True
+        return False
+
+    @staticmethod
+    def _final_container(text, mentions, chosen, containers) -> int | None:
+        """The last mention of a cell that holds the one before it and is a district or province
+        (by its place or its level word): "Dabori, Mamozai and Ghaljo, Orakzai agency"."""
+        for k in range(len(mentions) - 1, 0, -1):
+            c = chosen[k]
+            # it holds the name before it, or follows a comma ("..., Khadezai and Ghaljo, Orakzai agency")
+            holds = containers[k - 1] == k or bool(_AFTER_COMMA.search(text[mentions[k - 1].end:mentions[k].start]))
+            if holds and c is not None and not mentions[k].region and c.place.level != "country":
+                rank = max(LEVEL_RANK[c.place.level], LEVEL_RANK.get(mentions[k].level_hint or "", 0))
+                return k if LEVEL_RANK["district"] <= rank <= LEVEL_RANK["province"] else None
+        return None
+
     @staticmethod
     def _near_town(outer: Place, place: Place) -> bool:
         """A settlement named as the container of a cell ("Civil Colony, Miranshah") holds the places
@@ -460,7 +496,10 @@ class Resolver:
         j = i + 1
         if j < len(mentions) and mentions[j].sentence_start == m.sentence_start:
             between = text[m.end:mentions[j].start]
-            if len(between) < 40 and _WITHIN.match(between) and not mentions[j].region:
+            # "Safi tehsils Mohmand Agency": after the name's own level word a space is enough too
+            own_word = m.level_hint is not None and m.level_hint != "area" and _SMALL_WORD.search(m.text) is None
+            if (len(between) < 40 and (_WITHIN.match(between) or own_word and re.fullmatch(r"[ \t]+", between))
+                    and not mentions[j].region):
                 return j
         # "Khyber Pakhtunkhwa's Bajaur district"
         k = i - 1

@@ -256,3 +256,17 @@ def test_in_prose_names_after_a_comma_may_be_a_list(small):
     doc = Document(id="t", path="", text=text, meta=DocumentMeta(), sentences=split_sentences(text))
     res = {r.mention.text: r.place for r in Resolver(gaz).resolve_document(doc, Recogniser(gaz).mentions(doc))}
     assert res["Moshgai"].admin2 == "Alpha"  # an article's list, not a nesting
+
+
+@pytest.mark.parametrize("query, name, admin2, precision", [
+    # a cell ending in a district or province places every name before it there
+    ("Zarkotai and Moshgai, Beta", "Zarkotai", "Beta", 1),
+    ("Moshgai and Tandokai areas of Beta district", "Beta", None, 3),  # none of them lies in Beta
+    # after the name's own level word a space says as much as a comma
+    ("Zarkotai tehsil Beta district", "Zarkotai", "Beta", 3),
+    ("Zarkotai tehsil Alpha district", "Zarkotai", "Alpha", 3),
+])
+def test_in_a_cell_the_district_it_ends_with_holds_the_names_before_it(small, query, name, admin2, precision):
+    _, gaz = small
+    (best, *_) = LocalGeocoder(gazetteer=gaz).candidates(query)
+    assert (best.place.name, best.place.admin2, best.precision) == (name, admin2, precision)
