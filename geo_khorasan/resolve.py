@@ -15,7 +15,7 @@ from geopy.distance import EARTH_RADIUS
 from .gazetteer.build import distance_km
 from .gazetteer.geonames import REGION_COUNTRIES
 from .gazetteer.index import Gazetteer, NameMatch
-from .gazetteer.names import keys, split_level
+from .gazetteer.names import keys, loose_key, split_level
 from .knowledge import load_toml
 from .recognise import words
 from .records import Candidate, Document, Mention, Place, Resolution
@@ -391,8 +391,11 @@ class Resolver:
         # is the known one; more records of the name itself in one spot is no evidence (on UCDP's
         # events such a choice was right for 29 rows of 100)
         tie_ids = {c.place.id for c in ties}
+        # named after it: the record's own name holds the name ("Mir Ali Cantonment"), not merely
+        # an alternate spelling of another village's name (one of 17 Baras has such a neighbour by chance)
+        own = keys(split_level(m.text)[0])[1]
         kin = [c for c in pool if c.place.level in SETTLEMENTS and c.place.id not in tie_ids
-               and top - c.score <= 2 * NAMESAKE_MARGIN]
+               and top - c.score <= 2 * NAMESAKE_MARGIN and _named_after(c.place.name, own)]
         support = [sum(any(distance_km(k.place.lat, k.place.lon, c.place.lat, c.place.lon) <= NAMESAKE_CLUSTER_KM
                            for c in g) for k in kin) for g in groups]
         if sum(x > 0 for x in support) == 1:
@@ -567,6 +570,13 @@ def _far_ties(pool: list[Candidate]) -> list[list[Candidate]]:
     top = max(c.score for c in pool)
     return _clusters([c for c in pool if c.place.level in SETTLEMENTS and top - c.score <= NAMESAKE_MARGIN],
                      NAMESAKE_CLUSTER_KM)
+
+
+def _named_after(name: str, key: str) -> bool:
+    """``name`` is a longer name that holds the name of loose key ``key`` ("Mir Ali Cantonment")."""
+    words = keys(name)[0].split()
+    return any(loose_key(" ".join(words[i:j])) == key for i in range(len(words))
+               for j in range(i + 1, len(words) + 1) if j - i < len(words))
 
 
 def _names_ground(text: str, m: Mention) -> bool:

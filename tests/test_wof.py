@@ -42,6 +42,10 @@ WOF_ROWS = [
     ["Spinkai", "", 33.60, 70.60, "PK", "locality", 9018, 7700018, -1, "geonames"],
     ["Spinkai", "", 29.60, 66.30, "PK", "locality", 9019, 7700019, -1, "geonames"],
     ["Spinkai Cantonment", "Spinkai", 33.62, 70.62, "PK", "locality", 9020, 7700020, -1, "geonames"],
+    # two far apart; by one lies a village whose other spelling is that name: not named after it
+    ["Darwela", "", 33.20, 70.20, "PK", "locality", 9021, 7700021, -1, "geonames"],
+    ["Darwela", "", 29.40, 66.40, "PK", "locality", 9022, 7700022, -1, "geonames"],
+    ["Dirwal", "Darwela", 33.22, 70.22, "PK", "locality", 9023, 7700023, -1, "geonames"],
     ["Gulbarai", "Gul Barai", 29.60, 66.60, "PK", "locality", 9009, "", 1, "whosonfirst"],  # reviewed: a town
     # Quetta as GeoNames knows it (cities500): the same place, one record
     ["Quetta", "Kwatah;کوئٹہ", 30.18414, 67.00141, "PK", "locality", 9010, 1167528, 1, "whosonfirst"],
@@ -121,6 +125,7 @@ def test_wof_places_merge_with_geonames_and_get_their_district(small):
     ("Zarkotai, Beta", "Zarkotai", "village", 1, "within Beta"),  # the container the text names
     ("Zarkotai, Southland", "Zarkotai", "village", 1, "within Southland"),
     ("Spinkai", "Spinkai", "village", 1, "other records near it are named after"),  # the known one
+    ("Darwela", "Pakistan", "country", 6, "common country"),  # a neighbour spelt so is no such record
 ])
 def test_namesakes_are_chosen_by_the_text_or_placed_where_they_meet(small, query, name, level, precision, why):
     _, gaz = small
