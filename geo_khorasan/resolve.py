@@ -63,6 +63,7 @@ _WITHIN = re.compile(rf"^(?:\s*(?i:{_LEVEL_WORDS}))?"
 # A name that ends in its own small level word ("Jawarah village", "Mattak area"): in "X village, Y" Y holds X
 _SMALL_WORD = re.compile(r"\s(?:" + "|".join(w for w, level in words().level_after.items() if level in ("village", "town", "area"))
                          + r")$", re.I)
+_FUZZY_FAR = re.compile(r"^fuzzy match: .*, [2-9] letters apart")
 _AFTER_COMMA = re.compile(r",\s*(?:the\s+)?$")
 _NEAR = re.compile(r"\bnear\s*(?:the\s+)?$", re.I)
 # "the shrine of Lal Shahbaz Qalandar": a building named for a person; a village of that name is not meant
@@ -234,7 +235,14 @@ class Resolver:
         only_countries = all(c is None or c.place.level == "country" for k, c in enumerate(chosen) if k not in fuzzy)
         for i in fuzzy:
             c = chosen[i]
-            if c is not None and containers[i] is None and not only_countries and c.place.admin1 not in doc_admin1:
+            if c is None:
+                continue
+            if containers[i] is None and not only_countries and c.place.admin1 not in doc_admin1:
+                chosen[i] = None
+            elif (c.place.level in ("village", "neighbourhood") and _FUZZY_FAR.search(c.why) and c.place.admin1 not in doc_admin1
+                  and (i not in via or via[i].level == "country")):
+                # a village two letters away is another name more often than a misspelling, unless
+                # the text says where to look (UCDP's events: right for 1 row in 10 without a container)
                 chosen[i] = None
 
         self._one_sense(mentions, chosen, pools)

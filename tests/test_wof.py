@@ -46,6 +46,7 @@ WOF_ROWS = [
     ["Darwela", "", 33.20, 70.20, "PK", "locality", 9021, 7700021, -1, "geonames"],
     ["Darwela", "", 29.40, 66.40, "PK", "locality", 9022, 7700022, -1, "geonames"],
     ["Dirwal", "Darwela", 33.22, 70.22, "PK", "locality", 9023, 7700023, -1, "geonames"],
+    ["Kandarogha", "", 33.40, 70.40, "PK", "locality", 9024, 7700024, -1, "geonames"],
     ["Gulbarai", "Gul Barai", 29.60, 66.60, "PK", "locality", 9009, "", 1, "whosonfirst"],  # reviewed: a town
     # Quetta as GeoNames knows it (cities500): the same place, one record
     ["Quetta", "Kwatah;کوئٹہ", 30.18414, 67.00141, "PK", "locality", 9010, 1167528, 1, "whosonfirst"],
@@ -278,3 +279,14 @@ def test_in_a_cell_the_district_it_ends_with_holds_the_names_before_it(small, qu
     _, gaz = small
     (best, *_) = LocalGeocoder(gazetteer=gaz).candidates(query)
     assert (best.place.name, best.place.admin2, best.precision) == (name, admin2, precision)
+
+
+@pytest.mark.parametrize("query, found", [
+    ("Kundarogha", "Kandarogha"),  # one letter away: a misspelling
+    ("Kundarigha village", None),  # two letters away, and nothing says where to look: most often another name
+    ("Kundarigha village, Alpha", "Kandarogha"),  # inside the container the text names
+])
+def test_a_village_two_letters_away_needs_the_text_to_say_where(small, query, found):
+    _, gaz = small
+    got = LocalGeocoder(gazetteer=gaz, country="PK").candidates(query)  # near-misses are looked for in the country
+    assert (got[0].place.name if got and got[0].place.level == "village" else None) == found
