@@ -47,6 +47,7 @@ WOF_ROWS = [
     ["Darwela", "", 29.40, 66.40, "PK", "locality", 9022, 7700022, -1, "geonames"],
     ["Dirwal", "Darwela", 33.22, 70.22, "PK", "locality", 9023, 7700023, -1, "geonames"],
     ["Kandarogha", "", 33.40, 70.40, "PK", "locality", 9024, 7700024, -1, "geonames"],
+    ["Tsappar", "", 29.70, 66.70, "PK", "locality", 9025, 7700025, -1, "geonames"],
     ["Gulbarai", "Gul Barai", 29.60, 66.60, "PK", "locality", 9009, "", 1, "whosonfirst"],  # reviewed: a town
     # Quetta as GeoNames knows it (cities500): the same place, one record
     ["Quetta", "Kwatah;کوئٹہ", 30.18414, 67.00141, "PK", "locality", 9010, 1167528, 1, "whosonfirst"],
@@ -290,3 +291,11 @@ def test_a_village_two_letters_away_needs_the_text_to_say_where(small, query, fo
     _, gaz = small
     got = LocalGeocoder(gazetteer=gaz, country="PK").candidates(query)  # near-misses are looked for in the country
     assert (got[0].place.name if got and got[0].place.level == "village" else None) == found
+
+
+def test_of_a_cells_places_the_one_its_other_places_lie_near_is_taken(small):
+    _, gaz = small
+    (best, *_) = LocalGeocoder(gazetteer=gaz).candidates("Tsappar, Moshgai and Kandarogha")
+    assert best.place.name == "Moshgai"  # Tsappar, named first, lies far from the other two
+    (best, *_) = LocalGeocoder(gazetteer=gaz).candidates("Moshgai and Kandarogha")
+    assert best.place.name == "Moshgai"  # between equals, the one named first
