@@ -452,8 +452,26 @@ class Resolver:
         outer_rank = max(LEVEL_RANK[outer.level], LEVEL_RANK.get(mentions[j].level_hint or "", 0))
         if all(LEVEL_RANK[c.place.level] >= outer_rank for c in cands):
             return False  # "Iran, Central Asia, Afghanistan and Pakistan" is a list, not a nesting
-        inside = [c for c in cands if self._inside(outer, outer_rank, c.place)
-                  or self.cell and self._near_town(outer, c.place)]
+        within = lambda o, p: self._inside(o, outer_rank, p) or self.cell and self._near_town(o, p)  # noqa: E731
+        groups = _far_ties(pools[j]) if j not in via and not mentions[j].region else []
+        if len(groups) > 1 and chosen[j].place.id in {o.place.id for g in groups for o in g}:
+            # the container's namesakes are far apart ("Gulagai area of Matta Tehsil" with Mattas in
+            # Swat and Batagram): the one that holds a place of X's name is meant, and X is that place
+            holding = [(g, [c for c in cands if any(within(o.place, c.place) for o in g)]) for g in groups]
+            holding = [(g, ins) for g, ins in holding if ins]
+            if len(holding) > 1:
+                # several do: nothing chooses between them here (the namesake rules decide later)
+                return True
+            if holding:
+                g, ins = holding[0]
+                pick = min(g, key=lambda o: (min(distance_km(o.place.lat, o.place.lon, c.place.lat, c.place.lon)
+                                                 for c in ins), o.place.id))
+                n = sum(len(x) for x in groups)
+                chosen[j] = Candidate(pick.place, round(pick.score + 0.2, 3),
+                                      pick.why + f"; of {n} namesakes, the one that holds {m.text!r}")
+                pools[j] = g
+                outer = pick.place
+        inside = [c for c in cands if within(outer, c.place)]
         if inside:
             pools[i] = inside
             via[i] = outer

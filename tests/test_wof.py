@@ -48,6 +48,8 @@ WOF_ROWS = [
     ["Dirwal", "Darwela", 33.22, 70.22, "PK", "locality", 9023, 7700023, -1, "geonames"],
     ["Kandarogha", "", 33.40, 70.40, "PK", "locality", 9024, 7700024, -1, "geonames"],
     ["Tsappar", "", 29.70, 66.70, "PK", "locality", 9025, 7700025, -1, "geonames"],
+    ["Lakkai", "", 29.35, 66.35, "PK", "locality", 9026, 7700026, -1, "geonames"],  # by the Zarkotai of Beta
+    ["Lakkai", "", 31.50, 68.50, "PK", "locality", 9027, 7700027, -1, "geonames"],  # by neither
     ["Gulbarai", "Gul Barai", 29.60, 66.60, "PK", "locality", 9009, "", 1, "whosonfirst"],  # reviewed: a town
     # Quetta as GeoNames knows it (cities500): the same place, one record
     ["Quetta", "Kwatah;کوئٹہ", 30.18414, 67.00141, "PK", "locality", 9010, 1167528, 1, "whosonfirst"],
@@ -299,3 +301,15 @@ def test_of_a_cells_places_the_one_its_other_places_lie_near_is_taken(small):
     assert best.place.name == "Moshgai"  # Tsappar, named first, lies far from the other two
     (best, *_) = LocalGeocoder(gazetteer=gaz).candidates("Moshgai and Kandarogha")
     assert best.place.name == "Moshgai"  # between equals, the one named first
+
+
+def test_of_a_containers_namesakes_the_one_that_holds_the_place_named_in_it_is_meant(small):
+    _, gaz = small
+    (best, *_) = LocalGeocoder(gazetteer=gaz).candidates("Lakkai area of Zarkotai tehsil")
+    assert (best.place.name, best.place.admin2) == ("Lakkai", "Beta")  # one Zarkotai in each province
+    text = "Troops moved into the Lakkai area of Zarkotai tehsil."
+    doc = Document(id="t", path="", text=text, meta=DocumentMeta(), sentences=split_sentences(text))
+    res = {r.mention.text: r for r in Resolver(gaz).resolve_document(doc, Recogniser(gaz).mentions(doc))}
+    z = res["Zarkotai tehsil"]
+    assert z.place.admin2 == "Beta" and "the one that holds 'Lakkai'" in z.rule
+    assert res["Lakkai"].place.admin2 == "Beta"
