@@ -371,9 +371,8 @@ class Resolver:
         if len(groups) < 2 or best.place.id not in {c.place.id for c in ties}:
             return None
         bonus = 0.6 if best.score > top + 0.3 else 0.0  # the container's bonus, when it chose
-        if container is not None and LEVEL_RANK[container.level] < LEVEL_RANK["province"]:
-            # all lie within the district or town the text names: the one nearest its point (in a
-            # province or a country the nearest to its centre is chance: the rules below decide)
+        if container is not None and container.level != "country":
+            # all lie within the container the text names: the one nearest its point
             pick = min(ties, key=lambda c: (distance_km(c.place.lat, c.place.lon, container.lat, container.lon), c.place.id))
             return Candidate(pick.place, round(pick.score + bonus, 3),
                              pick.why + f"; of {len(ties)} namesakes within {container.name}, the nearest to it"), None
