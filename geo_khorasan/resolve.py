@@ -64,6 +64,9 @@ _WITHIN = re.compile(rf"^(?:\s*(?i:{_LEVEL_WORDS}))?"
 _SMALL_WORD = re.compile(r"\s(?:" + "|".join(w for w, level in words().level_after.items() if level in ("village", "town", "area"))
                          + r")$", re.I)
 _FUZZY_FAR = re.compile(r"^fuzzy match: .*, [2-9] letters apart")
+# "Jandola, 60 km east of Wana, South Waziristan": what follows a distance or a bearing is a reference point
+_REFERENCE_BETWEEN = re.compile(r"\d[\d,.]*\s*(?:km|kms|kilomet(?:re|er)s?|miles?)\b"
+                                r"|\b(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+of\b", re.I)
 _AFTER_COMMA = re.compile(r",\s*(?:the\s+)?$")
 _NEAR = re.compile(r"\bnear\s*(?:the\s+)?$", re.I)
 # "the shrine of Lal Shahbaz Qalandar": a building named for a person; a village of that name is not meant
@@ -224,7 +227,8 @@ class Resolver:
                     j, hops = containers[j], hops + 1
                 if self._hold(text, mentions, i, j, scored, chosen, pools, via, doc_countries, doc_admin1):
                     continue
-                if final is not None and i < final and j != final:
+                if (final is not None and i < final and j != final
+                        and not _REFERENCE_BETWEEN.search(text[m.end:mentions[final].start])):
                     # "Mamozai and Khadizai areas of Orakzai", "Dabori, Mamozai and Ghaljo, Orakzai agency":
                     # a cell's names before the district it ends with lie in that district
                     if self._hold(text, mentions, i, final, scored, chosen, pools, via, doc_countries, doc_admin1):

@@ -271,6 +271,7 @@ def test_in_prose_names_after_a_comma_may_be_a_list(small):
     # a cell ending in a district or province places every name before it there
     ("Zarkotai and Moshgai, Beta", "Zarkotai", "Beta", 1),
     ("Moshgai and Tandokai areas of Beta district", "Beta", None, 3),  # none of them lies in Beta
+    ("Moshgai, 60 km east of Gulbarai, Beta", "Moshgai", "Alpha", 1),  # after a distance: a reference point
     # after the name's own level word a space says as much as a comma
     ("Zarkotai tehsil Beta district", "Zarkotai", "Beta", 3),
     ("Zarkotai tehsil Alpha district", "Zarkotai", "Alpha", 3),
