@@ -19,7 +19,8 @@ from .corpus import split_sentences
 from .gazetteer.index import Gazetteer
 from .recognise import Recogniser
 from .records import Document, DocumentMeta, Mention, Place
-from .resolve import Resolver
+from .gazetteer.build import distance_km
+from .resolve import NAMESAKE_DOC_KM, Resolver
 from .vocabulary import LEVEL_PRECISION
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ class LocalGeocoder(Geocoder):
         self.country = country
         self.online = online
         self._recogniser = Recogniser(self.gaz)
-        self._resolver = Resolver(self.gaz)
+        self._resolver = Resolver(self.gaz, cell=True)  # a query describes a place: "X, Y" nests
 
     def candidates(self, query: str, country: str | None = None, limit: int = 5) -> list[GeocodeResult]:
         """The best place first, then the runners-up."""
@@ -91,8 +92,12 @@ class LocalGeocoder(Geocoder):
                             if r.mention.start not in contained or _sizeable(r)]
         # "Jandola, 60 km east of Wana": a place given as a reference point is a last resort
         located = [r for r in resolved if not _REFERENCE.search(text[max(0, r.mention.start - 60):r.mention.start])]
-        # the smallest place wins; between equals, the one the text names first ("Swat and Shangla")
-        best = min(located or resolved, key=lambda r: (r.precision, r.mention.start, -r.score)) if resolved else None
+        # the smallest place wins; between equals, the one the cell's other places lie near (a cell
+        # describes one spot: "Totai, Langar Khel, Gutsurai and Kund Mela"), then the one the text
+        # names first ("Swat and Shangla")
+        pool = located or resolved
+        near = {id(r): sum(o.place.id != r.place.id and _near(o.place, r.place) for o in pool) for r in pool}
+        best = min(pool, key=lambda r: (r.precision, -near[id(r)], r.mention.start, -r.score)) if resolved else None
         if self.online is not None:
             name = _unplaced_name(query.strip(), mentions, best)
             found = self._ask_online(name, best, country) if name else []
@@ -220,6 +225,12 @@ def geocode_row(coder: LocalGeocoder, text: str, country: str | None) -> dict:
 _TRAILING = re.compile(r"(?:[\s,;:(\-]+(?:of|in|near|the|and|a|an|" + "|".join(
     sorted({"area", "areas", "village", "villages", "town", "city", "district", "tehsil", "agency", "valley", "bazaar",
             "sector", "locality", "region", "province"})) + r"))+[\s,;:(\-]*$|[\s,;:(\-]+$", re.I)
+
+
+def _near(a: Place, b: Place) -> bool:
+    """Two places of one cell that agree: within NAMESAKE_DOC_KM of one another."""
+    return (a.lat is not None and b.lat is not None
+            and distance_km(a.lat, a.lon, b.lat, b.lon) <= NAMESAKE_DOC_KM)
 
 
 def _sizeable(r) -> bool:

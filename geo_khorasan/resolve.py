@@ -15,7 +15,7 @@ from geopy.distance import EARTH_RADIUS
 from .gazetteer.build import distance_km
 from .gazetteer.geonames import REGION_COUNTRIES
 from .gazetteer.index import Gazetteer, NameMatch
-from .gazetteer.names import keys, split_level
+from .gazetteer.names import keys, loose_key, split_level
 from .knowledge import load_toml
 from .recognise import words
 from .records import Candidate, Document, Mention, Place, Resolution
@@ -37,6 +37,8 @@ DISTRICT_RADIUS_KM = 40
 #: within NAMESAKE_CLUSTER_KM of one another are taken as one place recorded several times, and a
 #: namesake within NAMESAKE_DOC_KM of another place of the document is the one meant.
 NAMESAKE_MARGIN, NAMESAKE_CLUSTER_KM, NAMESAKE_DOC_KM = 0.05, 30, 100
+#: In a cell, "X, Y" with Y a town or village: X lies within this distance of Y.
+CELL_TOWN_KM = 20
 #: Two names of one text whose namesakes meet only once, within this distance, are that pair.
 NAMESAKE_PAIR_KM = 30
 SETTLEMENTS = frozenset({"town", "village", "neighbourhood"})
@@ -61,6 +63,11 @@ _WITHIN = re.compile(rf"^(?:\s*(?i:{_LEVEL_WORDS}))?"
 # A name that ends in its own small level word ("Jawarah village", "Mattak area"): in "X village, Y" Y holds X
 _SMALL_WORD = re.compile(r"\s(?:" + "|".join(w for w, level in words().level_after.items() if level in ("village", "town", "area"))
                          + r")$", re.I)
+_FUZZY_FAR = re.compile(r"^fuzzy match: .*, [2-9] letters apart")
+# "Jandola, 60 km east of Wana, South Waziristan": what follows a distance or a bearing is a reference point
+_REFERENCE_BETWEEN = re.compile(r"\d[\d,.]*\s*(?:km|kms|kilomet(?:re|er)s?|miles?)\b"
+                                r"|\b(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+of\b", re.I)
+_AFTER_COMMA = re.compile(r",\s*(?:the\s+)?$")
 _NEAR = re.compile(r"\bnear\s*(?:the\s+)?$", re.I)
 # "the shrine of Lal Shahbaz Qalandar": a building named for a person; a village of that name is not meant
 _DEDICATED = re.compile(r"\b(?:shrine|tomb|mausoleum|dargah|mosque|madrassa|seminary)\s+of\s+(?:the\s+)?$", re.I)
@@ -72,8 +79,11 @@ def precision_words(precision: int, place: Place) -> str:
 
 
 class Resolver:
-    def __init__(self, gazetteer: Gazetteer):
+    def __init__(self, gazetteer: Gazetteer, cell: bool = False):
+        """``cell``: the texts are place descriptions (a batch cell, a geocoder query), not prose: in
+        "X, Y" Y says where X lies, never the next name of a list (see :meth:`resolve_document`)."""
         self.gaz = gazetteer
+        self.cell = cell
 
     # -- candidates ----------------------------------------------------------------------------
     def _matches(self, m: Mention) -> list[NameMatch]:
@@ -204,40 +214,39 @@ class Resolver:
 
         # Sentence structure: "X village of the Y district", "X, Y", "Y's X" -- X must lie within Y.
         containers = [self._container(text, mentions, i) for i in range(len(mentions))]
+        final: int | None = None  # in a cell, the district or province the description ends with
         for _ in range(2):
+            final = self._final_container(text, mentions, chosen, containers) if self.cell else None
             for i, (m, cands) in enumerate(zip(mentions, scored)):
-                j = containers[i]
-                if j is None or chosen[j] is None or not cands or m.region:
+                if not cands or m.region:
                     continue
-                outer = chosen[j].place
-                # "Qambar area of Mingora Tehsil": the text's own level word says how big the container is
-                outer_rank = max(LEVEL_RANK[outer.level], LEVEL_RANK.get(mentions[j].level_hint or "", 0))
-                if all(LEVEL_RANK[c.place.level] >= outer_rank for c in cands):
-                    continue  # "Iran, Central Asia, Afghanistan and Pakistan" is a list, not a nesting
-                inside = [c for c in cands if self._inside(outer, outer_rank, c.place)]
-                if inside:
-                    pools[i] = inside
-                    via[i] = outer
-                    best = max(inside, key=lambda c: (c.score, c.place.id))
-                    chosen[i] = Candidate(best.place, round(best.score + 0.6, 3),
-                                          best.why + f"; within {outer.name} (named in the sentence)")
-                elif _SMALL_WORD.search(m.text) or not re.fullmatch(r"\s*,\s*", text[m.end:mentions[j].start]):
-                    # a namesake elsewhere is worse than the container the text gives; a near-miss
-                    # spelling inside it is better ("Batkhak village near Kabul City": Butkhak)
-                    near_miss = [c for c in self._fuzzy(m, doc_countries, doc_admin1)
-                                 if self._inside(outer, outer_rank, c.place)]
-                    best = max(near_miss, key=lambda c: (c.score, c.place.id)) if near_miss else None
-                    chosen[i] = None if best is None else Candidate(
-                        best.place, round(best.score + 0.6, 3), best.why + f"; within {outer.name} (named in the sentence)")
-                # "Saravan, Khash, Iranshahr": after a bare comma the next name may be the next of a list,
-                # unless the name's own level word says it is the smaller ("Jawarah village, Poonch district")
+                j = containers[i]
+                hops = 0
+                while self.cell and j is not None and chosen[j] is None and hops < 3:
+                    # "Tarkai, Kirala, Bajaur agency": the first container that resolved holds X
+                    j, hops = containers[j], hops + 1
+                if self._hold(text, mentions, i, j, scored, chosen, pools, via, doc_countries, doc_admin1):
+                    continue
+                if (final is not None and i < final and j != final
+                        and not _REFERENCE_BETWEEN.search(text[m.end:mentions[final].start])):
+                    # "Mamozai and Khadizai areas of Orakzai", "Dabori, Mamozai and Ghaljo, Orakzai agency":
+                    # a cell's names before the district it ends with lie in that district
+                    if self._hold(text, mentions, i, final, scored, chosen, pools, via, doc_countries, doc_admin1):
+                        containers[i] = final  # and places it when it is not in the data
 
         # A fuzzy match stands only where the text supports it: inside the container it names
         # (checked above), in a province the article names, or when nothing else is named.
         only_countries = all(c is None or c.place.level == "country" for k, c in enumerate(chosen) if k not in fuzzy)
         for i in fuzzy:
             c = chosen[i]
-            if c is not None and containers[i] is None and not only_countries and c.place.admin1 not in doc_admin1:
+            if c is None:
+                continue
+            if containers[i] is None and not only_countries and c.place.admin1 not in doc_admin1:
+                chosen[i] = None
+            elif (c.place.level in ("village", "neighbourhood") and _FUZZY_FAR.search(c.why) and c.place.admin1 not in doc_admin1
+                  and (i not in via or via[i].level == "country")):
+                # a village two letters away is another name more often than a misspelling, unless
+                # the text says where to look (UCDP's events: right for 1 row in 10 without a container)
                 chosen[i] = None
 
         self._one_sense(mentions, chosen, pools)
@@ -394,8 +403,11 @@ class Resolver:
         # is the known one; more records of the name itself in one spot is no evidence (on UCDP's
         # events such a choice was right for 29 rows of 100)
         tie_ids = {c.place.id for c in ties}
+        # named after it: the record's own name holds the name ("Mir Ali Cantonment"), not merely
+        # an alternate spelling of another village's name (one of 17 Baras has such a neighbour by chance)
+        own = keys(split_level(m.text)[0])[1]
         kin = [c for c in pool if c.place.level in SETTLEMENTS and c.place.id not in tie_ids
-               and top - c.score <= 2 * NAMESAKE_MARGIN]
+               and top - c.score <= 2 * NAMESAKE_MARGIN and _named_after(c.place.name, own)]
         support = [sum(any(distance_km(k.place.lat, k.place.lon, c.place.lat, c.place.lon) <= NAMESAKE_CLUSTER_KM
                            for c in g) for k in kin) for g in groups]
         if sum(x > 0 for x in support) == 1:
@@ -430,6 +442,81 @@ class Resolver:
                 return min(found, key=lambda p: (not p.has_polygon, p.id))
         return None
 
+    def _hold(self, text, mentions, i, j, scored, chosen, pools, via, doc_countries, doc_admin1) -> bool:
+        """Mention ``i`` lies within the place mention ``j`` resolved to ("X village of the Y district",
+        "X, Y", "Y's X"): its candidates inside Y, else a near-miss spelling inside Y, else none (a
+        namesake elsewhere is not meant). False when Y says nothing of X (unresolved, or a list:
+        "Iran, Central Asia, Afghanistan and Pakistan", "Saravan, Khash, Iranshahr")."""
+        if j is None or chosen[j] is None:
+            return False
+        m, cands = mentions[i], scored[i]
+        outer = chosen[j].place
+        # "Qambar area of Mingora Tehsil": the text's own level word says how big the container is
+        outer_rank = max(LEVEL_RANK[outer.level], LEVEL_RANK.get(mentions[j].level_hint or "", 0))
+        if all(LEVEL_RANK[c.place.level] >= outer_rank for c in cands):
+            return False  # "Iran, Central Asia, Afghanistan and Pakistan" is a list, not a nesting
+        within = lambda o, p: self._inside(o, outer_rank, p) or self.cell and self._near_town(o, p)  # noqa: E731
+        groups = _far_ties(pools[j]) if j not in via and not mentions[j].region else []
+        if len(groups) > 1 and chosen[j].place.id in {o.place.id for g in groups for o in g}:
+            # the container's namesakes are far apart ("Gulagai area of Matta Tehsil" with Mattas in
+            # Swat and Batagram): the one that holds a place of X's name is meant, and X is that place
+            holding = [(g, [c for c in cands if any(within(o.place, c.place) for o in g)]) for g in groups]
+            holding = [(g, ins) for g, ins in holding if ins]
+            if len(holding) > 1:
+                # several do: nothing chooses between them here (the namesake rules decide later)
+                return True
+            if holding:
+                g, ins = holding[0]
+                pick = min(g, key=lambda o: (min(distance_km(o.place.lat, o.place.lon, c.place.lat, c.place.lon)
+                                                 for c in ins), o.place.id))
+                n = sum(len(x) for x in groups)
+                chosen[j] = Candidate(pick.place, round(pick.score + 0.2, 3),
+                                      pick.why + f"; of {n} namesakes, the one that holds {m.text!r}")
+                pools[j] = g
+                outer = pick.place
+        inside = [c for c in cands if within(outer, c.place)]
+        if inside:
+            pools[i] = inside
+            via[i] = outer
+            best = max(inside, key=lambda c: (c.score, c.place.id))
+            chosen[i] = Candidate(best.place, round(best.score + 0.6, 3),
+                                  best.why + f"; within {outer.name} (named in the sentence)")
+            return True
+        # "Saravan, Khash, Iranshahr": after a bare comma the next name may be the next of a list,
+        # unless the name's own level word says it is the smaller ("Jawarah village, Poonch district");
+        # in a cell ("Civil Colony, Miranshah") it is always the container
+        if (self.cell and outer.level != "country" or _SMALL_WORD.search(m.text)
+                or not re.fullmatch(r"\s*,\s*", text[m.end:mentions[j].start])):
+            # a namesake elsewhere is worse than the container the text gives; a near-miss
+            # spelling inside it is better ("Batkhak village near Kabul City": Butkhak)
+            near_miss = [c for c in self._fuzzy(m, doc_countries, doc_admin1)
+                         if self._inside(outer, outer_rank, c.place)]
+            best = max(near_miss, key=lambda c: (c.score, c.place.id)) if near_miss else None
+            chosen[i] = None if best is None else Candidate(
+                best.place, round(best.score + 0.6, 3), best.why + f"; within {outer.name} (named in the sentence)")
+            return True
+        return False
+
+    @staticmethod
+    def _final_container(text, mentions, chosen, containers) -> int | None:
+        """The last mention of a cell that holds the one before it and is a district or province
+        (by its place or its level word): "Dabori, Mamozai and Ghaljo, Orakzai agency"."""
+        for k in range(len(mentions) - 1, 0, -1):
+            c = chosen[k]
+            # it holds the name before it, or follows a comma ("..., Khadezai and Ghaljo, Orakzai agency")
+            holds = containers[k - 1] == k or bool(_AFTER_COMMA.search(text[mentions[k - 1].end:mentions[k].start]))
+            if holds and c is not None and not mentions[k].region and c.place.level != "country":
+                rank = max(LEVEL_RANK[c.place.level], LEVEL_RANK.get(mentions[k].level_hint or "", 0))
+                return k if LEVEL_RANK["district"] <= rank <= LEVEL_RANK["province"] else None
+        return None
+
+    @staticmethod
+    def _near_town(outer: Place, place: Place) -> bool:
+        """A settlement named as the container of a cell ("Civil Colony, Miranshah") holds the places
+        within CELL_TOWN_KM of it."""
+        return (outer.level in SETTLEMENTS and outer.lat is not None and place.lat is not None
+                and distance_km(outer.lat, outer.lon, place.lat, place.lon) <= CELL_TOWN_KM)
+
     def _inside(self, outer: Place, outer_rank: int, place: Place) -> bool:
         if self.gaz.contains(outer, place):
             return True
@@ -442,7 +529,10 @@ class Resolver:
         j = i + 1
         if j < len(mentions) and mentions[j].sentence_start == m.sentence_start:
             between = text[m.end:mentions[j].start]
-            if len(between) < 40 and _WITHIN.match(between) and not mentions[j].region:
+            # "Safi tehsils Mohmand Agency": after the name's own level word a space is enough too
+            own_word = m.level_hint is not None and m.level_hint != "area" and _SMALL_WORD.search(m.text) is None
+            if (len(between) < 40 and (_WITHIN.match(between) or own_word and re.fullmatch(r"[ \t]+", between))
+                    and not mentions[j].region):
                 return j
         # "Khyber Pakhtunkhwa's Bajaur district"
         k = i - 1
@@ -510,6 +600,13 @@ def _far_ties(pool: list[Candidate]) -> list[list[Candidate]]:
     top = max(c.score for c in pool)
     return _clusters([c for c in pool if c.place.level in SETTLEMENTS and top - c.score <= NAMESAKE_MARGIN],
                      NAMESAKE_CLUSTER_KM)
+
+
+def _named_after(name: str, key: str) -> bool:
+    """``name`` is a longer name that holds the name of loose key ``key`` ("Mir Ali Cantonment")."""
+    words = keys(name)[0].split()
+    return any(loose_key(" ".join(words[i:j])) == key for i in range(len(words))
+               for j in range(i + 1, len(words) + 1) if j - i < len(words))
 
 
 def _names_ground(text: str, m: Mention) -> bool:

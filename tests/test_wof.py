@@ -42,6 +42,14 @@ WOF_ROWS = [
     ["Spinkai", "", 33.60, 70.60, "PK", "locality", 9018, 7700018, -1, "geonames"],
     ["Spinkai", "", 29.60, 66.30, "PK", "locality", 9019, 7700019, -1, "geonames"],
     ["Spinkai Cantonment", "Spinkai", 33.62, 70.62, "PK", "locality", 9020, 7700020, -1, "geonames"],
+    # two far apart; by one lies a village whose other spelling is that name: not named after it
+    ["Darwela", "", 33.20, 70.20, "PK", "locality", 9021, 7700021, -1, "geonames"],
+    ["Darwela", "", 29.40, 66.40, "PK", "locality", 9022, 7700022, -1, "geonames"],
+    ["Dirwal", "Darwela", 33.22, 70.22, "PK", "locality", 9023, 7700023, -1, "geonames"],
+    ["Kandarogha", "", 33.40, 70.40, "PK", "locality", 9024, 7700024, -1, "geonames"],
+    ["Tsappar", "", 29.70, 66.70, "PK", "locality", 9025, 7700025, -1, "geonames"],
+    ["Lakkai", "", 29.35, 66.35, "PK", "locality", 9026, 7700026, -1, "geonames"],  # by the Zarkotai of Beta
+    ["Lakkai", "", 31.50, 68.50, "PK", "locality", 9027, 7700027, -1, "geonames"],  # by neither
     ["Gulbarai", "Gul Barai", 29.60, 66.60, "PK", "locality", 9009, "", 1, "whosonfirst"],  # reviewed: a town
     # Quetta as GeoNames knows it (cities500): the same place, one record
     ["Quetta", "Kwatah;کوئٹہ", 30.18414, 67.00141, "PK", "locality", 9010, 1167528, 1, "whosonfirst"],
@@ -121,6 +129,7 @@ def test_wof_places_merge_with_geonames_and_get_their_district(small):
     ("Zarkotai, Beta", "Zarkotai", "village", 1, "within Beta"),  # the container the text names
     ("Zarkotai, Southland", "Zarkotai", "village", 1, "within Southland"),
     ("Spinkai", "Spinkai", "village", 1, "other records near it are named after"),  # the known one
+    ("Darwela", "Pakistan", "country", 6, "common country"),  # a neighbour spelt so is no such record
 ])
 def test_namesakes_are_chosen_by_the_text_or_placed_where_they_meet(small, query, name, level, precision, why):
     _, gaz = small
@@ -232,3 +241,73 @@ def test_batch_geocoding_sniffs_the_delimiter_and_says_why_rows_failed(small, tm
     assert rows[1]["note"] == "unresolved: no place of this name in the gazetteer"
     assert rows[2]["note"] == "unresolved: empty cell"
     assert "1 of 3 rows geocoded, 2 not (1 no place of this name in the gazetteer; 1 empty cell)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("query, name, level, precision", [
+    # a cell describes one place: after a bare comma comes where it lies, not the next name of a list
+    ("Moshgai, Beta", "Beta", "district", 3),  # the only Moshgai is in Alpha: another one, in Beta, is meant
+    ("Moshgai, Kirala area, Beta", "Beta", "district", 3),  # the first container that resolved holds it
+    ("Moshgai area of Kirala valley in Alpha district", "Moshgai", "village", 2),
+    ("Pashkalay, Gulbarai", "Pashkalay", "village", 1),  # a town holds the namesake by it...
+    ("Moshgai, Gulbarai", "Gulbarai", "town", 1),  # ...and not one far away: the town itself
+])
+def test_in_a_cell_the_name_after_a_comma_is_where_the_place_lies(small, query, name, level, precision):
+    _, gaz = small
+    (best, *_) = LocalGeocoder(gazetteer=gaz).candidates(query)
+    assert (best.place.name, best.place.level, best.precision) == (name, level, precision)
+    if name == "Pashkalay":
+        assert best.place.admin2 == "Beta" and "within Gulbarai" in best.rule
+
+
+def test_in_prose_names_after_a_comma_may_be_a_list(small):
+    _, gaz = small
+    text = "Fighting was reported in Moshgai, Beta and Gulbarai."
+    doc = Document(id="t", path="", text=text, meta=DocumentMeta(), sentences=split_sentences(text))
+    res = {r.mention.text: r.place for r in Resolver(gaz).resolve_document(doc, Recogniser(gaz).mentions(doc))}
+    assert res["Moshgai"].admin2 == "Alpha"  # an article's list, not a nesting
+
+
+@pytest.mark.parametrize("query, name, admin2, precision", [
+    # a cell ending in a district or province places every name before it there
+    ("Zarkotai and Moshgai, Beta", "Zarkotai", "Beta", 1),
+    ("Moshgai and Tandokai areas of Beta district", "Beta", None, 3),  # none of them lies in Beta
+    ("Moshgai, 60 km east of Gulbarai, Beta", "Moshgai", "Alpha", 1),  # after a distance: a reference point
+    # after the name's own level word a space says as much as a comma
+    ("Zarkotai tehsil Beta district", "Zarkotai", "Beta", 3),
+    ("Zarkotai tehsil Alpha district", "Zarkotai", "Alpha", 3),
+])
+def test_in_a_cell_the_district_it_ends_with_holds_the_names_before_it(small, query, name, admin2, precision):
+    _, gaz = small
+    (best, *_) = LocalGeocoder(gazetteer=gaz).candidates(query)
+    assert (best.place.name, best.place.admin2, best.precision) == (name, admin2, precision)
+
+
+@pytest.mark.parametrize("query, found", [
+    ("Kundarogha", "Kandarogha"),  # one letter away: a misspelling
+    ("Kundarigha village", None),  # two letters away, and nothing says where to look: most often another name
+    ("Kundarigha village, Alpha", "Kandarogha"),  # inside the container the text names
+])
+def test_a_village_two_letters_away_needs_the_text_to_say_where(small, query, found):
+    _, gaz = small
+    got = LocalGeocoder(gazetteer=gaz, country="PK").candidates(query)  # near-misses are looked for in the country
+    assert (got[0].place.name if got and got[0].place.level == "village" else None) == found
+
+
+def test_of_a_cells_places_the_one_its_other_places_lie_near_is_taken(small):
+    _, gaz = small
+    (best, *_) = LocalGeocoder(gazetteer=gaz).candidates("Tsappar, Moshgai and Kandarogha")
+    assert best.place.name == "Moshgai"  # Tsappar, named first, lies far from the other two
+    (best, *_) = LocalGeocoder(gazetteer=gaz).candidates("Moshgai and Kandarogha")
+    assert best.place.name == "Moshgai"  # between equals, the one named first
+
+
+def test_of_a_containers_namesakes_the_one_that_holds_the_place_named_in_it_is_meant(small):
+    _, gaz = small
+    (best, *_) = LocalGeocoder(gazetteer=gaz).candidates("Lakkai area of Zarkotai tehsil")
+    assert (best.place.name, best.place.admin2) == ("Lakkai", "Beta")  # one Zarkotai in each province
+    text = "Troops moved into the Lakkai area of Zarkotai tehsil."
+    doc = Document(id="t", path="", text=text, meta=DocumentMeta(), sentences=split_sentences(text))
+    res = {r.mention.text: r for r in Resolver(gaz).resolve_document(doc, Recogniser(gaz).mentions(doc))}
+    z = res["Zarkotai tehsil"]
+    assert z.place.admin2 == "Beta" and "the one that holds 'Lakkai'" in z.rule
+    assert res["Lakkai"].place.admin2 == "Beta"
