@@ -50,19 +50,6 @@ def _words_alt(words) -> str:
     return "(?:" + "|".join(re.escape(str(w)) for w in words) + ")"
 
 
-def _needles(phrases) -> tuple[str, ...] | None:
-    """The first word of each phrase, in lower case: a text (in lower case) holding none of them
-    cannot match the phrases' pattern. None when a phrase is a regular expression or not ASCII."""
-    out = []
-    for p in map(str, phrases):
-        first = p.split()[0] if p.split() else ""
-        first = first[:-1] if first.endswith("*") and len(first) > 1 else first
-        if p.startswith("re:") or not first or not first.isascii():
-            return None
-        out.append(first.lower())
-    return tuple(dict.fromkeys(out))
-
-
 class _Cues:
     """Compiled view of cues.yaml."""
 
@@ -72,8 +59,9 @@ class _Cues:
         # incident cues: (type, regex), most specific first
         self.incident_types: list[str] = list(raw["incident_types"])
         self.incident_res = [(t, re.compile(_alt(raw["incident_types"][t]), I)) for t in self.incident_types]
-        self.incident_needles = [_needles(raw["incident_types"][t]) for t in self.incident_types]
         self.weak_re = re.compile(_alt(raw["weak_incident_cues"]), I)
+        # every incident pattern, the weak cues last: scanned together (prefilter.finditer_each)
+        self.incident_scan = tuple(rx for _, rx in self.incident_res) + (self.weak_re,)
         self.anaphoric_re = re.compile(
             "|".join(
                 (r"(?<![\w])" if p[0].isalnum() else "") + r"\s+".join(map(re.escape, p.split())) + r"(?![\w])"
@@ -113,7 +101,7 @@ class _Cues:
         self.reference_re = re.compile(_alt(raw["reference_cues"]), I)
         self.status_order: list[str] = list(raw["status_cues"])
         self.status_res = [(s, re.compile(_alt(raw["status_cues"][s]), I)) for s in self.status_order]
-        self.status_needles = [_needles(raw["status_cues"][s]) for s in self.status_order]
+        self.status_scan = tuple(rx for _, rx in self.status_res)  # scanned together (prefilter.finditer_each)
         self.weak_status = set(raw.get("weak_status", []))
         self.past_claim_re = re.compile(_alt(raw["past_claim_markers"]), I)
         self.isk_re = re.compile(_cs_alt(raw["isk_names"]))

@@ -147,6 +147,151 @@ def _needles(pattern: str, flags: int) -> tuple[str, ...] | None:
     return tuple(out)
 
 
+#: The most prefixes a pattern's start automaton holds (past it the prefixes are not lengthened).
+_MAX_PREFIXES = 4096
+
+
+def _prefixes(op, av) -> frozenset[str] | None:
+    """Lower-case strings one of which every match of the item starts with (None: not known)."""
+    e = _exact(op, av)
+    if e is not None:
+        return None if "" in e else e
+    if op is _c.SUBPATTERN:
+        return _prefixes_seq(av[-1])
+    if op is getattr(_c, "ATOMIC_GROUP", None):
+        return _prefixes_seq(av)
+    if op is _c.BRANCH:
+        out: set[str] = set()
+        for alt in av[1]:
+            p = _prefixes_seq(alt)
+            if not p:
+                return None
+            out |= p
+        return frozenset(out)
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
+        lo, _hi, sub = av
+        return _prefixes_seq(sub) if lo >= 1 else None
+    return None
+
+
+def _prefixes_seq(seq) -> frozenset[str] | None:
+    """Lower-case, non-empty strings one of which every match of the sequence starts with: the
+    exact texts of its leading items, then the prefixes of the first item that is not exact."""
+    out = frozenset({""})
+    for op, av in seq:
+        if op in _ZERO_WIDTH:
+            continue  # a look-behind or boundary consumes nothing: the match starts after it
+        e = _exact(op, av)
+        if e is not None and len(out) * len(e) <= _MAX_PREFIXES:
+            out = frozenset(a + b for a, b in itertools.product(out, e))
+            continue
+        p = None if e is not None else _prefixes(op, av)
+        if p and len(out) * len(p) <= _MAX_PREFIXES:
+            out = frozenset(a + b for a, b in itertools.product(out, p))
+        break
+    return None if "" in out else out
+
+
+@functools.lru_cache(maxsize=None)
+def _start_automaton(pattern: str, flags: int):
+    """An automaton over the strings one of which every match of the pattern starts with, or None."""
+    found = _prefixes_seq(_p.parse(pattern, flags & ~re.UNICODE))
+    if not found:
+        return None
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
+    for s in sorted(found):
+        automaton.add_word(s)
+    automaton.make_automaton()
+    return automaton
+
+
+#: Patterns shorter than this are scanned by ``re`` alone: finding their starts first costs more.
+_SCAN_FROM_CHARS = 160
+
+
+def _scan(rx: re.Pattern[str], text: str, low: str, automaton) -> Iterator[re.Match[str]]:
+    """``rx.finditer(text)``, trying the pattern only where one of its prefixes starts in ``low``:
+    every match starts at one of them and is not empty, so the matches are the same. A long
+    alternation of phrases is tried by ``re`` phrase by phrase at every position of the text;
+    here only at a handful."""
+    pos = 0
+    for s in sorted({end - length + 1 for end, length in automaton.iter(low)}):
+        if s >= pos:
+            m = rx.match(text, s)  # look-behinds still see the text before ``s``
+            if m:
+                yield m
+                pos = m.end()
+
+
+class _Starts:
+    """One automaton over the start prefixes of a list of patterns (the cue patterns of every
+    incident type, of every status): one pass over a sentence says where each can start."""
+
+    def __init__(self, patterns: tuple[re.Pattern[str], ...]):
+        self.patterns = patterns
+        by_prefix: dict[str, list[int]] = {}
+        self.unknown = []  # patterns whose starts cannot be told: scanned by ``re``
+        for i, rx in enumerate(patterns):
+            found = _prefixes_seq(_p.parse(rx.pattern, rx.flags & ~re.UNICODE))
+            if not found:
+                self.unknown.append(i)
+            for prefix in found or ():
+                by_prefix.setdefault(prefix, []).append(i)
+        self.automaton = ahocorasick.Automaton()
+        for prefix in sorted(by_prefix):
+            self.automaton.add_word(prefix, (len(prefix), tuple(by_prefix[prefix])))
+        if by_prefix:
+            self.automaton.make_automaton()
+        self.any = bool(by_prefix)
+
+    def finditer(self, text: str) -> list[list[re.Match[str]]]:
+        """``[list(rx.finditer(text)) for rx in patterns]``, each pattern tried only where one of
+        its prefixes starts (see ``_scan``)."""
+        low = lowered(text)
+        if low is None or len(low) != len(text):
+            return [list(finditer(rx, text)) for rx in self.patterns]
+        starts: list[set[int] | None] = [None] * len(self.patterns)
+        if self.any:
+            for end, (length, which) in self.automaton.iter(low):
+                for i in which:
+                    if starts[i] is None:
+                        starts[i] = set()
+                    starts[i].add(end - length + 1)
+        out: list[list[re.Match[str]]] = []
+        for i, rx in enumerate(self.patterns):
+            if i in self.unknown:
+                out.append(list(finditer(rx, text)))
+                continue
+            found, pos = [], 0
+            for s in sorted(starts[i] or ()):
+                if s >= pos:
+                    m = rx.match(text, s)  # look-behinds still see the text before ``s``
+                    if m:
+                        found.append(m)
+                        pos = m.end()
+            out.append(found)
+        return out
+
+
+_STARTS: dict[int, _Starts] = {}
+
+
+def finditer_each(patterns: tuple[re.Pattern[str], ...], text: str) -> list[list[re.Match[str]]]:
+    """``[list(rx.finditer(text)) for rx in patterns]`` for a tuple of patterns kept by the caller,
+    found in one pass over the text (the automaton is made once per tuple)."""
+    found = _STARTS.get(id(patterns))
+    if found is None or found.patterns is not patterns:
+        found = _STARTS[id(patterns)] = _Starts(patterns)  # it keeps the tuple: its id is not reused
+    return found.finditer(text)
+
+
+def _starts(rx: re.Pattern[str], low: str | None, text: str):
+    """The start automaton of ``rx`` when it can stand in for a scan of ``text``, else None."""
+    if low is None or len(low) != len(text) or len(rx.pattern) < _SCAN_FROM_CHARS:
+        return None  # positions in ``low`` are those of ``text`` only when lowering kept its length
+    return _start_automaton(rx.pattern, rx.flags)
+
+
 def needles(rx: re.Pattern[str]) -> tuple[str, ...] | None:
     """Lower-case strings (ASCII, or marks without case such as "—") one of which every match of
     ``rx`` holds, or None."""
@@ -215,10 +360,25 @@ def lowered(text: str) -> str | None:
 
 
 def finditer(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
-    """``rx.finditer(text)``, skipped when the text holds none of the pattern's needles."""
-    return rx.finditer(text) if may_match(rx, lowered(text)) else iter(())
+    """``rx.finditer(text)``, skipped when the text holds none of the pattern's needles, and tried
+    only where a match can start when the pattern is long."""
+    low = lowered(text)
+    if not may_match(rx, low):
+        return iter(())
+    return scan(rx, text, low)
+
+
+def scan(rx: re.Pattern[str], text: str, low: str | None) -> Iterator[re.Match[str]]:
+    """``rx.finditer(text)`` (``low``: ``lowered(text)``), tried only where a match can start when
+    the pattern is long enough for that to pay."""
+    automaton = _starts(rx, low, text)
+    return rx.finditer(text) if automaton is None else _scan(rx, text, low, automaton)
 
 
 def search(rx: re.Pattern[str], text: str) -> re.Match[str] | None:
     """``rx.search(text)``, skipped when the text holds none of the pattern's needles."""
-    return rx.search(text) if may_match(rx, lowered(text)) else None
+    low = lowered(text)
+    if not may_match(rx, low):
+        return None
+    automaton = _starts(rx, low, text)
+    return rx.search(text) if automaton is None else next(_scan(rx, text, low, automaton), None)
