@@ -151,11 +151,34 @@ def _needles(pattern: str, flags: int) -> tuple[str, ...] | None:
 _MAX_PREFIXES = 4096
 
 
+#: What ``\d`` stands for among prefixes: the ASCII digits (a text with other decimal digits is
+#: scanned by ``re`` alone, see ``_other_digits``).
+_DIGITS = frozenset("0123456789")
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+
+
+def _digits(av) -> frozenset[str] | None:
+    """The ASCII digits a class of digits holds (``\d``, ``[0-3]``), or None for another class."""
+    out: set[str] = set()
+    for iop, iav in av:
+        if iop is _c.CATEGORY and iav is _c.CATEGORY_DIGIT:
+            out |= _DIGITS
+        elif iop is _c.RANGE and ord("0") <= iav[0] <= iav[1] <= ord("9"):
+            out |= {chr(c) for c in range(iav[0], iav[1] + 1)}
+        elif iop is _c.LITERAL and chr(iav) in _DIGITS:
+            out.add(chr(iav))
+        else:
+            return None
+    return frozenset(out) or None
+
+
 def _prefixes(op, av) -> frozenset[str] | None:
     """Lower-case strings one of which every match of the item starts with (None: not known)."""
     e = _exact(op, av)
     if e is not None:
         return None if "" in e else e
+    if op is _c.IN:
+        return _digits(av)
     if op is _c.SUBPATTERN:
         return _prefixes_seq(av[-1])
     if op is getattr(_c, "ATOMIC_GROUP", None):
@@ -176,20 +199,30 @@ def _prefixes(op, av) -> frozenset[str] | None:
 
 def _prefixes_seq(seq) -> frozenset[str] | None:
     """Lower-case, non-empty strings one of which every match of the sequence starts with: the
-    exact texts of its leading items, then the prefixes of the first item that is not exact."""
+    exact texts of its leading items, then the prefixes of the first item that is not exact (an
+    optional one: its own prefixes or those of what follows it)."""
     out = frozenset({""})
-    for op, av in seq:
+    items = list(seq)
+    for k, (op, av) in enumerate(items):
         if op in _ZERO_WIDTH:
             continue  # a look-behind or boundary consumes nothing: the match starts after it
         e = _exact(op, av)
         if e is not None and len(out) * len(e) <= _MAX_PREFIXES:
             out = frozenset(a + b for a, b in itertools.product(out, e))
             continue
-        p = None if e is not None else _prefixes(op, av)
+        if e is None and op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] == 0:
+            inner, rest = _prefixes_seq(av[2]), _prefixes_seq(items[k + 1:])
+            p = inner | rest if inner and rest else None
+        else:
+            p = None if e is not None else _prefixes(op, av)
         if p and len(out) * len(p) <= _MAX_PREFIXES:
             out = frozenset(a + b for a, b in itertools.product(out, p))
         break
     return None if "" in out else out
+
+
+def _with_digits(prefixes) -> bool:
+    return any(ch in _DIGITS for p in prefixes for ch in p)
 
 
 @functools.lru_cache(maxsize=None)
@@ -202,7 +235,7 @@ def _start_automaton(pattern: str, flags: int):
     for s in sorted(found):
         automaton.add_word(s)
     automaton.make_automaton()
-    return automaton
+    return automaton, _with_digits(found)
 
 
 #: Patterns shorter than this are scanned by ``re`` alone: finding their starts first costs more.
@@ -230,13 +263,15 @@ class _Starts:
     def __init__(self, patterns: tuple[re.Pattern[str], ...]):
         self.patterns = patterns
         by_prefix: dict[str, list[int]] = {}
-        self.unknown = []  # patterns whose starts cannot be told: scanned by ``re``
+        unknown = []  # patterns whose starts cannot be told: scanned by ``re``
         for i, rx in enumerate(patterns):
             found = _prefixes_seq(_p.parse(rx.pattern, rx.flags & ~re.UNICODE))
             if not found:
-                self.unknown.append(i)
+                unknown.append(i)
             for prefix in found or ():
                 by_prefix.setdefault(prefix, []).append(i)
+        self.unknown = frozenset(unknown)
+        self.digits = _with_digits(by_prefix)
         self.automaton = ahocorasick.Automaton()
         for prefix in sorted(by_prefix):
             self.automaton.add_word(prefix, (len(prefix), tuple(by_prefix[prefix])))
@@ -248,22 +283,23 @@ class _Starts:
         """``[list(rx.finditer(text)) for rx in patterns]``, each pattern tried only where one of
         its prefixes starts (see ``_scan``)."""
         low = lowered(text)
-        if low is None or len(low) != len(text):
+        if low is None or len(low) != len(text) or self.digits and _other_digits(text):
             return [list(finditer(rx, text)) for rx in self.patterns]
-        starts: list[set[int] | None] = [None] * len(self.patterns)
+        starts: dict[int, set[int]] = {}
         if self.any:
             for end, (length, which) in self.automaton.iter(low):
                 for i in which:
-                    if starts[i] is None:
-                        starts[i] = set()
-                    starts[i].add(end - length + 1)
+                    found = starts.get(i)
+                    if found is None:
+                        found = starts[i] = set()
+                    found.add(end - length + 1)
         out: list[list[re.Match[str]]] = []
         for i, rx in enumerate(self.patterns):
             if i in self.unknown:
                 out.append(list(finditer(rx, text)))
                 continue
             found, pos = [], 0
-            for s in sorted(starts[i] or ()):
+            for s in sorted(starts.get(i, ())):
                 if s >= pos:
                     m = rx.match(text, s)  # look-behinds still see the text before ``s``
                     if m:
@@ -289,7 +325,17 @@ def _starts(rx: re.Pattern[str], low: str | None, text: str):
     """The start automaton of ``rx`` when it can stand in for a scan of ``text``, else None."""
     if low is None or len(low) != len(text) or len(rx.pattern) < _SCAN_FROM_CHARS:
         return None  # positions in ``low`` are those of ``text`` only when lowering kept its length
-    return _start_automaton(rx.pattern, rx.flags)
+    found = _start_automaton(rx.pattern, rx.flags)
+    if found is None or found[1] and _other_digits(text):
+        return None
+    return found[0]
+
+
+@functools.lru_cache(maxsize=2048)
+def _other_digits(text: str) -> bool:
+    """Whether ``text`` holds a decimal digit beyond ASCII ("٣"), which ``\d`` matches and the
+    prefixes do not hold."""
+    return not text.isascii() and _OTHER_DIGIT.search(text) is not None
 
 
 def needles(rx: re.Pattern[str]) -> tuple[str, ...] | None:
@@ -373,6 +419,15 @@ def scan(rx: re.Pattern[str], text: str, low: str | None) -> Iterator[re.Match[s
     the pattern is long enough for that to pay."""
     automaton = _starts(rx, low, text)
     return rx.finditer(text) if automaton is None else _scan(rx, text, low, automaton)
+
+
+def sub(rx: re.Pattern[str], repl, text: str) -> str:
+    """``rx.sub(repl, text)`` for a function ``repl``, the matches found as ``finditer`` finds them."""
+    parts, last = [], 0
+    for m in finditer(rx, text):
+        parts += (text[last:m.start()], repl(m))
+        last = m.end()
+    return "".join(parts) + text[last:] if parts else text
 
 
 def search(rx: re.Pattern[str], text: str) -> re.Match[str] | None:
