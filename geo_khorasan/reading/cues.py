@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from ..knowledge import data_path
+from ..knowledge import FAST_YAML_LOADER, data_path
 from .text import _WORDCH, _alt, _cs_alt, _phrase_re
 
 CUES_NAME = "cues.yaml"
@@ -212,6 +212,8 @@ def _check(root: yaml.Node, where: str) -> None:
             fail(node, f"{what} is {kind_of(node)}, not a {'pattern' if kind == 'regex' else 'phrase'}")
         if node.tag == "tag:yaml.org,2002:null" or not node.value.strip():
             fail(node, f"{what} is empty")
+        if kind != "regex" and not node.value.startswith("re:"):
+            return  # a plain phrase is escaped word by word (``_phrase_re``): it always compiles
         try:
             re.compile(node.value if kind == "regex" else _phrase_re(node.value))
         except re.error as exc:
@@ -254,7 +256,16 @@ def _check(root: yaml.Node, where: str) -> None:
 def load_cues(path: str | Path | None = None) -> dict:
     """The raw cue lists (a dict), from ``data/cues.yaml`` unless ``path`` is given."""
     path = Path(path) if path else data_path(CUES_NAME)
-    loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    try:
+        return _load_cues(path, text, FAST_YAML_LOADER)
+    except yaml.MarkedYAMLError:
+        pass  # not YAML: read again by PyYAML's own parser, whose messages say more than libyaml's
+    return _load_cues(path, text, yaml.SafeLoader)
+
+
+def _load_cues(path: Path, text: str, loader_class) -> dict:
+    loader = loader_class(text)
     try:
         root = loader.get_single_node()
         if root is None:
@@ -262,6 +273,8 @@ def load_cues(path: str | Path | None = None) -> dict:
         _check(root, str(path))
         return loader.construct_document(root)
     except yaml.MarkedYAMLError as exc:
+        if loader_class is not yaml.SafeLoader:
+            raise
         mark = exc.problem_mark or exc.context_mark
         raise CuesError(f"{path}:{mark.line + 1 if mark else 1}: {exc.problem or exc.context}") from None
     finally:

@@ -158,7 +158,7 @@ _OTHER_DIGIT = re.compile(r"(?![0-9])\d")
 
 
 def _digits(av) -> frozenset[str] | None:
-    """The ASCII digits a class of digits holds (``\d``, ``[0-3]``), or None for another class."""
+    """The ASCII digits a class of digits holds (``\\d``, ``[0-3]``), or None for another class."""
     out: set[str] = set()
     for iop, iav in av:
         if iop is _c.CATEGORY and iav is _c.CATEGORY_DIGIT:
@@ -333,7 +333,7 @@ def _starts(rx: re.Pattern[str], low: str | None, text: str):
 
 @functools.lru_cache(maxsize=2048)
 def _other_digits(text: str) -> bool:
-    """Whether ``text`` holds a decimal digit beyond ASCII ("٣"), which ``\d`` matches and the
+    """Whether ``text`` holds a decimal digit beyond ASCII ("٣"), which ``\\d`` matches and the
     prefixes do not hold."""
     return not text.isascii() and _OTHER_DIGIT.search(text) is not None
 
