@@ -279,8 +279,8 @@ class _Starts:
             self.automaton.make_automaton()
         self.any = bool(by_prefix)
 
-    def finditer(self, text: str) -> list[list[re.Match[str]]]:
-        """``[list(rx.finditer(text)) for rx in patterns]``, each pattern tried only where one of
+    def finditer(self, text: str) -> list:
+        """``[list(rx.finditer(text)) for rx in patterns]`` (or tuples), each pattern tried only where one of
         its prefixes starts (see ``_scan``)."""
         low = lowered(text)
         if low is None or len(low) != len(text) or self.digits and _other_digits(text):
@@ -293,19 +293,19 @@ class _Starts:
                     if found is None:
                         found = starts[i] = set()
                     found.add(end - length + 1)
-        out: list[list[re.Match[str]]] = []
-        for i, rx in enumerate(self.patterns):
-            if i in self.unknown:
-                out.append(list(finditer(rx, text)))
-                continue
-            found, pos = [], 0
-            for s in sorted(starts.get(i, ())):
+        out: list = [()] * len(self.patterns)  # a pattern none of whose prefixes is in the text: no match
+        for i in self.unknown:
+            out[i] = list(finditer(self.patterns[i], text))
+        for i, found in starts.items():
+            match = self.patterns[i].match
+            hits, pos = [], 0
+            for s in sorted(found):
                 if s >= pos:
-                    m = rx.match(text, s)  # look-behinds still see the text before ``s``
+                    m = match(text, s)  # look-behinds still see the text before ``s``
                     if m:
-                        found.append(m)
+                        hits.append(m)
                         pos = m.end()
-            out.append(found)
+            out[i] = hits
         return out
 
 
