@@ -227,7 +227,8 @@ def _with_digits(prefixes) -> bool:
 
 @functools.lru_cache(maxsize=None)
 def _start_automaton(pattern: str, flags: int):
-    """An automaton over the strings one of which every match of the pattern starts with, or None."""
+    """An automaton over the strings one of which every match of the pattern starts with, and whether
+    a digit is among them; None when they cannot be told."""
     found = _prefixes_seq(_p.parse(pattern, flags & ~re.UNICODE))
     if not found:
         return None
