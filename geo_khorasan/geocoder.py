@@ -204,16 +204,19 @@ def geocode_row(coder: LocalGeocoder, text: str, country: str | None) -> dict:
         extra["note"] = "unresolved: empty cell"
         return extra
     memo = coder.__dict__.setdefault("_row_memo", {})  # analysts' tables repeat their places
-    key = (text, country)
-    if key not in memo:
-        memo[key] = coder.candidates(text, country=country)
-    res = memo[key]
+
+    def candidates(country: str | None) -> list[GeocodeResult]:
+        if (text, country) not in memo:
+            memo[(text, country)] = coder.candidates(text, country=country)
+        return memo[(text, country)]
+
+    res = candidates(country)
     if res:
         r = res[0]
         extra.update(latitude=round(r.place.lat, 5), longitude=round(r.place.lon, 5), place_name=r.place.name,
                      place_id=r.place.id, level=r.place.level, country=r.place.country or "", precision=r.precision,
                      score=round(r.score, 3), rule=r.rule, note=r.note or "")
-    elif country and (anywhere := coder.candidates(text)):
+    elif country and (anywhere := candidates(None)):  # why not: asked once per cell too
         inside = anywhere[0].place.country == country.upper()
         extra["note"] = (f"unresolved: places of this name far apart in {country.upper()} and nothing in the text to choose"
                          if inside else f"unresolved: places of this name only outside {country.upper()}")

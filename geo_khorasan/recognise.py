@@ -195,8 +195,9 @@ def _tokens(text: str) -> list[_Tok | None]:
     attributive = words().attributive_suffixes
     for m in _TOKEN.finditer(text):
         t = m.group()
-        if not t[0].isupper() and len(t) > 4:
+        if not t[0].isupper() and (len(t) > 4 or t.isalpha() and t.lower() not in _EZAFE):
             # not a name, nor a particle once a possessive is cut off ("ye's"): only ends a run
+            # (a short word of letters only has no possessive nor digit to look at: "of", "was")
             if out and out[-1] is None:
                 continue
             if t.isalpha() or not any(ch.isdigit() for ch in t):

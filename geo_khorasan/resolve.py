@@ -265,14 +265,18 @@ class Resolver:
         # a name whose own namesakes are still apart points nowhere yet (its pairs are looked at below)
         far_ties = [_far_ties(pool) for pool in pools]  # the pools no longer change: grouped once
         unsettled = {k for k, c in enumerate(chosen) if c is not None and k not in via and len(far_ties[k]) > 1}
+        settlements = [[c.place for c in pool if c.place.level in SETTLEMENTS] for pool in pools]
+        other_pools: dict[str, list[list[Place]]] = {}  # by name: the pools do not change in this loop
         for i, m in enumerate(mentions):
-            if chosen[i] is not None and not m.region and i not in fuzzy:
+            # fewer than two groups of namesakes: nothing to choose, and the other places (quadratic) are not gathered
+            if chosen[i] is not None and not m.region and i not in fuzzy and len(far_ties[i]) > 1:
+                if m.text not in other_pools:
+                    other_pools[m.text] = [settlements[k] for k in range(len(mentions))
+                                           if mentions[k].text != m.text and not mentions[k].region]
                 found = self._namesakes(m, chosen[i], pools[i], far_ties[i], [c.place for k, c in enumerate(chosen)
                                                                  if k != i and c is not None and mentions[k].text != m.text
                                                                  and k not in unsettled],
-                                        via.get(i), [[c.place for c in pools[k] if c.place.level in SETTLEMENTS]
-                                                     for k in range(len(mentions)) if k != i and mentions[k].text != m.text
-                                                     and not mentions[k].region])
+                                        via.get(i), other_pools[m.text])
                 if found is not None:
                     chosen[i], note = found
                     if note:
@@ -577,9 +581,11 @@ def within_article_countries(resolutions: list[Resolution], gaz: Gazetteer) -> l
     out = []
     for i, r in enumerate(resolutions):
         m = r.mention
-        stand_in = m.level_hint in _AREA_HINTS and r.place.level in ("town", "village", "neighbourhood")
+        if not (m.level_hint in _AREA_HINTS and r.place.level in ("town", "village", "neighbourhood")):
+            out.append(r)  # no stand-in: the other places need not be counted (that is quadratic)
+            continue
         others = Counter(o.place.country for k, o in enumerate(resolutions) if k != i and o.place.country)
-        if not stand_in or r.place.country in others:
+        if r.place.country in others:
             out.append(r)
             continue
         country = next((p for cc, _ in others.most_common(1)

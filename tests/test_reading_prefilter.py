@@ -10,7 +10,7 @@ import pytest
 from geo_khorasan.corpus import read_corpus
 from geo_khorasan.reading import prefilter
 from geo_khorasan.reading.cues import _cues
-from geo_khorasan.reading.dates import _date_res
+from geo_khorasan.reading.dates import _date_res, _date_scan
 from geo_khorasan.reading.prefilter import lowered, may_match, needles
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -79,3 +79,41 @@ def test_the_marks_without_case_in_needles_match_only_themselves_case_blind():
     for ch in marks:
         assert prefilter._char(ord(ch)) == ch
         assert set(re.findall(re.escape(ch), everything, re.I)) == {ch}, ch
+
+
+def test_scanning_from_the_starts_of_a_pattern_finds_what_re_finds():
+    # prefilter.finditer tries a long pattern only where one of its prefixes starts in the text,
+    # finditer_each several at once: the matches must be re's own, on every text
+    texts = []
+    for doc in read_corpus(SEEDS):
+        texts += [doc.text[s:e] for s, e in doc.sentences]
+    texts += [t[:40] for t in texts[:300]] + ["a \u017ftronghold of IS-K", "\u0130stanbul bombing", "",
+                                       "\u0663 March 2020, \u0663 to 5 people killed"]  # an Arabic-Indic digit
+    C = _cues()
+    for name, rx in _cue_patterns().items():
+        for text in texts:
+            assert prefilter.sub(rx, repr, text) == rx.sub(repr, text), (name, text)
+            assert [m.span() for m in prefilter.finditer(rx, text)] == [m.span() for m in rx.finditer(text)], (name, text)
+            found, expected = prefilter.search(rx, text), rx.search(text)
+            assert (found and found.span()) == (expected and expected.span()), (name, text)
+    for patterns in (C.incident_scan, C.status_scan, _date_scan()):
+        for text in texts:
+            assert [[m.span() for m in ms] for ms in prefilter.finditer_each(patterns, text)] == \
+                [[m.span() for m in rx.finditer(text)] for rx in patterns], text
+
+
+@pytest.mark.parametrize("pattern, flags, expected", [
+    (r"(?<![\w\-])(?:safe\s+haven|sanctuar\w*)", re.I, {"safe", "sanctuar"}),
+    (r"ab(?:c|d)?e", 0, {"abe", "abce", "abde"}),
+    (r"\bunder (?:the )?control", re.I, {"under control", "under the control"}),
+    (r"(?:(?:in|by)\s+)?[0-3]?\d", 0, {"in", "by", *"0123456789"}),  # optional: its prefixes or what follows
+])
+def test_the_prefixes_every_match_starts_with(pattern, flags, expected):
+    assert set(prefilter._prefixes_seq(prefilter._p.parse(pattern, flags))) == expected
+
+
+def test_a_look_behind_still_sees_the_text_before_a_start():
+    rx = re.compile(r"(?<![\w\-])(?:" + "|".join(f"word{i}" for i in range(40)) + ")", re.I)
+    assert len(rx.pattern) >= prefilter._SCAN_FROM_CHARS
+    text = "xword1 word2 -word3 Word4"
+    assert [m.group() for m in prefilter.finditer(rx, text)] == ["word2", "Word4"] == rx.findall(text)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .cues import _cues
-from .prefilter import finditer, lowered, may_match
+from .prefilter import finditer, lowered, may_match, sub
 
 
 def _word_number(s: str) -> int | None:
@@ -273,4 +273,4 @@ def _low_ends(text: str) -> tuple[str, dict[int, tuple[int, int]]]:
         ranges[m.start("a")] = (a, b)
         return m.group(0)[: m.end("a") - m.start()].ljust(len(m.group(0)))
 
-    return _cues().range_re.sub(low, text), ranges
+    return sub(_cues().range_re, low, text), ranges  # tried only where a number starts

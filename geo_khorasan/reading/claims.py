@@ -5,7 +5,7 @@ import functools
 import re
 
 from .cues import _cues
-from .prefilter import lowered, may_match
+from .prefilter import finditer_each
 from .spans import _coordinated, _intro
 from .text import _HARD_AFTER, _HARD_BEFORE, _clause_before, _Cue, _Group, _words
 
@@ -14,14 +14,9 @@ from .text import _HARD_AFTER, _HARD_BEFORE, _clause_before, _Cue, _Group, _word
 def _find_status_cues(text: str) -> tuple[_Cue, ...]:
     C = _cues()
     raw = []
-    low = lowered(text)
-    for i, (status, rx) in enumerate(C.status_res):
-        needles = C.status_needles[i]
-        if low is not None and needles is not None and not any(n in low for n in needles):
-            continue  # no phrase of this status can start in the text
-        if not may_match(rx, low):
-            continue  # nor can any match lie in it
-        for m in rx.finditer(text):
+    # one pass over the sentence finds where each status's phrases start; each is tried only there
+    for i, ((status, _rx), found) in enumerate(zip(C.status_res, finditer_each(C.status_scan, text))):
+        for m in found:
             raw.append((m.start(), m.end(), i, status))
     raw.sort(key=lambda r: (r[0], -(r[1] - r[0]), r[2]))
     out: list[_Cue] = []

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from ..knowledge import data_path
+from ..knowledge import FAST_YAML_LOADER, data_path
 from .text import _WORDCH, _alt, _cs_alt, _phrase_re
 
 CUES_NAME = "cues.yaml"
@@ -50,19 +50,6 @@ def _words_alt(words) -> str:
     return "(?:" + "|".join(re.escape(str(w)) for w in words) + ")"
 
 
-def _needles(phrases) -> tuple[str, ...] | None:
-    """The first word of each phrase, in lower case: a text (in lower case) holding none of them
-    cannot match the phrases' pattern. None when a phrase is a regular expression or not ASCII."""
-    out = []
-    for p in map(str, phrases):
-        first = p.split()[0] if p.split() else ""
-        first = first[:-1] if first.endswith("*") and len(first) > 1 else first
-        if p.startswith("re:") or not first or not first.isascii():
-            return None
-        out.append(first.lower())
-    return tuple(dict.fromkeys(out))
-
-
 class _Cues:
     """Compiled view of cues.yaml."""
 
@@ -72,8 +59,9 @@ class _Cues:
         # incident cues: (type, regex), most specific first
         self.incident_types: list[str] = list(raw["incident_types"])
         self.incident_res = [(t, re.compile(_alt(raw["incident_types"][t]), I)) for t in self.incident_types]
-        self.incident_needles = [_needles(raw["incident_types"][t]) for t in self.incident_types]
         self.weak_re = re.compile(_alt(raw["weak_incident_cues"]), I)
+        # every incident pattern, the weak cues last: scanned together (prefilter.finditer_each)
+        self.incident_scan = tuple(rx for _, rx in self.incident_res) + (self.weak_re,)
         self.anaphoric_re = re.compile(
             "|".join(
                 (r"(?<![\w])" if p[0].isalnum() else "") + r"\s+".join(map(re.escape, p.split())) + r"(?![\w])"
@@ -113,7 +101,7 @@ class _Cues:
         self.reference_re = re.compile(_alt(raw["reference_cues"]), I)
         self.status_order: list[str] = list(raw["status_cues"])
         self.status_res = [(s, re.compile(_alt(raw["status_cues"][s]), I)) for s in self.status_order]
-        self.status_needles = [_needles(raw["status_cues"][s]) for s in self.status_order]
+        self.status_scan = tuple(rx for _, rx in self.status_res)  # scanned together (prefilter.finditer_each)
         self.weak_status = set(raw.get("weak_status", []))
         self.past_claim_re = re.compile(_alt(raw["past_claim_markers"]), I)
         self.isk_re = re.compile(_cs_alt(raw["isk_names"]))
@@ -224,6 +212,8 @@ def _check(root: yaml.Node, where: str) -> None:
             fail(node, f"{what} is {kind_of(node)}, not a {'pattern' if kind == 'regex' else 'phrase'}")
         if node.tag == "tag:yaml.org,2002:null" or not node.value.strip():
             fail(node, f"{what} is empty")
+        if kind != "regex" and not node.value.startswith("re:"):
+            return  # a plain phrase is escaped word by word (``_phrase_re``): it always compiles
         try:
             re.compile(node.value if kind == "regex" else _phrase_re(node.value))
         except re.error as exc:
@@ -266,7 +256,16 @@ def _check(root: yaml.Node, where: str) -> None:
 def load_cues(path: str | Path | None = None) -> dict:
     """The raw cue lists (a dict), from ``data/cues.yaml`` unless ``path`` is given."""
     path = Path(path) if path else data_path(CUES_NAME)
-    loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    try:
+        return _load_cues(path, text, FAST_YAML_LOADER)
+    except yaml.MarkedYAMLError:
+        pass  # not YAML: read again by PyYAML's own parser, whose messages say more than libyaml's
+    return _load_cues(path, text, yaml.SafeLoader)
+
+
+def _load_cues(path: Path, text: str, loader_class) -> dict:
+    loader = loader_class(text)
     try:
         root = loader.get_single_node()
         if root is None:
@@ -274,6 +273,8 @@ def load_cues(path: str | Path | None = None) -> dict:
         _check(root, str(path))
         return loader.construct_document(root)
     except yaml.MarkedYAMLError as exc:
+        if loader_class is not yaml.SafeLoader:
+            raise
         mark = exc.problem_mark or exc.context_mark
         raise CuesError(f"{path}:{mark.line + 1 if mark else 1}: {exc.problem or exc.context}") from None
     finally:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .cues import _cues
-from .prefilter import finditer
+from .prefilter import finditer_each
 from .text import _clause_before
 
 
@@ -65,6 +65,11 @@ def _date_res() -> dict[str, re.Pattern]:
     }
 
 
+@functools.cache
+def _date_scan() -> tuple[re.Pattern, ...]:
+    return tuple(_date_res().values())  # one tuple, kept: prefilter.finditer_each makes its automaton once
+
+
 @functools.lru_cache(maxsize=4096)
 def _find_dates(text: str) -> tuple[_DateHit, ...]:
     """Every date expression in ``text``, left to right, overlaps resolved (longest wins)."""
@@ -75,8 +80,9 @@ def _find_dates(text: str) -> tuple[_DateHit, ...]:
     def mon_of(m) -> int | None:
         return C.months.get(m.group("mon").lower().rstrip("."))
 
-    for kind, rx in R.items():
-        for m in finditer(rx, text):
+    # one pass over the text says where each kind of date can start; each is tried only there
+    for kind, found in zip(R, finditer_each(_date_scan(), text)):
+        for m in found:
             gd = m.groupdict()
             if kind in ("full1", "full2", "iso"):
                 mo = int(gd["mon"]) if kind == "iso" else mon_of(m)

@@ -6,7 +6,7 @@ import functools
 import re
 
 from .cues import _cues
-from .prefilter import finditer, lowered, may_match
+from .prefilter import finditer, finditer_each
 from .spans import _coordinated, _intro, _name_like, _range_to_groups
 from .text import _HARD_AFTER, _HARD_BEFORE, _clause_before, _Cue, _Group, _words
 
@@ -15,16 +15,12 @@ from .text import _HARD_AFTER, _HARD_BEFORE, _clause_before, _Cue, _Group, _word
 def _find_incident_cues(text: str) -> tuple[_Cue, ...]:
     C = _cues()
     raw: list[tuple[int, int, int, str, bool]] = []
-    low = lowered(text)
-    for i, (t, rx) in enumerate(C.incident_res):
-        needles = C.incident_needles[i]
-        if low is not None and needles is not None and not any(n in low for n in needles):
-            continue  # no phrase of this type can start in the text
-        if not may_match(rx, low):
-            continue  # nor can any match lie in it
-        for m in rx.finditer(text):
+    # one pass over the sentence finds where each type's phrases start; each is tried only there
+    *typed, weak = finditer_each(C.incident_scan, text)
+    for i, ((t, _rx), found) in enumerate(zip(C.incident_res, typed)):
+        for m in found:
             raw.append((m.start(), m.end(), i, t, False))
-    for m in finditer(C.weak_re, text):
+    for m in weak:
         raw.append((m.start(), m.end(), len(C.incident_res), "attack", True))
     raw.sort(key=lambda r: (r[0], -(r[1] - r[0]), r[2]))
     cues: list[_Cue] = []

@@ -147,6 +147,198 @@ def _needles(pattern: str, flags: int) -> tuple[str, ...] | None:
     return tuple(out)
 
 
+#: The most prefixes a pattern's start automaton holds (past it the prefixes are not lengthened).
+_MAX_PREFIXES = 4096
+
+
+#: What ``\d`` stands for among prefixes: the ASCII digits (a text with other decimal digits is
+#: scanned by ``re`` alone, see ``_other_digits``).
+_DIGITS = frozenset("0123456789")
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+
+
+def _digits(av) -> frozenset[str] | None:
+    """The ASCII digits a class of digits holds (``\\d``, ``[0-3]``), or None for another class."""
+    out: set[str] = set()
+    for iop, iav in av:
+        if iop is _c.CATEGORY and iav is _c.CATEGORY_DIGIT:
+            out |= _DIGITS
+        elif iop is _c.RANGE and ord("0") <= iav[0] <= iav[1] <= ord("9"):
+            out |= {chr(c) for c in range(iav[0], iav[1] + 1)}
+        elif iop is _c.LITERAL and chr(iav) in _DIGITS:
+            out.add(chr(iav))
+        else:
+            return None
+    return frozenset(out) or None
+
+
+def _prefixes(op, av) -> frozenset[str] | None:
+    """Lower-case strings one of which every match of the item starts with (None: not known)."""
+    e = _exact(op, av)
+    if e is not None:
+        return None if "" in e else e
+    if op is _c.IN:
+        return _digits(av)
+    if op is _c.SUBPATTERN:
+        return _prefixes_seq(av[-1])
+    if op is getattr(_c, "ATOMIC_GROUP", None):
+        return _prefixes_seq(av)
+    if op is _c.BRANCH:
+        out: set[str] = set()
+        for alt in av[1]:
+            p = _prefixes_seq(alt)
+            if not p:
+                return None
+            out |= p
+        return frozenset(out)
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
+        lo, _hi, sub = av
+        return _prefixes_seq(sub) if lo >= 1 else None
+    return None
+
+
+def _prefixes_seq(seq) -> frozenset[str] | None:
+    """Lower-case, non-empty strings one of which every match of the sequence starts with: the
+    exact texts of its leading items, then the prefixes of the first item that is not exact (an
+    optional one: its own prefixes or those of what follows it)."""
+    out = frozenset({""})
+    items = list(seq)
+    for k, (op, av) in enumerate(items):
+        if op in _ZERO_WIDTH:
+            continue  # a look-behind or boundary consumes nothing: the match starts after it
+        e = _exact(op, av)
+        if e is not None and len(out) * len(e) <= _MAX_PREFIXES:
+            out = frozenset(a + b for a, b in itertools.product(out, e))
+            continue
+        if e is None and op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] == 0:
+            inner, rest = _prefixes_seq(av[2]), _prefixes_seq(items[k + 1:])
+            p = inner | rest if inner and rest else None
+        else:
+            p = None if e is not None else _prefixes(op, av)
+        if p and len(out) * len(p) <= _MAX_PREFIXES:
+            out = frozenset(a + b for a, b in itertools.product(out, p))
+        break
+    return None if "" in out else out
+
+
+def _with_digits(prefixes) -> bool:
+    return any(ch in _DIGITS for p in prefixes for ch in p)
+
+
+@functools.lru_cache(maxsize=None)
+def _start_automaton(pattern: str, flags: int):
+    """An automaton over the strings one of which every match of the pattern starts with, and whether
+    a digit is among them; None when they cannot be told."""
+    found = _prefixes_seq(_p.parse(pattern, flags & ~re.UNICODE))
+    if not found:
+        return None
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
+    for s in sorted(found):
+        automaton.add_word(s)
+    automaton.make_automaton()
+    return automaton, _with_digits(found)
+
+
+#: Patterns shorter than this are scanned by ``re`` alone: finding their starts first costs more.
+_SCAN_FROM_CHARS = 160
+
+
+def _scan(rx: re.Pattern[str], text: str, low: str, automaton) -> Iterator[re.Match[str]]:
+    """``rx.finditer(text)``, trying the pattern only where one of its prefixes starts in ``low``:
+    every match starts at one of them and is not empty, so the matches are the same. A long
+    alternation of phrases is tried by ``re`` phrase by phrase at every position of the text;
+    here only at a handful."""
+    pos = 0
+    for s in sorted({end - length + 1 for end, length in automaton.iter(low)}):
+        if s >= pos:
+            m = rx.match(text, s)  # look-behinds still see the text before ``s``
+            if m:
+                yield m
+                pos = m.end()
+
+
+class _Starts:
+    """One automaton over the start prefixes of a list of patterns (the cue patterns of every
+    incident type, of every status): one pass over a sentence says where each can start."""
+
+    def __init__(self, patterns: tuple[re.Pattern[str], ...]):
+        self.patterns = patterns
+        by_prefix: dict[str, list[int]] = {}
+        unknown = []  # patterns whose starts cannot be told: scanned by ``re``
+        for i, rx in enumerate(patterns):
+            found = _prefixes_seq(_p.parse(rx.pattern, rx.flags & ~re.UNICODE))
+            if not found:
+                unknown.append(i)
+            for prefix in found or ():
+                by_prefix.setdefault(prefix, []).append(i)
+        self.unknown = frozenset(unknown)
+        self.digits = _with_digits(by_prefix)
+        self.automaton = ahocorasick.Automaton()
+        for prefix in sorted(by_prefix):
+            self.automaton.add_word(prefix, (len(prefix), tuple(by_prefix[prefix])))
+        if by_prefix:
+            self.automaton.make_automaton()
+        self.any = bool(by_prefix)
+
+    def finditer(self, text: str) -> list:
+        """``[list(rx.finditer(text)) for rx in patterns]`` (or tuples), each pattern tried only where one of
+        its prefixes starts (see ``_scan``)."""
+        low = lowered(text)
+        if low is None or len(low) != len(text) or self.digits and _other_digits(text):
+            return [list(finditer(rx, text)) for rx in self.patterns]
+        starts: dict[int, set[int]] = {}
+        if self.any:
+            for end, (length, which) in self.automaton.iter(low):
+                for i in which:
+                    found = starts.get(i)
+                    if found is None:
+                        found = starts[i] = set()
+                    found.add(end - length + 1)
+        out: list = [()] * len(self.patterns)  # a pattern none of whose prefixes is in the text: no match
+        for i in self.unknown:
+            out[i] = list(finditer(self.patterns[i], text))
+        for i, found in starts.items():
+            match = self.patterns[i].match
+            hits, pos = [], 0
+            for s in sorted(found):
+                if s >= pos:
+                    m = match(text, s)  # look-behinds still see the text before ``s``
+                    if m:
+                        hits.append(m)
+                        pos = m.end()
+            out[i] = hits
+        return out
+
+
+_STARTS: dict[int, _Starts] = {}
+
+
+def finditer_each(patterns: tuple[re.Pattern[str], ...], text: str) -> list[list[re.Match[str]]]:
+    """``[list(rx.finditer(text)) for rx in patterns]`` for a tuple of patterns kept by the caller,
+    found in one pass over the text (the automaton is made once per tuple)."""
+    found = _STARTS.get(id(patterns))
+    if found is None or found.patterns is not patterns:
+        found = _STARTS[id(patterns)] = _Starts(patterns)  # it keeps the tuple: its id is not reused
+    return found.finditer(text)
+
+
+def _starts(rx: re.Pattern[str], low: str | None, text: str):
+    """The start automaton of ``rx`` when it can stand in for a scan of ``text``, else None."""
+    if low is None or len(low) != len(text) or len(rx.pattern) < _SCAN_FROM_CHARS:
+        return None  # positions in ``low`` are those of ``text`` only when lowering kept its length
+    found = _start_automaton(rx.pattern, rx.flags)
+    if found is None or found[1] and _other_digits(text):
+        return None
+    return found[0]
+
+
+@functools.lru_cache(maxsize=2048)
+def _other_digits(text: str) -> bool:
+    """Whether ``text`` holds a decimal digit beyond ASCII ("٣"), which ``\\d`` matches and the
+    prefixes do not hold."""
+    return not text.isascii() and _OTHER_DIGIT.search(text) is not None
+
+
 def needles(rx: re.Pattern[str]) -> tuple[str, ...] | None:
     """Lower-case strings (ASCII, or marks without case such as "—") one of which every match of
     ``rx`` holds, or None."""
@@ -215,10 +407,34 @@ def lowered(text: str) -> str | None:
 
 
 def finditer(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
-    """``rx.finditer(text)``, skipped when the text holds none of the pattern's needles."""
-    return rx.finditer(text) if may_match(rx, lowered(text)) else iter(())
+    """``rx.finditer(text)``, skipped when the text holds none of the pattern's needles, and tried
+    only where a match can start when the pattern is long."""
+    low = lowered(text)
+    if not may_match(rx, low):
+        return iter(())
+    return scan(rx, text, low)
+
+
+def scan(rx: re.Pattern[str], text: str, low: str | None) -> Iterator[re.Match[str]]:
+    """``rx.finditer(text)`` (``low``: ``lowered(text)``), tried only where a match can start when
+    the pattern is long enough for that to pay."""
+    automaton = _starts(rx, low, text)
+    return rx.finditer(text) if automaton is None else _scan(rx, text, low, automaton)
+
+
+def sub(rx: re.Pattern[str], repl, text: str) -> str:
+    """``rx.sub(repl, text)`` for a function ``repl``, the matches found as ``finditer`` finds them."""
+    parts, last = [], 0
+    for m in finditer(rx, text):
+        parts += (text[last:m.start()], repl(m))
+        last = m.end()
+    return "".join(parts) + text[last:] if parts else text
 
 
 def search(rx: re.Pattern[str], text: str) -> re.Match[str] | None:
     """``rx.search(text)``, skipped when the text holds none of the pattern's needles."""
-    return rx.search(text) if may_match(rx, lowered(text)) else None
+    low = lowered(text)
+    if not may_match(rx, low):
+        return None
+    automaton = _starts(rx, low, text)
+    return rx.search(text) if automaton is None else next(_scan(rx, text, low, automaton), None)
