@@ -9,6 +9,7 @@ import json
 
 import pytest
 from _corpus import A_TEXT, lines, make_seeds, run, snapshot
+from geo_khorasan import export
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +27,9 @@ def _build(capsys, gazetteer, seeds, out, *extra):
 
 
 def _props(out, layer):
-    return [f["properties"] for f in json.loads((out / f"{layer}.geojson").read_text("utf-8"))["features"]]
+    """A layer's properties as a GIS reader sees them: an optional property left out where null is null."""
+    features = json.loads((out / f"{layer}.geojson").read_text("utf-8"))["features"]
+    return [{**dict.fromkeys(export.ALWAYS_COLUMNS[layer]), **f["properties"]} for f in features]
 
 
 def _one(items, **want):
