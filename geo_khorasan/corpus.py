@@ -177,6 +177,9 @@ def unwrap_lines(text: str) -> str:
     return _INNER_BREAK.sub(" ", text)
 
 
+_SENTENCE_CHARS = re.compile(r"[()\n.!?]")
+
+
 def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
     """Sentence spans. A line break ends a sentence unless a parenthesis is still open,
     as when a citation wraps onto the next line ("... cold-blood (\\nDawn, May 13, 2015).")."""
@@ -197,6 +200,14 @@ def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
         start = end
 
     while i < n:
+        if i - start < MAX_SENTENCE_CHARS:
+            # only a bracket, a line break or a stop can end a sentence short of the limit: jump to
+            # the next one (or to the limit) instead of looking at every character in Python
+            found = _SENTENCE_CHARS.search(text, i, start + MAX_SENTENCE_CHARS)
+            if found is None:
+                i = min(n, start + MAX_SENTENCE_CHARS)
+                continue
+            i = found.start()
         c = text[i]
         if i - start >= MAX_SENTENCE_CHARS and (c.isspace() and (text[i - 1] in ",;:" or i - start >= 2 * MAX_SENTENCE_CHARS)
                                                  or i - start >= 3 * MAX_SENTENCE_CHARS):
